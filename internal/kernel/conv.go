@@ -1,0 +1,70 @@
+package kernel
+
+import "fmt"
+
+// Float is the element type of every kernel.
+type Float interface{ ~float32 | ~float64 }
+
+// ConvShape is the geometry of a 2-D convolution without bias:
+// input N×C×H×W, filters K×C×R×S, output N×K×OutH()×OutW(),
+// zero padding Pad on every side, the same Stride in both directions.
+type ConvShape struct {
+	N, C, H, W   int
+	K, R, S      int
+	Stride, Pad int
+}
+
+// OutH is the output height.
+func (s ConvShape) OutH() int { return (s.H+2*s.Pad-s.R)/s.Stride + 1 }
+
+// OutW is the output width.
+func (s ConvShape) OutW() int { return (s.W+2*s.Pad-s.S)/s.Stride + 1 }
+
+// FLOPs is the multiply-add count of one forward pass, times two.
+func (s ConvShape) FLOPs() int64 {
+	return 2 * int64(s.N) * int64(s.K) * int64(s.OutH()) * int64(s.OutW()) * int64(s.C) * int64(s.R) * int64(s.S)
+}
+
+// Validate reports a geometry the kernels cannot run.
+func (s ConvShape) Validate() error {
+	if s.N <= 0 || s.C <= 0 || s.H <= 0 || s.W <= 0 || s.K <= 0 || s.R <= 0 || s.S <= 0 || s.Stride <= 0 || s.Pad < 0 {
+		return fmt.Errorf("kernel: invalid conv shape %+v", s)
+	}
+	if s.OutH() <= 0 || s.OutW() <= 0 {
+		return fmt.Errorf("kernel: conv shape %+v has an empty output", s)
+	}
+	return nil
+}
+
+// ConvForward computes y = x ⋆ w.
+// x is N×C×H×W, w is K×C×R×S, y is N×K×OutH×OutW and is overwritten.
+// ws carries scratch memory and the worker count; nil runs on one goroutine.
+func ConvForward[T Float](y, x, w []T, s ConvShape, ws *Workspace) {
+	convForwardRef(y, x, w, s)
+}
+
+// ConvBackwardData computes dx, the gradient with respect to the input,
+// from dy (N×K×OutH×OutW) and w (K×C×R×S). dx (N×C×H×W) is overwritten.
+func ConvBackwardData[T Float](dx, dy, w []T, s ConvShape, ws *Workspace) {
+	convBackwardDataRef(dx, dy, w, s)
+}
+
+// ConvBackwardFilter computes dw, the gradient with respect to the filters,
+// from x (N×C×H×W) and dy (N×K×OutH×OutW). dw (K×C×R×S) is overwritten.
+func ConvBackwardFilter[T Float](dw, x, dy []T, s ConvShape, ws *Workspace) {
+	convBackwardFilterRef(dw, x, dy, s)
+}
+
+// Workspace is the reusable scratch memory of a convolution and the number of
+// workers it may use. One workspace must not be used by two calls at once.
+type Workspace struct {
+	Workers int
+}
+
+// NewWorkspace returns a workspace for up to workers goroutines (<= 0 means 1).
+func NewWorkspace(workers int) *Workspace {
+	if workers <= 0 {
+		workers = 1
+	}
+	return &Workspace{Workers: workers}
+}

@@ -1,0 +1,105 @@
+package kernel
+
+import "math"
+
+// BNForwardTrain normalises x (N×C×HW, NCHW with HW = H·W) with the batch's
+// own per-channel statistics: y = gamma·(x-mean)·invStd + beta, followed by
+// max(y, 0) when relu is set. It writes y and, for the backward pass and the
+// running statistics, mean and invStd = 1/sqrt(var+eps) (biased variance),
+// all of length C. varOut, if not nil, receives the biased batch variance.
+func BNForwardTrain[T Float](y, x, gamma, beta, mean, invStd, varOut []T, n, c, hw int, eps float64, relu bool, ws *Workspace) {
+	cnt := float64(n * hw)
+	for ch := 0; ch < c; ch++ {
+		var s float64
+		for i := 0; i < n; i++ {
+			for _, v := range x[(i*c+ch)*hw : (i*c+ch+1)*hw] {
+				s += float64(v)
+			}
+		}
+		m := s / cnt
+		var ss float64
+		for i := 0; i < n; i++ {
+			for _, v := range x[(i*c+ch)*hw : (i*c+ch+1)*hw] {
+				d := float64(v) - m
+				ss += d * d
+			}
+		}
+		v := ss / cnt
+		is := 1 / math.Sqrt(v+eps)
+		mean[ch], invStd[ch] = T(m), T(is)
+		if varOut != nil {
+			varOut[ch] = T(v)
+		}
+		g, b := float64(gamma[ch])*is, float64(beta[ch])
+		for i := 0; i < n; i++ {
+			off := (i*c + ch) * hw
+			for j, xv := range x[off : off+hw] {
+				o := T(g*(float64(xv)-m) + b)
+				if relu && o < 0 {
+					o = 0
+				}
+				y[off+j] = o
+			}
+		}
+	}
+}
+
+// BNForwardEval normalises x with running statistics:
+// y = gamma·(x-runMean)/sqrt(runVar+eps) + beta, then ReLU when relu is set.
+func BNForwardEval[T Float](y, x, gamma, beta, runMean, runVar []T, n, c, hw int, eps float64, relu bool, ws *Workspace) {
+	for ch := 0; ch < c; ch++ {
+		is := 1 / math.Sqrt(float64(runVar[ch])+eps)
+		g := float64(gamma[ch]) * is
+		b := float64(beta[ch]) - g*float64(runMean[ch])
+		for i := 0; i < n; i++ {
+			off := (i*c + ch) * hw
+			for j, xv := range x[off : off+hw] {
+				o := T(g*float64(xv) + b)
+				if relu && o < 0 {
+					o = 0
+				}
+				y[off+j] = o
+			}
+		}
+	}
+}
+
+// BNBackward is the gradient of BNForwardTrain. Given dy, the input x, the
+// forward output y (used only when relu is set, to mask dy where y <= 0),
+// gamma and the saved mean and invStd, it overwrites dx (N×C×HW) and
+// dgamma, dbeta (length C). dx may be nil when only the parameter gradients
+// are wanted.
+func BNBackward[T Float](dx, dgamma, dbeta, dy, x, y, gamma, mean, invStd []T, n, c, hw int, relu bool, ws *Workspace) {
+	cnt := float64(n * hw)
+	for ch := 0; ch < c; ch++ {
+		m, is := float64(mean[ch]), float64(invStd[ch])
+		var sdy, sdyx float64
+		for i := 0; i < n; i++ {
+			off := (i*c + ch) * hw
+			for j := off; j < off+hw; j++ {
+				g := float64(dy[j])
+				if relu && y[j] <= 0 {
+					g = 0
+				}
+				sdy += g
+				sdyx += g * (float64(x[j]) - m) * is
+			}
+		}
+		dgamma[ch], dbeta[ch] = T(sdyx), T(sdy)
+		if dx == nil {
+			continue
+		}
+		k := float64(gamma[ch]) * is
+		for i := 0; i < n; i++ {
+			off := (i*c + ch) * hw
+			for j := off; j < off+hw; j++ {
+				g := float64(dy[j])
+				if relu && y[j] <= 0 {
+					g = 0
+				}
+				xh := (float64(x[j]) - m) * is
+				dx[j] = T(k * (g - sdy/cnt - xh*sdyx/cnt))
+			}
+		}
+	}
+}

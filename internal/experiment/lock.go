@@ -1,0 +1,50 @@
+package experiment
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+const lockName = ".lock"
+
+// folderLock is an exclusive flock on a run folder's .lock file. The kernel
+// drops it when its process dies, however it dies, so a lock is never stale.
+type folderLock struct{ f *os.File }
+
+// errLocked is wrapped when another process (or another run of this one)
+// holds a run folder.
+var errLocked = errors.New("run folder is in use")
+
+// lockFolder takes dir's lock without waiting. The lock file holds the
+// holder's pid, so that the error can name the process in the way.
+func lockFolder(dir string) (*folderLock, error) {
+	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		pid, _ := os.ReadFile(f.Name())
+		f.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%s: %w (held by pid %s)", dir, errLocked, strings.TrimSpace(string(pid)))
+		}
+		return nil, fmt.Errorf("lock %s: %w", dir, err)
+	}
+	if err := f.Truncate(0); err == nil {
+		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	}
+	return &folderLock{f: f}, nil
+}
+
+func (l *folderLock) unlock() error {
+	if l == nil {
+		return nil
+	}
+	return l.f.Close()
+}

@@ -108,9 +108,9 @@ type Checkpoint struct {
 // stop at 64k, momentum 0.9, weight decay 1e-4, pad-4 crop and flip.
 func Default() Config {
 	return Config{
-		Name: "default",
-		Seed: 1,
-		Data: Data{Name: "cifar10", Augment: true, Normalize: "pixel", Labels: "fine", DropLast: false},
+		Name:  "default",
+		Seed:  1,
+		Data:  Data{Name: "cifar10", Augment: true, Normalize: "pixel", Labels: "fine", DropLast: false},
 		Model: Model{Arch: "residual", Depth: 20, Block: "basic", Shortcut: "A", Width: 1, Survival: 1},
 		Train: Train{
 			BatchSize: 128, Iterations: 64000, LR: 0.1, Momentum: 0.9, WeightDecay: 1e-4,

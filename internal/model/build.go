@@ -1,0 +1,296 @@
+package model
+
+import (
+	"fmt"
+	"math"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/resx-dev/resx/internal/config"
+	"github.com/resx-dev/resx/internal/kernel"
+)
+
+// builder adds one network to one graph: the training graph (with batch
+// statistics and a gradient) or the forward-only evaluation graph. Both are
+// built by the same code from the same config and share the Net's
+// parameters and running statistics by name.
+type builder struct {
+	net   *Net
+	g     *G.ExprGraph
+	train bool
+	ws    *kernel.Workspace // batch norm's workers
+	gates []*gate
+	flops int64 // forward FLOPs per image
+	block int   // index of the next residual block, for stochastic depth
+}
+
+// network builds the CIFAR network of He et al. (2016, section 4.2) on x
+// (N×C×H×W) and returns the logits (N×classes).
+//
+// Depth 6n+2 (basic, preact) or 9n+2 (bottleneck): a 3x3 stem conv with 16·w
+// filters, three stages of n blocks on maps of H, H/2 and H/4 with 16·w,
+// 32·w, 64·w filters (bottleneck blocks expand to 4x that), stride 2 at the
+// first conv of stages 2 and 3, global average pooling, a fully connected
+// layer. Plain and residual nets differ only in the addition.
+func (b *builder) network(x *G.Node) (*G.Node, error) {
+	cfg := b.net.cfg
+	n, err := BlocksPerStage(cfg)
+	if err != nil {
+		return nil, err
+	}
+	base := int(math.Round(16 * cfg.Width))
+	h, err := b.conv("stem.conv", x, base, 3, 1)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Block == "basic" {
+		if h, err = b.bn("stem.bn", h, true); err != nil {
+			return nil, err
+		}
+	}
+	in := base
+	for stage := 0; stage < 3; stage++ {
+		width := base << stage
+		for i := 0; i < n; i++ {
+			stride := 1
+			if stage > 0 && i == 0 {
+				stride = 2
+			}
+			name := fmt.Sprintf("s%d.b%d", stage+1, i+1)
+			var out int
+			switch cfg.Block {
+			case "basic":
+				h, out, err = b.basicBlock(name, h, in, width, stride)
+			case "preact":
+				h, out, err = b.preactBlock(name, h, in, width, stride)
+			case "bottleneck":
+				h, out, err = b.bottleneckBlock(name, h, in, width, stride)
+			default:
+				err = fmt.Errorf("unknown block %q", cfg.Block)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			in = out
+		}
+	}
+	if cfg.Block != "basic" {
+		if h, err = b.bn("final.bn", h, true); err != nil {
+			return nil, err
+		}
+	}
+	if h, err = b.apply(&gapOp{opBase: newBase("gap")}, h); err != nil {
+		return nil, err
+	}
+	return b.fc("fc", h, in, b.net.opt.Classes)
+}
+
+// basicBlock is the original residual unit (He et al. 2016):
+// relu(bn(conv(relu(bn(conv(x))))) + shortcut(x)).
+func (b *builder) basicBlock(name string, x *G.Node, in, out, stride int) (*G.Node, int, error) {
+	h, err := b.conv(name+".conv1", x, out, 3, stride)
+	if err == nil {
+		h, err = b.bn(name+".bn1", h, true)
+	}
+	if err == nil {
+		h, err = b.conv(name+".conv2", h, out, 3, 1)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	if !b.residual() {
+		h, err = b.bn(name+".bn2", h, true)
+		return h, out, err
+	}
+	if h, err = b.bn(name+".bn2", h, false); err != nil {
+		return nil, 0, err
+	}
+	s, err := b.shortcut(name, x, x, in, out, stride, true)
+	if err != nil {
+		return nil, 0, err
+	}
+	h, err = b.residualAdd(name, h, s, true)
+	return h, out, err
+}
+
+// preactBlock is the full pre-activation unit (He et al. 2016b):
+// conv(relu(bn(conv(relu(bn(x)))))) + shortcut(x).
+func (b *builder) preactBlock(name string, x *G.Node, in, out, stride int) (*G.Node, int, error) {
+	a, err := b.bn(name+".bn1", x, true)
+	if err != nil {
+		return nil, 0, err
+	}
+	h, err := b.conv(name+".conv1", a, out, 3, stride)
+	if err == nil {
+		h, err = b.bn(name+".bn2", h, true)
+	}
+	if err == nil {
+		h, err = b.conv(name+".conv2", h, out, 3, 1)
+	}
+	if err != nil || !b.residual() {
+		return h, out, err
+	}
+	s, err := b.shortcut(name, x, a, in, out, stride, false)
+	if err != nil {
+		return nil, 0, err
+	}
+	h, err = b.residualAdd(name, h, s, false)
+	return h, out, err
+}
+
+// bottleneckBlock is the pre-activation bottleneck unit (ResNet-164/1001):
+// 1x1 reduce to width, 3x3 at width, 1x1 expand to 4·width, each preceded by
+// bn-relu, plus the shortcut.
+func (b *builder) bottleneckBlock(name string, x *G.Node, in, width, stride int) (*G.Node, int, error) {
+	out := 4 * width
+	a, err := b.bn(name+".bn1", x, true)
+	if err != nil {
+		return nil, 0, err
+	}
+	h, err := b.conv(name+".conv1", a, width, 1, 1)
+	if err == nil {
+		h, err = b.bn(name+".bn2", h, true)
+	}
+	if err == nil {
+		h, err = b.conv(name+".conv2", h, width, 3, stride)
+	}
+	if err == nil {
+		h, err = b.bn(name+".bn3", h, true)
+	}
+	if err == nil {
+		h, err = b.conv(name+".conv3", h, out, 1, 1)
+	}
+	if err != nil || !b.residual() {
+		return h, out, err
+	}
+	s, err := b.shortcut(name, x, a, in, out, stride, false)
+	if err != nil {
+		return nil, 0, err
+	}
+	h, err = b.residualAdd(name, h, s, false)
+	return h, out, err
+}
+
+func (b *builder) residual() bool { return b.net.cfg.Arch == "residual" }
+
+// shortcut is the identity branch of a residual unit. x is the block's
+// input, act its pre-activated form (for pre-activation blocks, where a
+// projection reads the activated input); withBN adds batch norm after a
+// projection (the original block).
+func (b *builder) shortcut(name string, x, act *G.Node, in, out, stride int, withBN bool) (*G.Node, error) {
+	same := in == out && stride == 1
+	switch b.net.cfg.Shortcut {
+	case "A":
+		if same {
+			return x, nil
+		}
+		return b.apply(&shortcutAOp{opBase: newBase(name + ".shortA"), k: out, stride: stride}, x)
+	case "B", "C":
+		if same && b.net.cfg.Shortcut == "B" {
+			return x, nil
+		}
+		p, err := b.conv(name+".proj.conv", act, out, 1, stride)
+		if err != nil || !withBN {
+			return p, err
+		}
+		return b.bn(name+".proj.bn", p, false)
+	}
+	return nil, fmt.Errorf("unknown shortcut %q", b.net.cfg.Shortcut)
+}
+
+// residualAdd is y = gate·h + s (then ReLU for the original block). The gate
+// exists only with stochastic depth.
+func (b *builder) residualAdd(name string, h, s *G.Node, relu bool) (*G.Node, error) {
+	if p := b.net.survival(b.block); p < 1 {
+		gt := &gate{name: name, factor: 1}
+		if !b.train {
+			gt.factor = p
+		}
+		b.gates = append(b.gates, gt)
+		var err error
+		if h, err = b.apply(&gateOp{opBase: newBase("gate:" + name), g: gt}, h); err != nil {
+			return nil, err
+		}
+	}
+	b.block++
+	return b.apply(newAddOp(name, relu), h, s)
+}
+
+func (b *builder) apply(op G.Op, in ...*G.Node) (*G.Node, error) {
+	n, err := G.ApplyOp(op, in...)
+	if err != nil {
+		return nil, fmt.Errorf("%v: %w", op, err)
+	}
+	return n, nil
+}
+
+// conv adds a bias-free k×k convolution with out filters, padding k/2.
+func (b *builder) conv(name string, x *G.Node, out, k, stride int) (*G.Node, error) {
+	in := x.Shape()[1]
+	w, err := b.net.param(b.g, name+".w", []int{out, in, k, k}, kaimingFanOut, true)
+	if err != nil {
+		return nil, err
+	}
+	geom := convGeom{C: in, K: out, R: k, Stride: stride, Pad: k / 2, ws: kernel.NewWorkspace(b.net.opt.Threads)}
+	y, err := b.apply(newConvOp(name, geom), x, w)
+	if err != nil {
+		return nil, err
+	}
+	s := geom.shape(x.Shape())
+	s.N = 1
+	b.flops += s.FLOPs()
+	return y, nil
+}
+
+// bn adds batch normalisation with a per-channel scale (initialised to 1)
+// and bias (0), followed by ReLU when relu is set.
+func (b *builder) bn(name string, x *G.Node, relu bool) (*G.Node, error) {
+	c := x.Shape()[1]
+	gamma, err := b.net.param(b.g, name+".gamma", []int{c}, ones, false)
+	if err != nil {
+		return nil, err
+	}
+	beta, err := b.net.param(b.g, name+".beta", []int{c}, zeros, false)
+	if err != nil {
+		return nil, err
+	}
+	l := b.net.bnLayer(name, c)
+	return b.apply(newBNOp(l, b.train, relu, b.ws), x, gamma, beta)
+}
+
+// fc adds the fully connected layer, initialised as PyTorch's nn.Linear
+// (uniform in ±1/sqrt(in)).
+func (b *builder) fc(name string, x *G.Node, in, out int) (*G.Node, error) {
+	w, err := b.net.param(b.g, name+".w", []int{out, in}, uniformFanIn(in), true)
+	if err != nil {
+		return nil, err
+	}
+	bias, err := b.net.param(b.g, name+".b", []int{out}, uniformFanIn(in), true)
+	if err != nil {
+		return nil, err
+	}
+	b.flops += 2 * int64(in) * int64(out)
+	return b.apply(&fcOp{opBase: newBase(name)}, x, w, bias)
+}
+
+// BlocksPerStage is n for a depth of 6n+2 (basic, preact) or 9n+2
+// (bottleneck), or an error naming the valid depths.
+func BlocksPerStage(cfg config.Model) (int, error) {
+	per := 6
+	if cfg.Block == "bottleneck" {
+		per = 9
+	}
+	if cfg.Depth < per+2 || (cfg.Depth-2)%per != 0 {
+		return 0, fmt.Errorf("depth %d is not %dn+2 (%d, %d, %d, ...)", cfg.Depth, per, per+2, 2*per+2, 3*per+2)
+	}
+	return (cfg.Depth - 2) / per, nil
+}
+
+// dtypeOf maps the build's float width to a tensor dtype.
+func dtypeOf(f64 bool) tensor.Dtype {
+	if f64 {
+		return tensor.Float64
+	}
+	return tensor.Float32
+}

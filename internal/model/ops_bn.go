@@ -1,0 +1,187 @@
+package model
+
+import (
+	"fmt"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/resx-dev/resx/internal/kernel"
+)
+
+// bnLayer is one batch-norm layer's running statistics, shared by the
+// training graph (which updates them) and the evaluation program (which reads
+// them). Keeping them outside Gorgonia's BatchNorm avoids its traps: its
+// SetTraining wipes the statistics, and building an evaluation machine flips
+// the training machine's mode.
+type bnLayer struct {
+	name            string
+	c               int
+	eps, momentum   float64
+	runMean, runVar *tensor.Dense
+	updates         int // training forward passes seen
+}
+
+// bnOp is y = gamma·x̂ + beta (then ReLU when relu is set) over x N×C×H×W,
+// gamma and beta of length C. In training mode x̂ uses the batch statistics,
+// which also update the running statistics (momentum = weight of the new
+// batch, unbiased variance, as PyTorch); in evaluation mode it uses the
+// running statistics and changes nothing.
+type bnOp struct {
+	opBase
+	layer *bnLayer
+	train bool
+	relu  bool
+	ws    *kernel.Workspace
+
+	out                outBuf
+	mean, invStd, bvar outBuf
+}
+
+func newBNOp(l *bnLayer, train, relu bool, ws *kernel.Workspace) *bnOp {
+	return &bnOp{opBase: newBase("bn:" + l.name), layer: l, train: train, relu: relu, ws: ws}
+}
+
+func (op *bnOp) Arity() int { return 3 }
+func (op *bnOp) Type() hm.Type {
+	return fnType(tensorType(4), tensorType(1), tensorType(1), tensorType(4))
+}
+func (op *bnOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	x, err := shapeOf(in[0])
+	if err != nil {
+		return nil, err
+	}
+	if len(x) != 4 || x[1] != op.layer.c {
+		return nil, fmt.Errorf("%s: input shape %v, want (N, %d, H, W)", op.name, x, op.layer.c)
+	}
+	return x.Clone(), nil
+}
+
+func (op *bnOp) Do(in ...G.Value) (G.Value, error) {
+	t, err := denses(op.name, in)
+	if err != nil {
+		return nil, err
+	}
+	x, gamma, beta := t[0], t[1], t[2]
+	sh := x.Shape()
+	n, c, hw := sh[0], sh[1], sh[2]*sh[3]
+	dt := x.Dtype()
+	y := op.out.get(dt, sh...)
+	l := op.layer
+	if !op.train {
+		switch xd := x.Data().(type) {
+		case []float32:
+			kernel.BNForwardEval(f32s(y), xd, f32s(gamma), f32s(beta), f32s(l.runMean), f32s(l.runVar), n, c, hw, l.eps, op.relu, op.ws)
+		case []float64:
+			kernel.BNForwardEval(f64s(y), xd, f64s(gamma), f64s(beta), f64s(l.runMean), f64s(l.runVar), n, c, hw, l.eps, op.relu, op.ws)
+		default:
+			return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, dt)
+		}
+		return y, nil
+	}
+	mean, invStd, bvar := op.mean.get(dt, c), op.invStd.get(dt, c), op.bvar.get(dt, c)
+	unbias := 1.0
+	if cnt := n * hw; cnt > 1 {
+		unbias = float64(cnt) / float64(cnt-1)
+	}
+	m := l.momentum
+	switch xd := x.Data().(type) {
+	case []float32:
+		kernel.BNForwardTrain(f32s(y), xd, f32s(gamma), f32s(beta), f32s(mean), f32s(invStd), f32s(bvar), n, c, hw, l.eps, op.relu, op.ws)
+		updateRunning(f32s(l.runMean), f32s(l.runVar), f32s(mean), f32s(bvar), m, unbias)
+	case []float64:
+		kernel.BNForwardTrain(f64s(y), xd, f64s(gamma), f64s(beta), f64s(mean), f64s(invStd), f64s(bvar), n, c, hw, l.eps, op.relu, op.ws)
+		updateRunning(f64s(l.runMean), f64s(l.runVar), f64s(mean), f64s(bvar), m, unbias)
+	default:
+		return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, dt)
+	}
+	l.updates++
+	return y, nil
+}
+
+func updateRunning[T kernel.Float](runMean, runVar, mean, bvar []T, m, unbias float64) {
+	for i := range runMean {
+		runMean[i] = T((1-m)*float64(runMean[i]) + m*float64(mean[i]))
+		runVar[i] = T((1-m)*float64(runVar[i]) + m*float64(bvar[i])*unbias)
+	}
+}
+
+func (op *bnOp) DiffWRT(int) []bool { return []bool{true, true, true} }
+
+func (op *bnOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	if !op.train {
+		return nil, fmt.Errorf("%s: evaluation-mode batch norm has no gradient in resx", op.name)
+	}
+	g := &bnGradOp{opBase: newBase("dbn:" + op.layer.name), fwd: op}
+	dx, err := G.ApplyOp(g, in[0], out, in[1], grad)
+	if err != nil {
+		return nil, err
+	}
+	dgamma, err := G.ApplyOp(&bnParamGradOp{opBase: newBase("dbn_gamma:" + op.layer.name), src: g}, dx)
+	if err != nil {
+		return nil, err
+	}
+	dbeta, err := G.ApplyOp(&bnParamGradOp{opBase: newBase("dbn_beta:" + op.layer.name), src: g, beta: true}, dx)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{dx, dgamma, dbeta}, nil
+}
+
+// bnGradOp computes dx from (x, y, gamma, dy) using the statistics its
+// forward op saved; it also fills dgamma and dbeta, which bnParamGradOp
+// hands to the graph.
+type bnGradOp struct {
+	opBase
+	fwd                *bnOp
+	out, dgamma, dbeta outBuf
+}
+
+func (op *bnGradOp) Arity() int { return 4 }
+func (op *bnGradOp) Type() hm.Type {
+	return fnType(tensorType(4), tensorType(4), tensorType(1), tensorType(4), tensorType(4))
+}
+func (op *bnGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return shapeOf(in[0]) }
+func (op *bnGradOp) Do(in ...G.Value) (G.Value, error) {
+	t, err := denses(op.name, in)
+	if err != nil {
+		return nil, err
+	}
+	x, y, gamma, dy := t[0], t[1], t[2], t[3]
+	sh := x.Shape()
+	n, c, hw := sh[0], sh[1], sh[2]*sh[3]
+	dt := x.Dtype()
+	dx := op.out.get(dt, sh...)
+	dg, db := op.dgamma.get(dt, c), op.dbeta.get(dt, c)
+	f := op.fwd
+	switch xd := x.Data().(type) {
+	case []float32:
+		kernel.BNBackward(f32s(dx), f32s(dg), f32s(db), f32s(dy), xd, f32s(y), f32s(gamma), f32s(f.mean.t), f32s(f.invStd.t), n, c, hw, f.relu, f.ws)
+	case []float64:
+		kernel.BNBackward(f64s(dx), f64s(dg), f64s(db), f64s(dy), xd, f64s(y), f64s(gamma), f64s(f.mean.t), f64s(f.invStd.t), n, c, hw, f.relu, f.ws)
+	default:
+		return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, dt)
+	}
+	return dx, nil
+}
+
+// bnParamGradOp returns the dgamma or dbeta that its bnGradOp computed; its
+// input (that op's dx) only orders it after that op.
+type bnParamGradOp struct {
+	opBase
+	src  *bnGradOp
+	beta bool
+}
+
+func (op *bnParamGradOp) Arity() int    { return 1 }
+func (op *bnParamGradOp) Type() hm.Type { return fnType(tensorType(4), tensorType(1)) }
+func (op *bnParamGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return tensor.Shape{op.src.fwd.layer.c}, nil
+}
+func (op *bnParamGradOp) Do(in ...G.Value) (G.Value, error) {
+	if op.beta {
+		return op.src.dbeta.t, nil
+	}
+	return op.src.dgamma.t, nil
+}

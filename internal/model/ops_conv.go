@@ -1,0 +1,142 @@
+package model
+
+import (
+	"fmt"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/resx-dev/resx/internal/kernel"
+)
+
+// convGeom is a convolution's geometry without the batch size, which comes
+// from the input at run time.
+type convGeom struct {
+	C, K, R, Stride, Pad int
+	ws                   *kernel.Workspace
+}
+
+func (g convGeom) shape(x tensor.Shape) kernel.ConvShape {
+	return kernel.ConvShape{N: x[0], C: g.C, H: x[2], W: x[3], K: g.K, R: g.R, S: g.R, Stride: g.Stride, Pad: g.Pad}
+}
+
+// convOp is y = x ⋆ w without bias: x N×C×H×W, w K×C×R×R, y N×K×H'×W'.
+type convOp struct {
+	opBase
+	convGeom
+	out outBuf
+}
+
+func newConvOp(name string, g convGeom) *convOp {
+	return &convOp{opBase: newBase("conv:" + name), convGeom: g}
+}
+
+func (op *convOp) Arity() int    { return 2 }
+func (op *convOp) Type() hm.Type { return fnType(tensorType(4), tensorType(4), tensorType(4)) }
+func (op *convOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	x, err := shapeOf(in[0])
+	if err != nil {
+		return nil, err
+	}
+	if len(x) != 4 || x[1] != op.C {
+		return nil, fmt.Errorf("%s: input shape %v, want (N, %d, H, W)", op.name, x, op.C)
+	}
+	s := op.shape(x)
+	return tensor.Shape{x[0], op.K, s.OutH(), s.OutW()}, nil
+}
+
+func (op *convOp) Do(in ...G.Value) (G.Value, error) {
+	t, err := denses(op.name, in)
+	if err != nil {
+		return nil, err
+	}
+	x, w := t[0], t[1]
+	s := op.shape(x.Shape())
+	y := op.out.get(x.Dtype(), s.N, s.K, s.OutH(), s.OutW())
+	switch xd := x.Data().(type) {
+	case []float32:
+		kernel.ConvForward(f32s(y), xd, f32s(w), s, op.ws)
+	case []float64:
+		kernel.ConvForward(f64s(y), xd, f64s(w), s, op.ws)
+	default:
+		return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, x.Dtype())
+	}
+	return y, nil
+}
+
+func (op *convOp) DiffWRT(int) []bool { return []bool{true, true} }
+
+func (op *convOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	dx, err := G.ApplyOp(&convDataOp{opBase: newBase("dconv_x:" + op.name), convGeom: op.convGeom}, grad, in[1], in[0])
+	if err != nil {
+		return nil, err
+	}
+	dw, err := G.ApplyOp(&convFilterOp{opBase: newBase("dconv_w:" + op.name), convGeom: op.convGeom}, in[0], grad)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{dx, dw}, nil
+}
+
+// convDataOp is the input gradient: inputs (dy, w, x); x only gives the shape.
+type convDataOp struct {
+	opBase
+	convGeom
+	out outBuf
+}
+
+func (op *convDataOp) Arity() int { return 3 }
+func (op *convDataOp) Type() hm.Type {
+	return fnType(tensorType(4), tensorType(4), tensorType(4), tensorType(4))
+}
+func (op *convDataOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return shapeOf(in[2]) }
+func (op *convDataOp) Do(in ...G.Value) (G.Value, error) {
+	t, err := denses(op.name, in)
+	if err != nil {
+		return nil, err
+	}
+	dy, w, x := t[0], t[1], t[2]
+	s := op.shape(x.Shape())
+	dx := op.out.get(x.Dtype(), x.Shape()...)
+	switch d := dy.Data().(type) {
+	case []float32:
+		kernel.ConvBackwardData(f32s(dx), d, f32s(w), s, op.ws)
+	case []float64:
+		kernel.ConvBackwardData(f64s(dx), d, f64s(w), s, op.ws)
+	default:
+		return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, dy.Dtype())
+	}
+	return dx, nil
+}
+
+// convFilterOp is the weight gradient: inputs (x, dy).
+type convFilterOp struct {
+	opBase
+	convGeom
+	out outBuf
+}
+
+func (op *convFilterOp) Arity() int    { return 2 }
+func (op *convFilterOp) Type() hm.Type { return fnType(tensorType(4), tensorType(4), tensorType(4)) }
+func (op *convFilterOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return tensor.Shape{op.K, op.C, op.R, op.R}, nil
+}
+func (op *convFilterOp) Do(in ...G.Value) (G.Value, error) {
+	t, err := denses(op.name, in)
+	if err != nil {
+		return nil, err
+	}
+	x, dy := t[0], t[1]
+	s := op.shape(x.Shape())
+	dw := op.out.get(x.Dtype(), op.K, op.C, op.R, op.R)
+	switch d := x.Data().(type) {
+	case []float32:
+		kernel.ConvBackwardFilter(f32s(dw), d, f32s(dy), s, op.ws)
+	case []float64:
+		kernel.ConvBackwardFilter(f64s(dw), d, f64s(dy), s, op.ws)
+	default:
+		return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, x.Dtype())
+	}
+	return dw, nil
+}

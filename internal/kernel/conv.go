@@ -40,25 +40,43 @@ func (s ConvShape) Validate() error {
 // x is N×C×H×W, w is K×C×R×S, y is N×K×OutH×OutW and is overwritten.
 // ws carries scratch memory and the worker count; nil runs on one goroutine.
 func ConvForward[T Float](y, x, w []T, s ConvShape, ws *Workspace) {
+	if y32, ok := any(y).([]float32); ok {
+		ws.core().forwardF32(y32, any(x).([]float32), any(w).([]float32), s, ws.workers())
+		return
+	}
 	convForwardRef(y, x, w, s)
 }
 
 // ConvBackwardData computes dx, the gradient with respect to the input,
 // from dy (N×K×OutH×OutW) and w (K×C×R×S). dx (N×C×H×W) is overwritten.
 func ConvBackwardData[T Float](dx, dy, w []T, s ConvShape, ws *Workspace) {
+	if dx32, ok := any(dx).([]float32); ok {
+		ws.core().backwardDataF32(dx32, any(dy).([]float32), any(w).([]float32), s, ws.workers())
+		return
+	}
 	convBackwardDataRef(dx, dy, w, s)
 }
 
 // ConvBackwardFilter computes dw, the gradient with respect to the filters,
 // from x (N×C×H×W) and dy (N×K×OutH×OutW). dw (K×C×R×S) is overwritten.
 func ConvBackwardFilter[T Float](dw, x, dy []T, s ConvShape, ws *Workspace) {
+	if dw32, ok := any(dw).([]float32); ok {
+		ws.core().backwardFilterF32(dw32, any(x).([]float32), any(dy).([]float32), s, ws.workers())
+		return
+	}
 	convBackwardFilterRef(dw, x, dy, s)
 }
 
 // Workspace is the reusable scratch memory of a convolution and the number of
 // workers it may use. One workspace must not be used by two calls at once.
+//
+// Float32 calls keep copy buffers, packed weights and Workers-1 goroutines
+// here between calls, so that steady-state calls allocate nothing; they are
+// released when the workspace is garbage collected.
 type Workspace struct {
 	Workers int
+
+	c *convCore
 }
 
 // NewWorkspace returns a workspace for up to workers goroutines (<= 0 means 1).

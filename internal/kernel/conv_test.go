@@ -1,0 +1,192 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+var testShapes = []ConvShape{
+	{N: 2, C: 3, H: 7, W: 9, K: 5, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 1, C: 16, H: 8, W: 8, K: 16, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 3, C: 5, H: 9, W: 7, K: 11, R: 3, S: 3, Stride: 2, Pad: 1},
+	{N: 2, C: 8, H: 8, W: 8, K: 16, R: 1, S: 1, Stride: 2, Pad: 0},
+	{N: 2, C: 8, H: 7, W: 7, K: 16, R: 1, S: 1, Stride: 2, Pad: 0},
+	{N: 2, C: 17, H: 5, W: 5, K: 9, R: 1, S: 1, Stride: 1, Pad: 0},
+	{N: 4, C: 16, H: 32, W: 32, K: 16, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 2, C: 16, H: 32, W: 32, K: 32, R: 3, S: 3, Stride: 2, Pad: 1},
+	{N: 2, C: 32, H: 16, W: 16, K: 32, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 3, C: 64, H: 8, W: 8, K: 64, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 2, C: 1, H: 28, W: 28, K: 8, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 2, C: 8, H: 7, W: 7, K: 8, R: 3, S: 3, Stride: 2, Pad: 1},
+	{N: 2, C: 4, H: 6, W: 6, K: 6, R: 5, S: 5, Stride: 1, Pad: 2},
+	{N: 2, C: 3, H: 6, W: 5, K: 7, R: 1, S: 3, Stride: 1, Pad: 1},
+	{N: 2, C: 3, H: 10, W: 11, K: 9, R: 3, S: 3, Stride: 3, Pad: 0},
+	{N: 5, C: 2, H: 1, W: 1, K: 3, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 1, C: 3, H: 2, W: 3, K: 3, R: 3, S: 3, Stride: 2, Pad: 1},
+}
+
+func randSlice(rng *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(rng.NormFloat64())
+	}
+	return s
+}
+
+func to64(s []float32) []float64 {
+	d := make([]float64, len(s))
+	for i, v := range s {
+		d[i] = float64(v)
+	}
+	return d
+}
+
+func abs64(s []float64) []float64 {
+	d := make([]float64, len(s))
+	for i, v := range s {
+		d[i] = math.Abs(v)
+	}
+	return d
+}
+
+// checkClose compares got with the float64 reference want, allowing each
+// element an error of 2e-6·sqrt(fanIn) times the sum of the magnitudes of
+// its terms (mag).
+func checkClose(t *testing.T, what string, got []float32, want, mag []float64, fanIn int) {
+	t.Helper()
+	tol := 2e-6 * math.Sqrt(float64(fanIn))
+	bad := 0
+	for i := range want {
+		if d := math.Abs(float64(got[i]) - want[i]); !(d <= tol*mag[i]+1e-30) {
+			if bad < 3 {
+				t.Errorf("%s[%d] = %v, want %v (error %.3g, allowed %.3g)", what, i, got[i], want[i], d, tol*mag[i])
+			}
+			bad++
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%s: %d of %d elements out of tolerance", what, bad, len(want))
+	}
+}
+
+type convCase struct {
+	s                ConvShape
+	x, w, dy         []float32
+	y, dx, dw        []float64 // references
+	yMag, dxMag, dwM []float64
+}
+
+func newConvCase(s ConvShape, seed uint64) *convCase {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	c := &convCase{s: s}
+	ny := s.N * s.K * s.OutH() * s.OutW()
+	c.x = randSlice(rng, s.N*s.C*s.H*s.W)
+	c.w = randSlice(rng, s.K*s.C*s.R*s.S)
+	c.dy = randSlice(rng, ny)
+	x, w, dy := to64(c.x), to64(c.w), to64(c.dy)
+	ax, aw, ady := abs64(x), abs64(w), abs64(dy)
+	c.y, c.yMag = make([]float64, ny), make([]float64, ny)
+	convForwardRef(c.y, x, w, s)
+	convForwardRef(c.yMag, ax, aw, s)
+	c.dx, c.dxMag = make([]float64, len(x)), make([]float64, len(x))
+	convBackwardDataRef(c.dx, dy, w, s)
+	convBackwardDataRef(c.dxMag, ady, aw, s)
+	c.dw, c.dwM = make([]float64, len(w)), make([]float64, len(w))
+	convBackwardFilterRef(c.dw, x, dy, s)
+	convBackwardFilterRef(c.dwM, ax, ady, s)
+	return c
+}
+
+func workspaceFor(impl *convKernels, workers int) *Workspace {
+	ws := NewWorkspace(workers)
+	ws.core().impl = impl
+	return ws
+}
+
+func TestConvF32(t *testing.T) {
+	for i, s := range testShapes {
+		c := newConvCase(s, uint64(i))
+		for _, impl := range kernelSets() {
+			for _, workers := range []int{1, 2, 3} {
+				t.Run(fmt.Sprintf("%s/%v/w%d", impl.name, s, workers), func(t *testing.T) {
+					ws := workspaceFor(impl, workers)
+					y := make([]float32, len(c.y))
+					dx := make([]float32, len(c.dx))
+					dw := make([]float32, len(c.dw))
+					// Twice: the second call runs on the cached plans and buffers,
+					// and outputs must be overwritten, not accumulated.
+					for rep := 0; rep < 2; rep++ {
+						ConvForward(y, c.x, c.w, s, ws)
+						ConvBackwardData(dx, c.dy, c.w, s, ws)
+						ConvBackwardFilter(dw, c.x, c.dy, s, ws)
+					}
+					checkClose(t, "y", y, c.y, c.yMag, s.C*s.R*s.S)
+					checkClose(t, "dx", dx, c.dx, c.dxMag, s.K*s.R*s.S)
+					checkClose(t, "dw", dw, c.dw, c.dwM, s.N*s.OutH()*s.OutW())
+				})
+			}
+		}
+	}
+}
+
+func TestConvF32Deterministic(t *testing.T) {
+	s := ConvShape{N: 6, C: 16, H: 16, W: 16, K: 32, R: 3, S: 3, Stride: 2, Pad: 1}
+	c := newConvCase(s, 7)
+	for _, workers := range []int{1, 2, 3} {
+		var first [3][]float32
+		for rep := 0; rep < 2; rep++ {
+			ws := NewWorkspace(workers)
+			y := make([]float32, len(c.y))
+			dx := make([]float32, len(c.dx))
+			dw := make([]float32, len(c.dw))
+			ConvForward(y, c.x, c.w, s, ws)
+			ConvBackwardData(dx, c.dy, c.w, s, ws)
+			ConvBackwardFilter(dw, c.x, c.dy, s, ws)
+			if rep == 0 {
+				first = [3][]float32{y, dx, dw}
+				continue
+			}
+			for i, got := range [3][]float32{y, dx, dw} {
+				for j := range got {
+					if math.Float32bits(got[j]) != math.Float32bits(first[i][j]) {
+						t.Fatalf("workers %d: output %d element %d differs between runs: %v vs %v", workers, i, j, got[j], first[i][j])
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestConvF32NoAllocs(t *testing.T) {
+	s := ConvShape{N: 4, C: 8, H: 9, W: 9, K: 12, R: 3, S: 3, Stride: 2, Pad: 1}
+	c := newConvCase(s, 3)
+	for _, workers := range []int{1, 2} {
+		ws := NewWorkspace(workers)
+		y := make([]float32, len(c.y))
+		dx := make([]float32, len(c.dx))
+		dw := make([]float32, len(c.dw))
+		step := func() {
+			ConvForward(y, c.x, c.w, s, ws)
+			ConvBackwardData(dx, c.dy, c.w, s, ws)
+			ConvBackwardFilter(dw, c.x, c.dy, s, ws)
+		}
+		step()
+		if a := testing.AllocsPerRun(10, step); a != 0 {
+			t.Errorf("workers %d: %v allocations per step, want 0", workers, a)
+		}
+	}
+}
+
+func TestConvFloat64UsesReference(t *testing.T) {
+	s := testShapes[2]
+	c := newConvCase(s, 11)
+	y := make([]float64, len(c.y))
+	ConvForward(y, to64(c.x), to64(c.w), s, nil)
+	for i := range y {
+		if y[i] != c.y[i] {
+			t.Fatalf("float64 forward differs from the reference at %d", i)
+		}
+	}
+}

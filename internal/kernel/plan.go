@@ -1,0 +1,191 @@
+package kernel
+
+// The fast float32 convolutions are implicit GEMMs. Every output pixel p of an
+// outH×outW plane (p = oy·outW + ox) is a sum over taps, and each tap reads a
+// copy of one source channel at a fixed offset from p. The copies are made
+// once per image: the copy for column phase qb and column shift b holds, at
+// virtual index u·outW + v, the source value at row stride·u + ra and column
+// stride·(v+b) + qb, or zero outside the source. A stride-2 source thereby
+// becomes contiguous, the column shift is baked into the copy, and a tap
+// reads its copy at offset a·outW from p. The kernels never test a boundary:
+// one tap is one contiguous vector load per pixel block.
+
+// copyKey names one copy of a source channel: the row and column phases of a
+// strided source and the column shift baked into the copy.
+type copyKey struct{ ra, qb, b int }
+
+// tapPlan is the geometry of one implicit GEMM: its taps, its copies and
+// where each tap's data lies in the copy buffer.
+type tapPlan struct {
+	srcC, srcH, srcW, stride int // the source planes
+	outH, outW, npix         int // the computed plane
+	copies                   []copyKey
+	tapCopy, tapShift        []int // per tap within one source channel
+	tapR, tapQ               []int // filter position of each tap, for packing weights
+	lo                       int   // virtual index of a plane's first element
+	planeLen                 int   // floats per plane (one channel, one copy, one image)
+	span                     int   // largest minus smallest tap shift
+}
+
+// overrun is how far past the last pixel a kernel may read: one pixel block.
+const overrun = 32
+
+func floorDiv(a, b int) int {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+func roundUp(a, m int) int { return (a + m - 1) / m * m }
+
+func (p *tapPlan) addTap(ra, qb, a, b, r, q int) {
+	k := copyKey{ra, qb, b}
+	j := -1
+	for i, c := range p.copies {
+		if c == k {
+			j = i
+			break
+		}
+	}
+	if j < 0 {
+		j = len(p.copies)
+		p.copies = append(p.copies, k)
+	}
+	p.tapCopy = append(p.tapCopy, j)
+	p.tapShift = append(p.tapShift, a*p.outW)
+	p.tapR = append(p.tapR, r)
+	p.tapQ = append(p.tapQ, q)
+}
+
+func (p *tapPlan) finish() {
+	lo, hi := 0, 0
+	for _, sh := range p.tapShift {
+		lo, hi = min(lo, sh), max(hi, sh)
+	}
+	p.lo = lo
+	p.span = hi - lo
+	p.planeLen = roundUp(p.npix+overrun+hi-lo, 16)
+}
+
+// taps is the number of taps per source channel.
+func (p *tapPlan) taps() int { return len(p.tapShift) }
+
+// forwardPlan is the plan of ConvForward (and of the weight gradient).
+func forwardPlan(s ConvShape) *tapPlan {
+	p := &tapPlan{srcC: s.C, srcH: s.H, srcW: s.W, stride: s.Stride, outH: s.OutH(), outW: s.OutW()}
+	p.npix = p.outH * p.outW
+	for r := 0; r < s.R; r++ {
+		a := floorDiv(r-s.Pad, s.Stride)
+		ra := r - s.Pad - a*s.Stride
+		for q := 0; q < s.S; q++ {
+			b := floorDiv(q-s.Pad, s.Stride)
+			qb := q - s.Pad - b*s.Stride
+			p.addTap(ra, qb, a, b, r, q)
+		}
+	}
+	p.finish()
+	return p
+}
+
+// backwardDataPlan is the plan for the input pixels (stride·u+py, stride·v+px)
+// of the input gradient: a stride-1 correlation of dy with the filter taps of
+// that phase, flipped. It returns nil when the phase has no pixels.
+func backwardDataPlan(s ConvShape, py, px int) *tapPlan {
+	st := s.Stride
+	hs, wsub := (s.H-py+st-1)/st, (s.W-px+st-1)/st
+	if hs <= 0 || wsub <= 0 {
+		return nil
+	}
+	p := &tapPlan{srcC: s.K, srcH: s.OutH(), srcW: s.OutW(), stride: 1, outH: hs, outW: wsub}
+	p.npix = hs * wsub
+	for r := 0; r < s.R; r++ {
+		dr := py + s.Pad - r
+		if floorDiv(dr, st)*st != dr {
+			continue
+		}
+		for q := 0; q < s.S; q++ {
+			dq := px + s.Pad - q
+			if floorDiv(dq, st)*st != dq {
+				continue
+			}
+			p.addTap(0, 0, dr/st, dq/st, r, q)
+		}
+	}
+	p.finish()
+	return p
+}
+
+// planeBase is the offset of the plane of source channel c, copy j, image
+// slot g in a buffer holding G images per plane group.
+func (p *tapPlan) planeBase(c, j, g, G int) int {
+	return ((c*len(p.copies)+j)*G + g) * p.planeLen
+}
+
+// bufLen is the size of a copy buffer for G images, with room for the reads
+// of padding lanes past the last plane.
+func (p *tapPlan) bufLen(G int) int {
+	return p.srcC*len(p.copies)*G*p.planeLen + p.planeLen
+}
+
+// tapOffsets fills offs (length srcC·taps) with, for every tap (channel-major),
+// the offset from the buffer start of the value that pixel 0 of image slot 0
+// reads.
+func (p *tapPlan) tapOffsets(offs []int, G int) {
+	t := 0
+	for c := 0; c < p.srcC; c++ {
+		for i, sh := range p.tapShift {
+			offs[t] = p.planeBase(c, p.tapCopy[i], 0, G) + sh - p.lo
+			t++
+		}
+	}
+}
+
+// fill copies one image's source planes (srcC×srcH×srcW) into slot g.
+func (p *tapPlan) fill(buf, src []float32, g, G int) {
+	hw := p.srcH * p.srcW
+	for c := 0; c < p.srcC; c++ {
+		sp := src[c*hw : (c+1)*hw]
+		for j, ck := range p.copies {
+			base := p.planeBase(c, j, g, G)
+			p.fillPlane(buf[base:base+p.planeLen], sp, ck)
+		}
+	}
+}
+
+func (p *tapPlan) fillPlane(dst, sp []float32, ck copyKey) {
+	ow, st := p.outW, p.stride
+	// Copy column v reads source column st·(v+b)+qb, which must lie in
+	// [0, srcW); qb is in [0, st).
+	colLo := max(0, -ck.b)
+	colHi := min(ow, (p.srcW-ck.qb+st-1)/st-ck.b)
+	v, pos := p.lo, 0
+	for pos < len(dst) {
+		u := floorDiv(v, ow)
+		col := v - u*ow
+		n := min(ow-col, len(dst)-pos)
+		seg := dst[pos : pos+n]
+		sr := st*u + ck.ra
+		a, b := max(col, colLo), min(col+n, colHi)
+		if sr < 0 || sr >= p.srcH || a >= b {
+			clear(seg)
+		} else {
+			clear(seg[:a-col])
+			clear(seg[b-col:])
+			row := sp[sr*p.srcW : (sr+1)*p.srcW]
+			out := seg[a-col : b-col]
+			if st == 1 {
+				copy(out, row[a+ck.b+ck.qb:])
+			} else {
+				si := st*(a+ck.b) + ck.qb
+				for i := range out {
+					out[i] = row[si]
+					si += st
+				}
+			}
+		}
+		pos += n
+		v += n
+	}
+}

@@ -98,7 +98,7 @@ func BNBackward[T Float](dx, dgamma, dbeta, dy, x, y, gamma, mean, invStd []T, n
 					g = 0
 				}
 				xh := (float64(x[j]) - m) * is
-				dx[j] = T(k * (g - sdy/cnt - xh*sdyx/cnt*0.99))
+				dx[j] = T(k * (g - sdy/cnt - xh*sdyx/cnt))
 			}
 		}
 	}

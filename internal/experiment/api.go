@@ -1,11 +1,12 @@
 package experiment
 
 import (
-	"context"
 	"errors"
+	"io"
 	"time"
 
 	"github.com/resx-dev/resx/internal/config"
+	"github.com/resx-dev/resx/internal/model"
 )
 
 // ErrInvalidInput is wrapped by every error caused by bad input (a corrupt
@@ -16,19 +17,41 @@ var ErrInvalidInput = errors.New("invalid input")
 // ErrDiverged is wrapped when the loss or a weight becomes NaN or Inf.
 var ErrDiverged = errors.New("training diverged")
 
+// ErrBusy is wrapped when another process (or another Run in this one) holds
+// the run folder.
+var ErrBusy = errors.New("run folder is in use")
+
 // Options are the settings of one run that are not part of its config.
 type Options struct {
 	// RunDir is the run's folder (config.yaml, metrics.csv, summary.json,
 	// checkpoints/). It is created if needed.
 	RunDir string
-	// Resume continues from the newest good checkpoint in RunDir.
+	// Resume continues from the newest good checkpoint in RunDir (falling
+	// back past corrupt ones, which it reports on Log), or starts afresh
+	// when there is none; a run that has finished is not trained again. The
+	// resumed metrics.csv is the one an uninterrupted run writes, elapsed_s
+	// aside. Without Resume, a RunDir that already holds a run is refused.
 	Resume bool
+	// DataDir is the explicit dataset folder (--data-dir); "" follows
+	// dataset.SearchDirs.
+	DataDir string
 	// Progress receives progress events; nil is silent.
 	Progress Progress
 	// Version and Commit are recorded in summary.json.
 	Version, Commit string
 	// Now is the clock (nil = time.Now); tests fix it.
 	Now func() time.Time
+	// Log receives warnings, such as a skipped corrupt checkpoint (nil = os.Stderr).
+	Log io.Writer
+
+	// hook wraps the writers of the run folder's files; tests make them fail.
+	hook writeHook
+	// newNet builds the network and openData the data (nil = model.New and
+	// openDataset); tests put in small fakes.
+	newNet   func(config.Model, model.Options) (network, error)
+	openData func(cfg config.Data, dataDir string, batch int, seed uint64) (*data, error)
+	// cpu names the processor in summary.json (nil = cpuModel).
+	cpu func() string
 }
 
 // Progress receives the events of a run, from the training goroutine.
@@ -59,7 +82,11 @@ type StepInfo struct {
 	TrainError float64
 }
 
-// Row is one line of metrics.csv; see Columns.
+// Row is one line of metrics.csv; see Columns. Epoch counts the epochs
+// completed (a run measured in iterations ends with a row for its last,
+// partial epoch); Iteration the steps done. TrainLoss and TrainError average
+// the batches of the epoch trained so far, as they were trained. TestLoss and
+// TestError are NaN on rows written between evaluations (see Evaluated).
 type Row struct {
 	Epoch      int
 	Iteration  int
@@ -95,11 +122,4 @@ type Summary struct {
 	Block    string `json:"block"`
 	Shortcut string `json:"shortcut"`
 	Dataset  string `json:"dataset"`
-}
-
-// Run trains one network as cfg says and writes its run folder.
-// Cancelling ctx finishes the current step, writes the rows so far and a
-// checkpoint, and returns an error wrapping context.Canceled.
-func Run(ctx context.Context, cfg config.Config, opt Options) (*Summary, error) {
-	return nil, errors.New("experiment.Run: not implemented yet")
 }

@@ -72,7 +72,9 @@ const (
 	ckptSuffix = ".bin"
 )
 
-func ckptName(iteration int) string { return fmt.Sprintf("%s%09d%s", ckptPrefix, iteration, ckptSuffix) }
+func ckptName(iteration int) string {
+	return fmt.Sprintf("%s%09d%s", ckptPrefix, iteration, ckptSuffix)
+}
 
 // listCheckpoints returns the checkpoint files of dir, newest first.
 func listCheckpoints(dir string) ([]string, error) {

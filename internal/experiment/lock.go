@@ -17,10 +17,6 @@ const lockName = ".lock"
 // drops it when its process dies, however it dies, so a lock is never stale.
 type folderLock struct{ f *os.File }
 
-// errLocked is wrapped when another process (or another run of this one)
-// holds a run folder.
-var errLocked = errors.New("run folder is in use")
-
 // lockFolder takes dir's lock without waiting. The lock file holds the
 // holder's pid, so that the error can name the process in the way.
 func lockFolder(dir string) (*folderLock, error) {
@@ -32,7 +28,7 @@ func lockFolder(dir string) (*folderLock, error) {
 		pid, _ := os.ReadFile(f.Name())
 		f.Close()
 		if errors.Is(err, unix.EWOULDBLOCK) {
-			return nil, fmt.Errorf("%s: %w (held by pid %s)", dir, errLocked, strings.TrimSpace(string(pid)))
+			return nil, fmt.Errorf("%s: %w (held by pid %s)", dir, ErrBusy, strings.TrimSpace(string(pid)))
 		}
 		return nil, fmt.Errorf("lock %s: %w", dir, err)
 	}

@@ -292,9 +292,9 @@ func (r *runner) progress() Progress {
 
 type silent struct{}
 
-func (silent) Start(RunInfo)  {}
-func (silent) Step(StepInfo)  {}
-func (silent) Epoch(r Row)    {}
+func (silent) Start(RunInfo) {}
+func (silent) Step(StepInfo) {}
+func (silent) Epoch(r Row)   {}
 
 func (r *runner) close() {
 	if r.metrics != nil {

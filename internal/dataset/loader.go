@@ -116,9 +116,10 @@ func (l *Loader) BatchesPerEpoch() int {
 // Epoch streams batches start, start+1, … BatchesPerEpoch()-1 of epoch epoch
 // (both from 0), prepared ahead by a goroutine. The channel is closed after
 // the last batch, or when ctx is done; to stop early, cancel ctx (a consumer
-// that merely stops receiving leaves the goroutine waiting). Each batch must
-// be Released, or the goroutine runs out of buffers and waits. Run one stream
-// of a loader at a time: they share the buffer pool.
+// that merely stops receiving leaves the goroutine waiting). After a cancel
+// the batches not yet received are returned to the pool. Each batch received
+// must be Released, or the goroutine runs out of buffers and waits. Run one
+// stream of a loader at a time: they share the buffer pool.
 // It panics if epoch or start is negative.
 func (l *Loader) Epoch(ctx context.Context, epoch, start int) <-chan *Batch {
 	if epoch < 0 || start < 0 {
@@ -126,7 +127,22 @@ func (l *Loader) Epoch(ctx context.Context, epoch, start int) <-chan *Batch {
 	}
 	out := make(chan *Batch, l.opt.Prefetch)
 	go func() {
-		defer close(out)
+		defer func() {
+			// Batches prepared but not received go back to the pool, so a
+			// cancelled stream loses no buffers.
+			if ctx.Err() != nil {
+				for {
+					select {
+					case b := <-out:
+						b.Release()
+						continue
+					default:
+					}
+					break
+				}
+			}
+			close(out)
+		}()
 		nb := l.BatchesPerEpoch()
 		if start >= nb {
 			return

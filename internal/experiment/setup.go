@@ -18,8 +18,8 @@ import (
 // network and, when resuming, restores the newest good checkpoint. Until the
 // folder's files are written nothing can fail half-way: on error a folder
 // setUp created is removed again.
-func setUp(cfg config.Config, opt Options) (r *runner, err error) {
-	r = &runner{cfg: cfg, opt: opt, dir: opt.RunDir, ckpts: filepath.Join(opt.RunDir, ckptDir),
+func setUp(cfg config.Config, opt Options) (_ *runner, err error) {
+	r := &runner{cfg: cfg, opt: opt, dir: opt.RunDir, ckpts: filepath.Join(opt.RunDir, ckptDir),
 		log: opt.Log, now: opt.Now}
 	if r.log == nil {
 		r.log = os.Stderr

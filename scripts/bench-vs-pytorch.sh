@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Measures resx's training and evaluation throughput against PyTorch's on this
+# machine: the two are run alternately, several rounds per model, and the table
+# gives medians and the resx/PyTorch ratio.
+#
+#   scripts/bench-vs-pytorch.sh [ROUNDS] [MODELS...]
+#
+# MODELS are arch-depth pairs (default: residual-20 residual-56 residual-110
+# plain-20 plain-56). Needs Debian's python3-torch (apt-get install -y
+# python3-torch); PyTorch runs with /usr/bin/python3. Environment: BATCH (128),
+# THREADS (2), STEPS (8), ANCHOR (the PyTorch script; default
+# ../shared/anchors/torch_cifar_resnet_bench.py beside the checkout).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rounds=${1:-3}
+shift || true
+models=("$@")
+[ ${#models[@]} -gt 0 ] || models=(residual-20 residual-56 residual-110 plain-20 plain-56)
+batch=${BATCH:-128}
+threads=${THREADS:-2}
+steps=${STEPS:-8}
+anchor=${ANCHOR:-../shared/anchors/torch_cifar_resnet_bench.py}
+
+if [ ! -f "$anchor" ]; then
+	echo "bench-vs-pytorch: PyTorch reference script not found at $anchor (set ANCHOR)" >&2
+	exit 2
+fi
+if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+	echo "bench-vs-pytorch: /usr/bin/python3 cannot import torch; run: apt-get install -y python3-torch" >&2
+	exit 2
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+go build -o "$work/resx" ./cmd/resx
+out="$work/results.jsonl"
+
+for ((r = 1; r <= rounds; r++)); do
+	for m in "${models[@]}"; do
+		arch=${m%-*}
+		depth=${m##*-}
+		echo "round $r/$rounds: $m" >&2
+		"$work/resx" bench --arch "$arch" --depth "$depth" --batch "$batch" --threads "$threads" \
+			--steps "$steps" --json >>"$out"
+		/usr/bin/python3 "$anchor" --arch "$arch" --depth "$depth" --batch "$batch" --threads "$threads" \
+			--steps "$steps" >>"$out"
+	done
+done
+
+/usr/bin/python3 - "$out" "$threads" "$batch" <<'PY'
+import json, statistics, sys, platform
+path, threads, batch = sys.argv[1], sys.argv[2], sys.argv[3]
+rows = [json.loads(l) for l in open(path) if l.strip()]
+cpu = next((r.get("cpu") for r in rows if r.get("cpu")), platform.processor())
+def med(rs, k):
+    v = [r[k] for r in rs if k in r]
+    return statistics.median(v) if v else float("nan")
+print(f"Machine: {cpu}, {threads} threads, batch {batch}, medians of {len(rows)//2} paired runs")
+print()
+print("| model | resx train img/s | PyTorch train img/s | ratio | resx eval img/s | resx peak RSS MiB | PyTorch peak RSS MiB | resx alloc/step | resx train GFLOP/s |")
+print("|---|---|---|---|---|---|---|---|---|")
+keys = []
+for r in rows:
+    k = (r["arch"], r["depth"])
+    if k not in keys:
+        keys.append(k)
+for arch, depth in keys:
+    rx = [r for r in rows if r["arch"] == arch and r["depth"] == depth and r["impl"] == "resx"]
+    pt = [r for r in rows if r["arch"] == arch and r["depth"] == depth and r["impl"] != "resx"]
+    a, b = med(rx, "images_per_s"), med(pt, "images_per_s")
+    print(f"| {arch}-{depth} | {a:.0f} | {b:.0f} | {a/b:.2f} | {med(rx, 'eval_images_per_s'):.0f} | "
+          f"{med(rx, 'peak_rss_mib'):.0f} | {med(pt, 'peak_rss_mib'):.0f} | "
+          f"{med(rx, 'bytes_per_step')/1e6:.2f} MB | {med(rx, 'train_gflops'):.0f} |")
+PY

@@ -185,6 +185,9 @@ func downloadURL(ctx context.Context, url, part string, opt *FetchOptions) (resu
 		if cerr := f.Close(); err == nil && cerr != nil {
 			err = cerr
 		}
+		if fi, serr := os.Stat(part); err != nil && serr == nil && fi.Size() == 0 {
+			os.Remove(part) // nothing to resume
+		}
 	}()
 	off, err := f.Seek(0, io.SeekEnd)
 	if err != nil {

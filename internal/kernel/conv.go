@@ -9,8 +9,8 @@ type Float interface{ ~float32 | ~float64 }
 // input N×C×H×W, filters K×C×R×S, output N×K×OutH()×OutW(),
 // zero padding Pad on every side, the same Stride in both directions.
 type ConvShape struct {
-	N, C, H, W   int
-	K, R, S      int
+	N, C, H, W  int
+	K, R, S     int
 	Stride, Pad int
 }
 

@@ -156,6 +156,10 @@ func (p *tapPlan) fill(buf, src []float32, g, G int) {
 
 func (p *tapPlan) fillPlane(dst, sp []float32, ck copyKey) {
 	ow, st := p.outW, p.stride
+	if st == 1 && ow == p.srcW && ck.ra == 0 && ck.qb == 0 {
+		p.fillShifted(dst, sp, ck.b)
+		return
+	}
 	// Copy column v reads source column st·(v+b)+qb, which must lie in
 	// [0, srcW); qb is in [0, st).
 	colLo := max(0, -ck.b)
@@ -187,5 +191,39 @@ func (p *tapPlan) fillPlane(dst, sp []float32, ck copyKey) {
 		}
 		pos += n
 		v += n
+	}
+}
+
+// fillShifted is fillPlane for a stride-1 source as wide as the output: one
+// shifted block copy, then the wrapped columns are zeroed.
+func (p *tapPlan) fillShifted(dst, sp []float32, b int) {
+	ow, lo := p.outW, p.lo
+	n := p.srcH * ow
+	i0, i1 := max(lo, 0), min(lo+len(dst), n)
+	if i0 >= i1 || b >= ow || -b >= ow {
+		clear(dst)
+		return
+	}
+	clear(dst[:i0-lo])
+	clear(dst[i1-lo:])
+	seg := dst[i0-lo : i1-lo]
+	j0 := min(max(-b, i0), i1)
+	j1 := min(max(n-b, j0), i1)
+	clear(seg[:j0-i0])
+	copy(seg[j0-i0:j1-i0], sp[j0+b:j1+b])
+	clear(seg[j1-i0:])
+	if b == 0 {
+		return
+	}
+	c0, c1 := 0, -b // zero columns [c0, c1) of every row
+	if b > 0 {
+		c0, c1 = ow-b, ow
+	}
+	for u := i0 / ow; u*ow < i1; u++ {
+		for c := c0; c < c1; c++ {
+			if i := u*ow + c; i >= i0 && i < i1 {
+				seg[i-i0] = 0
+			}
+		}
 	}
 }

@@ -1,0 +1,89 @@
+package kernel
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// cpuTime is the CPU time of the whole process. On a shared machine
+// FLOPs per CPU-second is steadier than FLOPs per wall-second.
+func cpuTime() time.Duration {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_PROCESS_CPUTIME_ID, &ts); err != nil {
+		return 0
+	}
+	return time.Duration(ts.Nano())
+}
+
+// The convolutions of a CIFAR ResNet-20 at batch 128.
+var benchShapes = []struct {
+	name string
+	s    ConvShape
+}{
+	{"16-16@32", ConvShape{N: 128, C: 16, H: 32, W: 32, K: 16, R: 3, S: 3, Stride: 1, Pad: 1}},
+	{"32-32@16", ConvShape{N: 128, C: 32, H: 16, W: 16, K: 32, R: 3, S: 3, Stride: 1, Pad: 1}},
+	{"64-64@8", ConvShape{N: 128, C: 64, H: 8, W: 8, K: 64, R: 3, S: 3, Stride: 1, Pad: 1}},
+	{"16-32s2@32", ConvShape{N: 128, C: 16, H: 32, W: 32, K: 32, R: 3, S: 3, Stride: 2, Pad: 1}},
+	{"32-64s2@16", ConvShape{N: 128, C: 32, H: 16, W: 16, K: 64, R: 3, S: 3, Stride: 2, Pad: 1}},
+	{"3-16@32", ConvShape{N: 128, C: 3, H: 32, W: 32, K: 16, R: 3, S: 3, Stride: 1, Pad: 1}},
+	{"1x1-16-32s2@32", ConvShape{N: 128, C: 16, H: 32, W: 32, K: 32, R: 1, S: 1, Stride: 2, Pad: 0}},
+}
+
+var benchSink float32
+
+func benchConv(b *testing.B, impl *convKernels, op int, s ConvShape, workers int) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := randSlice(rng, s.N*s.C*s.H*s.W)
+	w := randSlice(rng, s.K*s.C*s.R*s.S)
+	dy := randSlice(rng, s.N*s.K*s.OutH()*s.OutW())
+	y := make([]float32, len(dy))
+	dx := make([]float32, len(x))
+	dw := make([]float32, len(w))
+	ws := workspaceFor(impl, workers)
+	call := func() {
+		switch op {
+		case opForward:
+			ConvForward(y, x, w, s, ws)
+		case opBackwardData:
+			ConvBackwardData(dx, dy, w, s, ws)
+		case opBackwardFilter:
+			ConvBackwardFilter(dw, x, dy, s, ws)
+		}
+	}
+	call()
+	b.ReportAllocs()
+	b.ResetTimer()
+	c0 := cpuTime()
+	for b.Loop() {
+		call()
+	}
+	cpu := cpuTime() - c0
+	flops := float64(s.FLOPs()) * float64(b.N)
+	b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	if cpu > 0 {
+		b.ReportMetric(flops/cpu.Seconds()/1e9, "GFLOP/cpu-s")
+	}
+	benchSink = y[0] + dx[0] + dw[0]
+}
+
+func BenchmarkConv(b *testing.B) {
+	ops := []string{"fwd", "bwdData", "bwdFilter"}
+	for _, impl := range kernelSets() {
+		if impl == goKernels {
+			continue
+		}
+		for op, opName := range ops {
+			for _, sh := range benchShapes {
+				for _, workers := range []int{1, 2} {
+					b.Run(fmt.Sprintf("%s/%s/%s/w%d", impl.name, opName, sh.name, workers), func(b *testing.B) {
+						benchConv(b, impl, op, sh.s, workers)
+					})
+				}
+			}
+		}
+	}
+}

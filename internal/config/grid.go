@@ -87,6 +87,9 @@ func Expand(base Config, axes []Axis) ([]Variant, error) {
 
 	var out []Variant
 	var ps problems
+	// A bad value fails every variant it is in: say so once, naming the runs.
+	runsOf := map[Problem][]string{}
+	var order []Problem
 	names := map[string]bool{}
 	idx := make([]int, len(axes))
 	for {
@@ -105,8 +108,10 @@ func Expand(base Config, axes []Axis) ([]Variant, error) {
 			name := RunName(c, extra...)
 			if err := c.Validate(); err != nil {
 				for _, p := range err.(*ValidationError).Problems {
-					p.Message += " (run " + name + ")"
-					ps = append(ps, p)
+					if _, seen := runsOf[p]; !seen {
+						order = append(order, p)
+					}
+					runsOf[p] = append(runsOf[p], name)
 				}
 			} else if names[name] {
 				ps.add("", "two runs would both be named %s (%s): remove the repeated value", name, strings.Join(desc, " "))
@@ -118,10 +123,21 @@ func Expand(base Config, axes []Axis) ([]Variant, error) {
 			break
 		}
 	}
+	for _, p := range order {
+		p.Message += " (" + plural(len(runsOf[p]), "run ", "runs ") + strings.Join(runsOf[p], ", ") + ")"
+		ps = append(ps, p)
+	}
 	if err := ps.err(); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // next advances idx like an odometer, the last axis fastest; it reports

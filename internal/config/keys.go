@@ -59,7 +59,8 @@ func Keys() []string {
 
 // EnvName is the environment variable that sets key: RESX_ followed by the
 // key in upper case with dots and dashes turned into underscores
-// (train.lr -> RESX_TRAIN_LR).
+// (train.lr -> RESX_TRAIN_LR). data.dir has none: RESX_DATA_DIR belongs to
+// the dataset search.
 func EnvName(key string) string {
 	return "RESX_" + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(key))
 }

@@ -30,6 +30,11 @@ type Source struct {
 	Sets []string
 }
 
+// envExempt is the key with no environment variable: RESX_DATA_DIR is the
+// dataset search's own (an explicit data folder, not part of any run's
+// config), so it must not also become data.dir.
+const envExempt = "data.dir"
+
 // Load reads the configuration from src's layers into a Config. Unknown keys,
 // values of the wrong type and unreadable files are reported together in a
 // *ValidationError. Load does not call Validate.
@@ -62,9 +67,13 @@ func Load(src Source) (Config, error) {
 		}
 	}
 
-	v.SetEnvPrefix("RESX")
-	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_", "-", "_"))
-	v.AutomaticEnv()
+	for _, f := range fields {
+		if f.key != envExempt {
+			if err := v.BindEnv(f.key, EnvName(f.key)); err != nil {
+				return Config{}, err
+			}
+		}
+	}
 
 	fromFlag := map[string]bool{}
 	for _, s := range src.Sets {
@@ -86,7 +95,7 @@ func Load(src Source) (Config, error) {
 		switch {
 		case fromFlag[key]:
 			return "from the command line"
-		case os.Getenv(EnvName(key)) != "":
+		case key != envExempt && os.Getenv(EnvName(key)) != "":
 			return "from " + EnvName(key)
 		case fileName != "" && v.InConfig(key):
 			return "in " + fileName

@@ -240,3 +240,10 @@ func TestEnvName(t *testing.T) {
 		t.Errorf("EnvName = %s", got)
 	}
 }
+
+func TestDataDirEnvIsNotAConfigKey(t *testing.T) {
+	t.Setenv("RESX_DATA_DIR", "/somewhere")
+	if c := mustLoad(t, Source{}); c.Data.Dir != "" {
+		t.Errorf("data.dir = %q from RESX_DATA_DIR, want it left to the dataset search", c.Data.Dir)
+	}
+}

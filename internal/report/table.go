@@ -186,10 +186,14 @@ func num(v *float64, prec int) string {
 	return fmt.Sprintf("%.*f", prec, *v)
 }
 
-// params writes a parameter count as the paper does (0.27M).
+// params writes a parameter count as the paper does (0.27M), small ones in
+// thousands (68.2k).
 func params(n int) string {
-	if n <= 0 {
+	switch {
+	case n <= 0:
 		return "-"
+	case n < 100_000:
+		return fmt.Sprintf("%.3gk", float64(n)/1e3)
 	}
 	return fmt.Sprintf("%.3gM", float64(n)/1e6)
 }

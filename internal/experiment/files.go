@@ -54,6 +54,18 @@ func writeFileAtomic(dir, name string, data []byte, hook writeHook) (err error) 
 	return syncDir(dir)
 }
 
+// removeTemporaries removes what writeFileAtomic leaves in dir when its
+// process is killed mid-write. Only the holder of the folder's lock may call it.
+func removeTemporaries(dir string) error {
+	tmps, err := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
+	for _, p := range tmps {
+		if err := os.Remove(p); err != nil {
+			return err
+		}
+	}
+	return err
+}
+
 // syncDir makes a rename in dir durable.
 func syncDir(dir string) error {
 	d, err := os.Open(dir)

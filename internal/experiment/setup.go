@@ -82,6 +82,11 @@ func setUp(cfg config.Config, opt Options) (_ *runner, err error) {
 		}
 	}
 
+	for _, d := range []string{r.dir, r.ckpts} {
+		if err := removeTemporaries(d); err != nil {
+			return nil, fmt.Errorf("run folder: %w", err)
+		}
+	}
 	if !stored {
 		if err := writeFileAtomic(r.dir, configName, want, opt.hook); err != nil {
 			return nil, fmt.Errorf("run folder: %w", err)

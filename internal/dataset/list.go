@@ -140,8 +140,11 @@ func checkIDXFolder(dir string, src Source) folderStatus {
 	}
 	notes = append(notes, problems...)
 	if len(differ) > 0 {
-		notes = append(notes, fmt.Sprintf("md5 of %s differs from the published sum (a copy recompressed by a distribution package differs so and still reads)",
-			strings.Join(differ, ", ")))
+		what := strings.Join(differ, ", ")
+		if len(differ) == len(idxFiles) {
+			what = "all 4 files"
+		}
+		notes = append(notes, "md5 of "+what+" differs from the published sums (as for a copy recompressed by a distribution package)")
 	}
 	st.note = strings.Join(notes, "; ")
 	return st

@@ -36,7 +36,7 @@ func TestList(t *testing.T) {
 		{"cifar100", "", false, "resx data fetch cifar100"},
 		{"mnist", filepath.Join(dir, "mnist"), true, "4 training + 2 test images"},
 		{"mnist", filepath.Join(other, "mnist"), false, "missing t10k-labels-idx1-ubyte.gz"},
-		{"fashion-mnist", filepath.Join(dir, "fashion-mnist"), false, "differs from the published sum"},
+		{"fashion-mnist", filepath.Join(dir, "fashion-mnist"), false, "differs from the published sums"},
 		{"fashion-mnist-mini", "embedded", true, "10000 training + 2000 test"},
 		{"synthetic", "generated", true, ""},
 	}

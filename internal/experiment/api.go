@@ -73,7 +73,8 @@ type RunInfo struct {
 	StartIteration int // > 0 when resumed
 }
 
-// StepInfo is the state after one step.
+// StepInfo is the state after one step: Epoch is the epoch the step belongs
+// to (0-based), Iteration the steps done so far, LR the rate the step used.
 type StepInfo struct {
 	Epoch, Iteration int
 	LR               float64
@@ -98,7 +99,12 @@ type Row struct {
 	ElapsedS   float64
 }
 
-// Summary is summary.json.
+// Summary is summary.json. Errors are fractions in [0, 1]: the final ones
+// are the last evaluated row's, the best the lowest test error of any
+// evaluated row. Times add up every session of a resumed run: ImagesPerS
+// counts training images per second spent in training steps (evaluation
+// and checkpoints left out), WallS the whole wall time. Epochs is the number
+// of epochs evaluated, a last partial one included.
 type Summary struct {
 	Name            string  `json:"name"`
 	Params          int     `json:"params"`
@@ -114,7 +120,7 @@ type Summary struct {
 	Threads         int     `json:"threads"`
 	Iterations      int     `json:"iterations"`
 	Epochs          int     `json:"epochs"`
-	Status          string  `json:"status"` // "finished", "failed", "interrupted"
+	Status          string  `json:"status"` // StatusFinished, StatusFailed or StatusInterrupted
 	Error           string  `json:"error,omitempty"`
 	// Config fields that reports group by.
 	Arch     string `json:"arch"`

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"context"
 	"errors"
 	"testing"
 
@@ -82,4 +83,46 @@ func closeTo(a, b, rel float64) bool {
 	}
 	m := max(a, -a, b, -b)
 	return d <= rel*m
+}
+
+// epochRows is a Progress that keeps the rows of the epochs.
+type epochRows struct {
+	silent
+	rows []Row
+}
+
+func (e *epochRows) Epoch(r Row) { e.rows = append(e.rows, r) }
+
+// The warm-up holds warmup_lr until an epoch's training error is below
+// warmup_until, then the schedule continues from lr.
+func TestWarmupInRun(t *testing.T) {
+	for _, tc := range []struct {
+		until float64
+		want  []float64 // the lr of each epoch's row
+	}{
+		{0.5, []float64{0.05, 0.5, 0.5 * 0.1}},    // epoch 1's training error falls below 0.5
+		{0.01, []float64{0.05, 0.05, 0.05 * 0.1}}, // never ends; lr_steps still apply
+	} {
+		cfg := fakeConfig()
+		cfg.Train.Warmup, cfg.Train.WarmupLR, cfg.Train.WarmupUntil = true, 0.05, tc.until
+		opt := fakeOptions(t.TempDir())
+		rows := &epochRows{}
+		opt.Progress = rows
+		if _, err := Run(context.Background(), cfg, opt); err != nil {
+			t.Fatal(err)
+		}
+		var got []float64
+		for _, r := range rows.rows {
+			got = append(got, r.LR)
+		}
+		if len(got) != len(tc.want) {
+			t.Fatalf("warmup_until %g: rows %v", tc.until, rows.rows)
+		}
+		for i := range got {
+			if !closeTo(got[i], tc.want[i], 1e-15) {
+				t.Errorf("warmup_until %g: lr per epoch %v, want %v", tc.until, got, tc.want)
+				break
+			}
+		}
+	}
 }

@@ -13,7 +13,8 @@ const (
 type workerBuf struct {
 	x       []float32 // copies of the source planes
 	scratch []float32 // partial output blocks
-	sub     []float32 // one phase of a strided input gradient
+	sub     []float32 // the phases of a strided input gradient
+	phase   []float32 // the phases of a strided source plane
 	dyg     []float32 // output gradients of a group of images
 	part    []float32 // weight-gradient partial sums
 }
@@ -82,6 +83,9 @@ func (c *convCore) ensureBufs(nw int) {
 func (c *convCore) sizeFor(w int, p *tapPlan, G, kout int) {
 	b := &c.bufs[w]
 	b.x = grow(b.x, p.bufLen(G))
+	if p.split2 {
+		b.phase = grow(b.phase, 4*p.phaseLen())
+	}
 	b.scratch = grow(b.scratch, 8*roundUp(p.npix, c.impl.fwdPix))
 }
 
@@ -156,7 +160,7 @@ func (c *convCore) forwardWork(w int) {
 	inSz, outSz := s.C*s.H*s.W, s.K*p.npix
 	n0, n1 := split(s.N, c.nw, w)
 	for n := n0; n < n1; n++ {
-		p.fill(b.x, c.in[n*inSz:(n+1)*inSz], 0, 1)
+		p.fill(b.x, c.in[n*inSz:(n+1)*inSz], 0, 1, b.phase, c.impl)
 		c.gemm(p, c.fwdOffs, c.wpack, s.K, c.out[n*outSz:(n+1)*outSz], b)
 	}
 }
@@ -168,13 +172,32 @@ func (c *convCore) backwardDataWork(w int) {
 	n0, n1 := split(s.N, c.nw, w)
 	for n := n0; n < n1; n++ {
 		dy, dx := c.in[n*inSz:(n+1)*inSz], c.out[n*outSz:(n+1)*outSz]
+		if st == 2 && s.H%2 == 0 && s.W%2 == 0 {
+			// All four phases have H/2×W/2 pixels: compute each, then
+			// interleave them into dx channel by channel.
+			np := s.H / 2 * (s.W / 2)
+			for ph, p := range c.bdPlans {
+				sub := b.sub[ph*s.C*np : (ph+1)*s.C*np]
+				if p.taps() == 0 {
+					clear(sub)
+					continue
+				}
+				p.fill(b.x, dy, 0, 1, b.phase, c.impl)
+				c.gemm(p, c.bdOffs[ph], c.wpack[c.bdWOff[ph]:], s.C, sub, b)
+			}
+			for ch := 0; ch < s.C; ch++ {
+				sub := func(ph int) []float32 { return b.sub[(ph*s.C+ch)*np : (ph*s.C+ch+1)*np] }
+				c.impl.merge(dx[ch*s.H*s.W:(ch+1)*s.H*s.W], sub(0), sub(1), sub(2), sub(3), s.H, s.W/2)
+			}
+			continue
+		}
 		for ph, p := range c.bdPlans {
 			if p == nil {
 				continue
 			}
 			wp := c.wpack[c.bdWOff[ph]:]
 			if p.taps() > 0 {
-				p.fill(b.x, dy, 0, 1)
+				p.fill(b.x, dy, 0, 1, b.phase, c.impl)
 			}
 			if st == 1 {
 				if p.taps() == 0 {
@@ -221,7 +244,7 @@ func (c *convCore) backwardFilterWork(w int) {
 		ng := min(G, n1-g0)
 		for g := 0; g < ng; g++ {
 			n := g0 + g
-			p.fill(b.x, c.in[n*inSz:(n+1)*inSz], g, G)
+			p.fill(b.x, c.in[n*inSz:(n+1)*inSz], g, G, b.phase, c.impl)
 			dy := c.out[n*dySz : (n+1)*dySz]
 			for k := 0; k < s.K; k++ {
 				copy(b.dyg[k*L+g*p.planeLen:k*L+g*p.planeLen+p.npix], dy[k*p.npix:(k+1)*p.npix])
@@ -303,7 +326,7 @@ func (c *convCore) backwardDataF32(dx, dy, w []float32, s ConvShape, nw int) {
 			if p != nil {
 				c.sizeFor(i, p, 1, s.C)
 				if st > 1 {
-					c.bufs[i].sub = grow(c.bufs[i].sub, max(len(c.bufs[i].sub), s.C*p.npix))
+					c.bufs[i].sub = grow(c.bufs[i].sub, max(len(c.bufs[i].sub), s.C*p.npix, s.C*s.H*s.W))
 				}
 			}
 		}

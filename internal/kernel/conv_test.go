@@ -25,6 +25,10 @@ var testShapes = []ConvShape{
 	{N: 2, C: 3, H: 10, W: 11, K: 9, R: 3, S: 3, Stride: 3, Pad: 0},
 	{N: 5, C: 2, H: 1, W: 1, K: 3, R: 3, S: 3, Stride: 1, Pad: 1},
 	{N: 1, C: 3, H: 2, W: 3, K: 3, R: 3, S: 3, Stride: 2, Pad: 1},
+	{N: 2, C: 5, H: 7, W: 10, K: 8, R: 3, S: 3, Stride: 2, Pad: 1},
+	{N: 2, C: 9, H: 7, W: 8, K: 20, R: 1, S: 1, Stride: 2, Pad: 0},
+	{N: 2, C: 4, H: 12, W: 40, K: 8, R: 3, S: 3, Stride: 2, Pad: 1},
+	{N: 1, C: 2, H: 1, W: 2, K: 3, R: 3, S: 3, Stride: 2, Pad: 1},
 }
 
 func randSlice(rng *rand.Rand, n int) []float32 {
@@ -187,6 +191,35 @@ func TestConvFloat64UsesReference(t *testing.T) {
 	for i := range y {
 		if y[i] != c.y[i] {
 			t.Fatalf("float64 forward differs from the reference at %d", i)
+		}
+	}
+}
+
+func TestSplitMerge(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, impl := range kernelSets() {
+		for _, rows := range []int{1, 2, 5, 8} {
+			for _, half := range []int{1, 3, 8, 15, 16, 17, 40} {
+				src := randSlice(rng, 2*rows*half)
+				n := (rows + 1) / 2 * half
+				ph := make([]float32, 4*n)
+				impl.split(ph[:n], ph[n:2*n], ph[2*n:3*n], ph[3*n:], src, rows, half)
+				for r := 0; r < rows; r++ {
+					for col := 0; col < 2*half; col++ {
+						got := ph[(2*(r%2)+col%2)*n+r/2*half+col/2]
+						if got != src[r*2*half+col] {
+							t.Fatalf("%s split rows %d half %d: (%d,%d) = %v, want %v", impl.name, rows, half, r, col, got, src[r*2*half+col])
+						}
+					}
+				}
+				back := make([]float32, len(src))
+				impl.merge(back, ph[:n], ph[n:2*n], ph[2*n:3*n], ph[3*n:], rows, half)
+				for i := range src {
+					if back[i] != src[i] {
+						t.Fatalf("%s merge rows %d half %d: element %d = %v, want %v", impl.name, rows, half, i, back[i], src[i])
+					}
+				}
+			}
 		}
 	}
 }

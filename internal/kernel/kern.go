@@ -19,11 +19,18 @@ type convKernels struct {
 	// g < nimg and pixels i < 16·nvec of
 	//	dy[kk·ldd + g·istride + i] · x[offs[tt] + g·istride + i].
 	dw func(part []float32, ldp int, dy []float32, ldd int, x []float32, offs []int, nvec, nimg, istride int)
+
+	// split sends row r of src (rows rows of 2·half floats) to row r/2 of
+	// e0 (even columns) and o0 (odd columns) when r is even, of e1 and o1
+	// when r is odd: the four phases of a stride-2 sampling.
+	split func(e0, o0, e1, o1, src []float32, rows, half int)
+	// merge is the inverse of split.
+	merge func(dst, e0, o0, e1, o1 []float32, rows, half int)
 }
 
 // goKernels is the plain-Go implementation, used where no assembly fits the
 // CPU and with the purego build tag.
-var goKernels = &convKernels{name: "go", fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo}
+var goKernels = &convKernels{name: "go", fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo}
 
 func fwdGo(out []float32, ldo int, x []float32, xoff int, offs []int, w []float32, ntaps, nblk int) {
 	const pb = 16
@@ -68,6 +75,36 @@ func dwGo(part []float32, ldp int, dy []float32, ldd int, x []float32, offs []in
 				s += v
 			}
 			part[kk*ldp+tt] += s
+		}
+	}
+}
+
+func splitGo(e0, o0, e1, o1, src []float32, rows, half int) {
+	for r := 0; r < rows; r++ {
+		row := src[2*r*half : 2*(r+1)*half]
+		e, o := e0, o0
+		if r%2 == 1 {
+			e, o = e1, o1
+		}
+		u := r / 2
+		e, o = e[u*half:(u+1)*half], o[u*half:(u+1)*half]
+		for i := range e {
+			e[i], o[i] = row[2*i], row[2*i+1]
+		}
+	}
+}
+
+func mergeGo(dst, e0, o0, e1, o1 []float32, rows, half int) {
+	for r := 0; r < rows; r++ {
+		row := dst[2*r*half : 2*(r+1)*half]
+		e, o := e0, o0
+		if r%2 == 1 {
+			e, o = e1, o1
+		}
+		u := r / 2
+		e, o = e[u*half:(u+1)*half], o[u*half:(u+1)*half]
+		for i := range e {
+			row[2*i], row[2*i+1] = e[i], o[i]
 		}
 	}
 }

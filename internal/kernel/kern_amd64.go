@@ -16,9 +16,15 @@ func dwAVX512(part *float32, ldp int, dy *float32, ldd int, x *float32, offs *in
 //go:noescape
 func dwAVX2(part *float32, ldp int, dy *float32, ldd int, x *float32, offs *int, nvec, nimg, istride int)
 
+//go:noescape
+func splitAVX512(e0, o0, e1, o1, src *float32, rows, half int)
+
+//go:noescape
+func mergeAVX512(dst, e0, o0, e1, o1 *float32, rows, half int)
+
 var (
-	avx512Kernels = &convKernels{name: "avx512", fwdPix: 32, fwd: fwdAsm512, dwK: 4, dwT: 6, dw: dwAsm512}
-	avx2Kernels   = &convKernels{name: "avx2", fwdPix: 24, fwd: fwdAsm2, dwK: 3, dwT: 4, dw: dwAsm2}
+	avx512Kernels = &convKernels{name: "avx512", fwdPix: 32, fwd: fwdAsm512, dwK: 4, dwT: 6, dw: dwAsm512, split: splitAsm512, merge: mergeAsm512}
+	avx2Kernels   = &convKernels{name: "avx2", fwdPix: 24, fwd: fwdAsm2, dwK: 3, dwT: 4, dw: dwAsm2, split: splitGo, merge: mergeGo}
 )
 
 var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
@@ -105,4 +111,36 @@ func firstOrNil(s []float32) *float32 {
 		return nil
 	}
 	return &s[0]
+}
+
+func checkPhases(e0, o0, e1, o1, full []float32, rows, half int) {
+	_ = full[2*rows*half-1]
+	_ = e0[(rows+1)/2*half-1]
+	_ = o0[(rows+1)/2*half-1]
+	if rows > 1 {
+		_ = e1[rows/2*half-1]
+		_ = o1[rows/2*half-1]
+	}
+}
+
+func splitAsm512(e0, o0, e1, o1, src []float32, rows, half int) {
+	if rows <= 0 || half <= 0 {
+		return
+	}
+	checkPhases(e0, o0, e1, o1, src, rows, half)
+	if rows == 1 {
+		e1, o1 = e0, o0
+	}
+	splitAVX512(&e0[0], &o0[0], &e1[0], &o1[0], &src[0], rows, half)
+}
+
+func mergeAsm512(dst, e0, o0, e1, o1 []float32, rows, half int) {
+	if rows <= 0 || half <= 0 {
+		return
+	}
+	checkPhases(e0, o0, e1, o1, dst, rows, half)
+	if rows == 1 {
+		e1, o1 = e0, o0
+	}
+	mergeAVX512(&dst[0], &e0[0], &o0[0], &e1[0], &o1[0], rows, half)
 }

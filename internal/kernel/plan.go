@@ -25,6 +25,7 @@ type tapPlan struct {
 	lo                       int   // virtual index of a plane's first element
 	planeLen                 int   // floats per plane (one channel, one copy, one image)
 	span                     int   // largest minus smallest tap shift
+	split2                   bool  // stride 2 from an even-width source: copy from its four phases
 }
 
 // overrun is how far past the last pixel a kernel may read: one pixel block.
@@ -85,9 +86,13 @@ func forwardPlan(s ConvShape) *tapPlan {
 			p.addTap(ra, qb, a, b, r, q)
 		}
 	}
+	p.split2 = s.Stride == 2 && s.W%2 == 0 && p.outW == s.W/2
 	p.finish()
 	return p
 }
+
+// phaseLen is the size of one phase of a source plane split for stride 2.
+func (p *tapPlan) phaseLen() int { return (p.srcH + 1) / 2 * (p.srcW / 2) }
 
 // backwardDataPlan is the plan for the input pixels (stride·u+py, stride·v+px)
 // of the input gradient: a stride-1 correlation of dy with the filter taps of
@@ -142,14 +147,26 @@ func (p *tapPlan) tapOffsets(offs []int, G int) {
 	}
 }
 
-// fill copies one image's source planes (srcC×srcH×srcW) into slot g.
-func (p *tapPlan) fill(buf, src []float32, g, G int) {
+// fill copies one image's source planes (srcC×srcH×srcW) into slot g. ph is
+// scratch of 4·phaseLen floats, used when the plan splits a strided source.
+func (p *tapPlan) fill(buf, src []float32, g, G int, ph []float32, k *convKernels) {
 	hw := p.srcH * p.srcW
 	for c := 0; c < p.srcC; c++ {
 		sp := src[c*hw : (c+1)*hw]
+		if p.split2 {
+			n, half := p.phaseLen(), p.srcW/2
+			k.split(ph[:n], ph[n:2*n], ph[2*n:3*n], ph[3*n:4*n], sp, p.srcH, half)
+		}
 		for j, ck := range p.copies {
 			base := p.planeBase(c, j, g, G)
-			p.fillPlane(buf[base:base+p.planeLen], sp, ck)
+			dst := buf[base : base+p.planeLen]
+			if p.split2 {
+				n := p.phaseLen()
+				rows := (p.srcH + 1 - ck.ra) / 2
+				p.fillShifted(dst, ph[(2*ck.ra+ck.qb)*n:][:rows*p.outW], rows, ck.b)
+				continue
+			}
+			p.fillPlane(dst, sp, ck)
 		}
 	}
 }
@@ -157,7 +174,7 @@ func (p *tapPlan) fill(buf, src []float32, g, G int) {
 func (p *tapPlan) fillPlane(dst, sp []float32, ck copyKey) {
 	ow, st := p.outW, p.stride
 	if st == 1 && ow == p.srcW && ck.ra == 0 && ck.qb == 0 {
-		p.fillShifted(dst, sp, ck.b)
+		p.fillShifted(dst, sp, p.srcH, ck.b)
 		return
 	}
 	// Copy column v reads source column st·(v+b)+qb, which must lie in
@@ -194,11 +211,11 @@ func (p *tapPlan) fillPlane(dst, sp []float32, ck copyKey) {
 	}
 }
 
-// fillShifted is fillPlane for a stride-1 source as wide as the output: one
-// shifted block copy, then the wrapped columns are zeroed.
-func (p *tapPlan) fillShifted(dst, sp []float32, b int) {
+// fillShifted is fillPlane for a stride-1 source of rows rows as wide as
+// the output: one shifted block copy, then the wrapped columns are zeroed.
+func (p *tapPlan) fillShifted(dst, sp []float32, rows, b int) {
 	ow, lo := p.outW, p.lo
-	n := p.srcH * ow
+	n := rows * ow
 	i0, i1 := max(lo, 0), min(lo+len(dst), n)
 	if i0 >= i1 || b >= ow || -b >= ow {
 		clear(dst)

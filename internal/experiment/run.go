@@ -66,14 +66,13 @@ type runner struct {
 func (r *runner) train(ctx context.Context) error {
 	r.progress().Start(RunInfo{Name: r.cfg.Name, Params: r.net.NumParams(),
 		StepsPerEpoch: r.data.train.batchesPerEpoch(), TotalSteps: r.total, StartIteration: r.st.Iteration})
-	bpe := r.data.train.batchesPerEpoch()
 	for r.st.Iteration < r.total {
 		var stepErr error
 		err := r.data.train.epoch(r.st.Epoch, r.st.Batch, func(b batch) bool {
 			if stepErr = r.step(b); stepErr != nil {
 				return false
 			}
-			if r.st.Batch == bpe || r.st.Iteration == r.total {
+			if r.epochDone() {
 				return false
 			}
 			stepErr = r.periodic()
@@ -82,7 +81,7 @@ func (r *runner) train(ctx context.Context) error {
 		if err = errors.Join(stepErr, err); err != nil {
 			return err
 		}
-		if r.st.Batch == bpe || r.st.Iteration == r.total {
+		if r.epochDone() {
 			if err := r.endEpoch(); err != nil {
 				return err
 			}
@@ -92,6 +91,12 @@ func (r *runner) train(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// epochDone reports whether the current epoch has no step left: all its
+// batches are trained, or the run ends inside it.
+func (r *runner) epochDone() bool {
+	return r.st.Batch == r.data.train.batchesPerEpoch() || r.st.Iteration == r.total
 }
 
 // step trains one batch: draw the stochastic-depth gates, forward and

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/resx-dev/resx/internal/config"
 	"github.com/resx-dev/resx/internal/model"
 )
@@ -78,7 +80,11 @@ func TestRunWritesGoldenFolder(t *testing.T) {
 	}
 	golden(t, "fake_metrics.csv", readFile(t, filepath.Join(dir, metricsName)))
 	golden(t, "fake_summary.json", readFile(t, filepath.Join(dir, summaryName)))
-	golden(t, "fake_config.yaml", readFile(t, filepath.Join(dir, configName)))
+	var stored config.Config
+	if err := yaml.Unmarshal(readFile(t, filepath.Join(dir, configName)), &stored); err != nil ||
+		!reflect.DeepEqual(stored, cfg) {
+		t.Errorf("config.yaml reads back as %+v (%v), want %+v", stored, err, cfg)
+	}
 	if got := dirNames(t, dir); !reflect.DeepEqual(got, []string{lockName, ckptDir, configName, metricsName, summaryName}) {
 		t.Errorf("run folder holds %v", got)
 	}

@@ -59,3 +59,28 @@ func BenchmarkEvaluate(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*128)/b.Elapsed().Seconds(), "images/s")
 }
+
+// BenchmarkTrainStepDemo is the embedded demo's network: width 0.5 (channels
+// 8/16/32) on 1x28x28 images.
+func BenchmarkTrainStepDemo(b *testing.B) {
+	for _, depth := range []int{20, 56} {
+		b.Run(fmt.Sprintf("residual-%d-w0.5-28px", depth), func(b *testing.B) {
+			in := InputShape{C: 1, H: 28, W: 28}
+			cfg := config.Model{Arch: "residual", Depth: depth, Block: "basic", Shortcut: "A", Width: 0.5, Survival: 1}
+			n, err := New(cfg, Options{Batch: 128, Classes: 10, Input: in, Seed: 1, Threads: 2})
+			if err != nil {
+				b.Fatal(err)
+			}
+			x, y := batchOf(rand.New(rand.NewPCG(1, 1)), 128, in, 10)
+			n.TrainStep(x, y, 128, nil)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if sinkResult, err = n.TrainStep(x, y, 128, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*128)/b.Elapsed().Seconds(), "images/s")
+		})
+	}
+}

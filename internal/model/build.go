@@ -233,7 +233,9 @@ func (b *builder) conv(name string, x *G.Node, out, k, stride int) (*G.Node, err
 		return nil, err
 	}
 	geom := convGeom{C: in, K: out, R: k, Stride: stride, Pad: k / 2, ws: kernel.NewWorkspace(b.net.opt.Threads)}
-	y, err := b.apply(newConvOp(name, geom), x, w)
+	op := newConvOp(name, geom)
+	op.noInputGrad = x.Name() == "x" // nothing needs the gradient of the data
+	y, err := b.apply(op, x, w)
 	if err != nil {
 		return nil, err
 	}

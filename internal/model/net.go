@@ -122,8 +122,15 @@ func (n *Net) build(batch int, train bool) (*graph, error) {
 		if gr.grads, err = G.Grad(cost, wrt...); err != nil {
 			return nil, fmt.Errorf("build gradient: %w", err)
 		}
+		keep := append(G.Nodes{logits}, gr.grads...)
+		if _, err := shareBuffers(gr.g, n.dt, keep); err != nil {
+			return nil, err
+		}
 		gr.m = G.NewTapeMachine(gr.g)
 	} else {
+		if _, err := shareBuffers(gr.g, n.dt, G.Nodes{logits}); err != nil {
+			return nil, err
+		}
 		prog, locMap, err := G.CompileFunction(gr.g, G.Nodes{x}, G.Nodes{logits})
 		if err != nil {
 			return nil, fmt.Errorf("compile evaluation: %w", err)

@@ -114,7 +114,13 @@ func (op *bnOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 		return nil, fmt.Errorf("%s: evaluation-mode batch norm has no gradient in resx", op.name)
 	}
 	g := &bnGradOp{opBase: newBase("dbn:" + op.layer.name), fwd: op}
-	dx, err := G.ApplyOp(g, in[0], out, in[1], grad)
+	// Only a fused ReLU needs the output (as its mask); otherwise x stands
+	// in, so the output's buffer can be reused once its readers are done.
+	y := out
+	if !op.relu {
+		y = in[0]
+	}
+	dx, err := G.ApplyOp(g, in[0], y, in[1], grad)
 	if err != nil {
 		return nil, err
 	}

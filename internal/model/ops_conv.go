@@ -25,7 +25,9 @@ func (g convGeom) shape(x tensor.Shape) kernel.ConvShape {
 type convOp struct {
 	opBase
 	convGeom
-	out outBuf
+	// noInputGrad skips the input gradient, for a conv reading the data.
+	noInputGrad bool
+	out         outBuf
 }
 
 func newConvOp(name string, g convGeom) *convOp {
@@ -65,18 +67,18 @@ func (op *convOp) Do(in ...G.Value) (G.Value, error) {
 	return y, nil
 }
 
-func (op *convOp) DiffWRT(int) []bool { return []bool{true, true} }
+func (op *convOp) DiffWRT(int) []bool { return []bool{!op.noInputGrad, true} }
 
 func (op *convOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	dw, err := G.ApplyOp(&convFilterOp{opBase: newBase("dconv_w:" + op.name), convGeom: op.convGeom}, in[0], grad)
+	if err != nil || op.noInputGrad {
+		return G.Nodes{nil, dw}, err
+	}
 	dx, err := G.ApplyOp(&convDataOp{opBase: newBase("dconv_x:" + op.name), convGeom: op.convGeom}, grad, in[1], in[0])
 	if err != nil {
 		return nil, err
 	}
-	dw, err := G.ApplyOp(&convFilterOp{opBase: newBase("dconv_w:" + op.name), convGeom: op.convGeom}, in[0], grad)
-	if err != nil {
-		return nil, err
-	}
-	return G.Nodes{dx, dw}, nil
+	return G.Nodes{dx, dw}, err
 }
 
 // convDataOp is the input gradient: inputs (dy, w, x); x only gives the shape.

@@ -27,7 +27,9 @@ func (op *projectOp) Arity() int { return 1 }
 func (op *projectOp) Type() hm.Type {
 	return fnType(tensorType(op.r.Dims()), hm.TypeVariable('a'))
 }
-func (op *projectOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return tensor.ScalarShape(), nil }
+func (op *projectOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return tensor.ScalarShape(), nil
+}
 func (op *projectOp) Do(in ...G.Value) (G.Value, error) {
 	y := f64s(in[0].(*tensor.Dense))
 	var s float64

@@ -257,9 +257,6 @@ func (r *runner) finish(trainErr error) (*Summary, error) {
 	}
 	if trainErr != nil {
 		s.Error = trainErr.Error()
-		if s.Status == StatusFailed {
-			fmt.Fprintf(r.log, "resx: run %s failed: %v\n", r.dir, trainErr)
-		}
 	}
 	if err := writeSummary(r.dir, s, r.opt.hook); err != nil {
 		trainErr = errors.Join(trainErr, err)

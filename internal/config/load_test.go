@@ -247,3 +247,17 @@ func TestDataDirEnvIsNotAConfigKey(t *testing.T) {
 		t.Errorf("data.dir = %q from RESX_DATA_DIR, want it left to the dataset search", c.Data.Dir)
 	}
 }
+
+// TestREADMEDocumentsEveryKey keeps the README's configuration reference
+// complete: each key must have a row there.
+func TestREADMEDocumentsEveryKey(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range Keys() {
+		if !strings.Contains(string(b), "| `"+k+"` |") {
+			t.Errorf("README.md has no row for the key %s", k)
+		}
+	}
+}

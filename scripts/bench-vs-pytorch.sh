@@ -7,7 +7,8 @@
 #
 # MODELS are arch-depth pairs (default: residual-20 residual-56 residual-110
 # plain-20 plain-56). Needs Debian's python3-torch (apt-get install -y
-# python3-torch); PyTorch runs with /usr/bin/python3. Environment: BATCH (128),
+# python3-torch); PyTorch runs with /usr/bin/python3; its evaluation throughput
+# comes from scripts/torch_eval_bench.py, which reuses the anchor's network. Environment: BATCH (128),
 # THREADS (2), STEPS (8), ANCHOR (the PyTorch script; default
 # ../shared/anchors/torch_cifar_resnet_bench.py beside the checkout).
 set -euo pipefail
@@ -45,6 +46,8 @@ for ((r = 1; r <= rounds; r++)); do
 			--steps "$steps" --json >>"$out"
 		/usr/bin/python3 "$anchor" --arch "$arch" --depth "$depth" --batch "$batch" --threads "$threads" \
 			--steps "$steps" >>"$out"
+		/usr/bin/python3 scripts/torch_eval_bench.py --anchor "$anchor" --arch "$arch" --depth "$depth" \
+			--batch "$batch" --threads "$threads" --steps "$steps" >>"$out"
 	done
 done
 
@@ -56,10 +59,10 @@ cpu = next((r.get("cpu") for r in rows if r.get("cpu")), platform.processor())
 def med(rs, k):
     v = [r[k] for r in rs if k in r]
     return statistics.median(v) if v else float("nan")
-print(f"Machine: {cpu}, {threads} threads, batch {batch}, medians of {len(rows)//2} paired runs")
+print(f"Machine: {cpu}, {threads} threads, batch {batch}, medians of {len(rows)//3} rounds per model")
 print()
-print("| model | resx train img/s | PyTorch train img/s | ratio | resx eval img/s | resx peak RSS MiB | PyTorch peak RSS MiB | resx alloc/step | resx train GFLOP/s |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| model | resx train img/s | PyTorch train img/s | train ratio | resx eval img/s | PyTorch eval img/s | eval ratio | resx peak RSS MiB | PyTorch peak RSS MiB | resx alloc/step | resx train GFLOP/s |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 keys = []
 for r in rows:
     k = (r["arch"], r["depth"])
@@ -67,9 +70,11 @@ for r in rows:
         keys.append(k)
 for arch, depth in keys:
     rx = [r for r in rows if r["arch"] == arch and r["depth"] == depth and r["impl"] == "resx"]
-    pt = [r for r in rows if r["arch"] == arch and r["depth"] == depth and r["impl"] != "resx"]
+    pt = [r for r in rows if r["arch"] == arch and r["depth"] == depth and r["impl"].startswith("pytorch-1")]
+    pe = [r for r in rows if r["arch"] == arch and r["depth"] == depth and r["impl"].startswith("pytorch-eval")]
     a, b = med(rx, "images_per_s"), med(pt, "images_per_s")
-    print(f"| {arch}-{depth} | {a:.0f} | {b:.0f} | {a/b:.2f} | {med(rx, 'eval_images_per_s'):.0f} | "
+    ea, eb = med(rx, "eval_images_per_s"), med(pe, "eval_images_per_s")
+    print(f"| {arch}-{depth} | {a:.0f} | {b:.0f} | {a/b:.2f} | {ea:.0f} | {eb:.0f} | {ea/eb:.2f} | "
           f"{med(rx, 'peak_rss_mib'):.0f} | {med(pt, 'peak_rss_mib'):.0f} | "
           f"{med(rx, 'bytes_per_step')/1e6:.2f} MB | {med(rx, 'train_gflops'):.0f} |")
 PY

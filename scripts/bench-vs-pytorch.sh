@@ -8,7 +8,8 @@
 # MODELS are arch-depth pairs (default: residual-20 residual-56 residual-110
 # plain-20 plain-56). Needs Debian's python3-torch (apt-get install -y
 # python3-torch); PyTorch runs with /usr/bin/python3; its evaluation throughput
-# comes from scripts/torch_eval_bench.py, which reuses the anchor's network. Environment: BATCH (128),
+# comes from scripts/torch_eval_bench.py, which reuses the anchor's network.
+# Environment: BATCH (128),
 # THREADS (2), STEPS (8), ANCHOR (the PyTorch script; default
 # ../shared/anchors/torch_cifar_resnet_bench.py beside the checkout).
 set -euo pipefail
@@ -70,7 +71,7 @@ for r in rows:
         keys.append(k)
 for arch, depth in keys:
     rx = [r for r in rows if r["arch"] == arch and r["depth"] == depth and r["impl"] == "resx"]
-    pt = [r for r in rows if r["arch"] == arch and r["depth"] == depth and r["impl"].startswith("pytorch-1")]
+    pt = [r for r in rows if r["arch"] == arch and r["depth"] == depth and r["impl"] != "resx" and not r["impl"].startswith("pytorch-eval")]
     pe = [r for r in rows if r["arch"] == arch and r["depth"] == depth and r["impl"].startswith("pytorch-eval")]
     a, b = med(rx, "images_per_s"), med(pt, "images_per_s")
     ea, eb = med(rx, "eval_images_per_s"), med(pe, "eval_images_per_s")

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -94,6 +95,9 @@ func Build(dir string, opt Options) (Table, error) {
 	if err != nil {
 		return Table{}, err
 	}
+	if prov.Command == "" {
+		prov.Commit = strings.Join(runCommits(runs), ", ")
+	}
 	caption := Caption(prov, opt.Rebuilt)
 	base := filepath.Join(dir, FigureBase)
 	if err := WriteFigure(base, runs, caption); err != nil {
@@ -112,7 +116,7 @@ func Caption(runs Provenance, rebuilt *Provenance) string {
 	if runs.Command != "" {
 		parts = append(parts, "Runs made by `"+runs.Command+"`"+describe(runs)+".")
 	} else {
-		parts = append(parts, "Runs of unrecorded provenance (no "+ProvenanceFile+").")
+		parts = append(parts, "Runs made one by one (no "+ProvenanceFile+"; each run folder holds its config.yaml)"+describe(runs)+".")
 	}
 	if rebuilt != nil {
 		parts = append(parts, "Report rebuilt by `"+rebuilt.Command+"`"+describe(*rebuilt)+".")
@@ -136,4 +140,15 @@ func describe(p Provenance) string {
 		return ""
 	}
 	return " (" + strings.Join(d, ", ") + ")"
+}
+
+// runCommits lists the distinct commits the runs' summaries record.
+func runCommits(runs []Run) []string {
+	var out []string
+	for _, r := range runs {
+		if r.Summary != nil && r.Summary.Commit != "" && !slices.Contains(out, r.Summary.Commit) {
+			out = append(out, r.Summary.Commit)
+		}
+	}
+	return out
 }

@@ -190,3 +190,18 @@ func TestWrap(t *testing.T) {
 		t.Errorf("wrap = %q", got)
 	}
 }
+
+func TestCaptionWithoutProvenance(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(fixture)); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, ProvenanceFile))
+	if _, err := Build(dir, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	caption, _ := os.ReadFile(filepath.Join(dir, "figure.txt"))
+	if !strings.Contains(string(caption), "Runs made one by one") || !strings.Contains(string(caption), "commit abc1234") {
+		t.Errorf("caption = %q", caption)
+	}
+}

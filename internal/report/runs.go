@@ -47,6 +47,7 @@ type Summary struct {
 	Iterations      int     `json:"iterations"`
 	Epochs          int     `json:"epochs"`
 	Status          string  `json:"status"`
+	Commit          string  `json:"git_commit"`
 	Error           string  `json:"error"`
 	Arch            string  `json:"arch"`
 	Depth           int     `json:"depth"`

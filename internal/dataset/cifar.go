@@ -19,6 +19,9 @@ type cifarFormat struct {
 	limits []int
 	// use is the label byte that becomes the label.
 	use int
+	// pixels is the number of pixel bytes per record (0 means 3072, the
+	// CIFAR image; the fuzz tests use smaller records).
+	pixels int
 }
 
 var (
@@ -27,7 +30,14 @@ var (
 	cifar100CoarseFormat = cifarFormat{limits: []int{20, 100}, use: 0}
 )
 
-func (f cifarFormat) recordSize() int { return len(f.limits) + cifarPixels }
+func (f cifarFormat) recordSize() int { return len(f.limits) + f.imageSize() }
+
+func (f cifarFormat) imageSize() int {
+	if f.pixels == 0 {
+		return cifarPixels
+	}
+	return f.pixels
+}
 
 // CIFAR file names, as distributed.
 var (
@@ -91,7 +101,7 @@ func readCIFARFiles(dir string, names []string, f cifarFormat) (Split, error) {
 	}
 	records := int(total / int64(f.recordSize()))
 	s := Split{C: cifarC, H: cifarH, W: cifarW,
-		Images: make([]byte, 0, records*cifarPixels), Labels: make([]int32, 0, records)}
+		Images: make([]byte, 0, records*f.imageSize()), Labels: make([]int32, 0, records)}
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -120,4 +121,25 @@ func TestOpenCIFARThroughSearch(t *testing.T) {
 	}
 	_, err = Open("cifar10", OpenOptions{Dir: dir})
 	wantInvalid(t, err, "cifar10", "test_batch.bin", "truncated")
+}
+
+func TestOpenCIFAR100Coarse(t *testing.T) {
+	dir := t.TempDir()
+	rec := func(i int) []byte { return []byte{byte(i % 20), byte(i)} }
+	writeFiles(t, filepath.Join(dir, "cifar-100-binary"), map[string][]byte{"train.bin": cifarRecords(3, rec), "test.bin": cifarRecords(1, rec)})
+	for _, c := range []struct {
+		labels  string
+		classes int
+	}{{"", 100}, {"coarse", 20}} {
+		d, err := Open("cifar100", OpenOptions{Dir: dir, Labels: c.labels})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Classes != c.classes || d.Train.N != 3 {
+			t.Errorf("labels %q: %d classes, %d images", c.labels, d.Classes, d.Train.N)
+		}
+	}
+	if _, err := Open("cifar100", OpenOptions{Dir: dir, Labels: "fine-ish"}); err == nil || !strings.Contains(err.Error(), "fine or coarse") {
+		t.Errorf("bad labels option: %v", err)
+	}
 }

@@ -241,6 +241,11 @@ func downloadURL(ctx context.Context, url, part string, opt *FetchOptions) (resu
 		return false, fmt.Errorf("%s: %s", url, resp.Status)
 	}
 	got := off
+	total := int64(-1)
+	if resp.ContentLength >= 0 {
+		total = off + resp.ContentLength
+	}
+	nextReport := int64(10)
 	buf := make([]byte, 256<<10)
 	for {
 		watchdog.Reset(stall)
@@ -250,6 +255,10 @@ func downloadURL(ctx context.Context, url, part string, opt *FetchOptions) (resu
 				return resumed, err
 			}
 			got += int64(n)
+			if total > 0 && got*100/total >= nextReport {
+				opt.logf("%s: %d%% of %d bytes", url, got*100/total, total)
+				nextReport = got*100/total + 10
+			}
 		}
 		if rerr == io.EOF {
 			break

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 )
 
 // IDX is the content of an IDX file (the format of MNIST and Fashion-MNIST)
@@ -114,10 +115,10 @@ func readIDX(r io.Reader) (IDX, error) {
 	}
 	// Grow the buffer as data arrives rather than trusting the header with one
 	// large allocation: a truncated file then costs only what it holds.
-	data := make([]byte, 0, min(size, 1<<24))
+	data := make([]byte, 0, min(size, 1<<16))
 	for len(data) < size {
 		if len(data) == cap(data) {
-			data = append(data, make([]byte, min(size-len(data), len(data)))...)[:len(data)]
+			data = slices.Grow(data, min(size-len(data), len(data)))
 		}
 		n, err := r.Read(data[len(data):min(cap(data), size)])
 		data = data[:len(data)+n]

@@ -39,6 +39,8 @@ type Loader struct {
 	opt          LoaderOptions
 	scale, shift []float32
 	pool         chan *Batch
+	// orders keeps one epoch-order buffer between streams.
+	orders chan []int32
 }
 
 // Batch is one batch of images, normalised (and augmented if the loader
@@ -93,7 +95,9 @@ func NewLoader(s Split, st Stats, opt LoaderOptions) (*Loader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loader: %w", err)
 	}
-	l := &Loader{s: s, opt: opt, scale: scale, shift: shift, pool: make(chan *Batch, opt.Prefetch+2)}
+	l := &Loader{s: s, opt: opt, scale: scale, shift: shift,
+		pool: make(chan *Batch, opt.Prefetch+2), orders: make(chan []int32, 1)}
+	l.orders <- make([]int32, s.N)
 	for range cap(l.pool) {
 		l.pool <- &Batch{
 			X:     make([]float32, opt.BatchSize*s.ImageSize()),
@@ -130,15 +134,12 @@ func (l *Loader) Epoch(ctx context.Context, epoch, start int) <-chan *Batch {
 		defer func() {
 			// Batches prepared but not received go back to the pool, so a
 			// cancelled stream loses no buffers.
-			if ctx.Err() != nil {
-				for {
-					select {
-					case b := <-out:
-						b.Release()
-						continue
-					default:
-					}
-					break
+			for drained := ctx.Err() == nil; !drained; {
+				select {
+				case b := <-out:
+					b.Release()
+				default:
+					drained = true
 				}
 			}
 			close(out)
@@ -147,7 +148,18 @@ func (l *Loader) Epoch(ctx context.Context, epoch, start int) <-chan *Batch {
 		if start >= nb {
 			return
 		}
-		order := make([]int32, l.s.N)
+		var order []int32
+		select {
+		case order = <-l.orders:
+		default: // another stream holds the buffer
+			order = make([]int32, l.s.N)
+		}
+		defer func() {
+			select {
+			case l.orders <- order:
+			default:
+			}
+		}()
 		epochOrder(order, l.opt.Seed, epoch, l.opt.Shuffle)
 		for k := start; k < nb; k++ {
 			var b *Batch

@@ -19,18 +19,12 @@ type workerBuf struct {
 	part    []float32 // weight-gradient partial sums
 }
 
+// grow returns b with a length of at least n, never shrinking it.
 func grow(b []float32, n int) []float32 {
 	if cap(b) < n {
 		return make([]float32, n)
 	}
-	return b[:n]
-}
-
-func growInts(b []int, n int) []int {
-	if cap(b) < n {
-		return make([]int, n)
-	}
-	return b[:n]
+	return b[:max(len(b), n)]
 }
 
 // convCore is the state behind a Workspace. The worker goroutines refer to
@@ -51,7 +45,9 @@ type convCore struct {
 
 	bfShape ConvShape
 	bfG     int
-	bfOffs  []int
+	bfOffs  []int // global taps, each class padded to whole tiles
+	bfCol   []int // dw column of each entry of bfOffs, -1 for padding
+	bfCls   []int // class of each tile
 
 	wpack []float32
 
@@ -65,7 +61,7 @@ type convCore struct {
 
 func (c *convCore) forwardPlanFor(s ConvShape) *tapPlan {
 	if c.fwdPlan == nil || c.fwdShape != s {
-		c.fwdShape, c.fwdPlan = s, forwardPlan(s)
+		c.fwdShape, c.fwdPlan = s, forwardPlan(s, c.impl.masked)
 		c.fwdOffs = make([]int, s.C*c.fwdPlan.taps())
 		c.fwdPlan.tapOffsets(c.fwdOffs, 1)
 	}
@@ -82,19 +78,25 @@ func (c *convCore) ensureBufs(nw int) {
 // output channels.
 func (c *convCore) sizeFor(w int, p *tapPlan, G, kout int) {
 	b := &c.bufs[w]
+	b.scratch = grow(b.scratch, 8*roundUp(p.npix, c.impl.fwdPix))
+	if p.direct {
+		return
+	}
 	b.x = grow(b.x, p.bufLen(G))
 	if p.split2 {
 		b.phase = grow(b.phase, 4*p.phaseLen())
 	}
-	b.scratch = grow(b.scratch, 8*roundUp(p.npix, c.impl.fwdPix))
 }
 
 // split is worker w's share [n0, n1) of n items.
 func split(n, nw, w int) (int, int) { return w * n / nw, (w + 1) * n / nw }
 
-// packForward stores w (K×T) as blocks of 8 output channels, tap-major:
-// wp[(kb·T + t)·8 + j] = w[(8kb+j)·T + t], zero past K.
-func packForward(wp, w []float32, k, t int) {
+// packForward stores w (K rows of rs·C) for the plan's global tap order in
+// blocks of 8 output channels: wp[(kb·T + t)·8 + j] = w[8kb+j][column of t],
+// zero past K.
+func packForward(wp, w []float32, k int, p *tapPlan, s ConvShape) {
+	t := len(p.gC)
+	row := s.C * s.R * s.S
 	for kb := 0; kb*8 < k; kb++ {
 		blk := wp[kb*t*8 : (kb+1)*t*8]
 		for j := 0; j < 8; j++ {
@@ -104,44 +106,54 @@ func packForward(wp, w []float32, k, t int) {
 				}
 				continue
 			}
-			row := w[(kb*8+j)*t : (kb*8+j+1)*t]
-			for i, v := range row {
-				blk[i*8+j] = v
+			wr := w[(kb*8+j)*row : (kb*8+j+1)*row]
+			for i, c := range p.gC {
+				ti := p.gI[i]
+				blk[i*8+j] = wr[(c*s.R+p.tapR[ti])*s.S+p.tapQ[ti]]
 			}
 		}
 	}
 }
 
-// gemm runs the implicit GEMM of plan p on the copies in b.x for kout output
-// channels, writing out (kout planes of p.npix pixels).
-func (c *convCore) gemm(p *tapPlan, offs []int, wp []float32, kout int, out []float32, b *workerBuf) {
+// gemm runs the implicit GEMM of plan p for kout output channels, reading
+// x from xoff (the image in direct mode, the copies in copy mode) and
+// writing out (kout planes of p.npix pixels).
+func (c *convCore) gemm(p *tapPlan, offs []int, wp []float32, kout int, out, x []float32, xoff int, b *workerBuf) {
 	impl := c.impl
 	np := p.npix
 	t := len(offs)
 	pb := impl.fwdPix
 	nfull, rem := np/pb, np%pb
-	for kb := 0; kb*8 < kout; kb++ {
-		wk := wp[kb*t*8 : (kb+1)*t*8]
-		if kb*8+8 <= kout {
-			o := out[kb*8*np : (kb*8+8)*np]
-			if nfull > 0 {
-				impl.fwd(o, np, b.x, 0, offs, wk, t, nfull)
-			}
-			if rem > 0 {
-				impl.fwd(b.scratch, pb, b.x, nfull*pb, offs, wk, t, 1)
-				for j := 0; j < 8; j++ {
-					copy(o[j*np+nfull*pb:(j+1)*np], b.scratch[j*pb:j*pb+rem])
-				}
-			}
-			continue
-		}
-		nb := (np + pb - 1) / pb
-		ld := nb * pb
-		impl.fwd(b.scratch, ld, b.x, 0, offs, wk, t, nb)
-		for j := 0; kb*8+j < kout; j++ {
-			copy(out[(kb*8+j)*np:(kb*8+j+1)*np], b.scratch[j*ld:j*ld+np])
+	fk := kout / 8
+	ms := p.mwords
+	if fk > 0 && nfull > 0 {
+		impl.fwd(out, np, x, xoff, offs, wp, t, nfull, fk, p.clsTaps, p.masks, ms)
+	}
+	for kb := 0; kb < fk && rem > 0; kb++ {
+		impl.fwd(b.scratch, pb, x, xoff+nfull*pb, offs, wp[kb*t*8:], t, 1, 1, p.clsTaps, p.masks[nfull*pb/16:], ms)
+		o := out[kb*8*np : (kb*8+8)*np]
+		for j := 0; j < 8; j++ {
+			copy(o[j*np+nfull*pb:(j+1)*np], b.scratch[j*pb:j*pb+rem])
 		}
 	}
+	if kout%8 != 0 {
+		nb := (np + pb - 1) / pb
+		ld := nb * pb
+		impl.fwd(b.scratch, ld, x, xoff, offs, wp[fk*t*8:], t, nb, 1, p.clsTaps, p.masks, ms)
+		for j := 0; fk*8+j < kout; j++ {
+			copy(out[(fk*8+j)*np:(fk*8+j+1)*np], b.scratch[j*ld:j*ld+np])
+		}
+	}
+}
+
+// source returns the data and offset the kernels read for image n of src
+// (n·size floats in): the image itself in direct mode, else its copies.
+func (c *convCore) source(p *tapPlan, src []float32, n, size int, b *workerBuf) ([]float32, int) {
+	if p.direct {
+		return src, n * size
+	}
+	p.fill(b.x, src[n*size:(n+1)*size], 0, 1, b.phase, c.impl)
+	return b.x, 0
 }
 
 func (c *convCore) work(w int) {
@@ -160,8 +172,8 @@ func (c *convCore) forwardWork(w int) {
 	inSz, outSz := s.C*s.H*s.W, s.K*p.npix
 	n0, n1 := split(s.N, c.nw, w)
 	for n := n0; n < n1; n++ {
-		p.fill(b.x, c.in[n*inSz:(n+1)*inSz], 0, 1, b.phase, c.impl)
-		c.gemm(p, c.fwdOffs, c.wpack, s.K, c.out[n*outSz:(n+1)*outSz], b)
+		x, xoff := c.source(p, c.in, n, inSz, b)
+		c.gemm(p, c.fwdOffs, c.wpack, s.K, c.out[n*outSz:(n+1)*outSz], x, xoff, b)
 	}
 }
 
@@ -171,7 +183,7 @@ func (c *convCore) backwardDataWork(w int) {
 	inSz, outSz := s.K*s.OutH()*s.OutW(), s.C*s.H*s.W
 	n0, n1 := split(s.N, c.nw, w)
 	for n := n0; n < n1; n++ {
-		dy, dx := c.in[n*inSz:(n+1)*inSz], c.out[n*outSz:(n+1)*outSz]
+		dx := c.out[n*outSz : (n+1)*outSz]
 		if st == 2 && s.H%2 == 0 && s.W%2 == 0 {
 			// All four phases have H/2×W/2 pixels: compute each, then
 			// interleave them into dx channel by channel.
@@ -182,8 +194,8 @@ func (c *convCore) backwardDataWork(w int) {
 					clear(sub)
 					continue
 				}
-				p.fill(b.x, dy, 0, 1, b.phase, c.impl)
-				c.gemm(p, c.bdOffs[ph], c.wpack[c.bdWOff[ph]:], s.C, sub, b)
+				x, xoff := c.source(p, c.in, n, inSz, b)
+				c.gemm(p, c.bdOffs[ph], c.wpack[c.bdWOff[ph]:], s.C, sub, x, xoff, b)
 			}
 			for ch := 0; ch < s.C; ch++ {
 				sub := func(ph int) []float32 { return b.sub[(ph*s.C+ch)*np : (ph*s.C+ch+1)*np] }
@@ -196,22 +208,24 @@ func (c *convCore) backwardDataWork(w int) {
 				continue
 			}
 			wp := c.wpack[c.bdWOff[ph]:]
+			var x []float32
+			var xoff int
 			if p.taps() > 0 {
-				p.fill(b.x, dy, 0, 1, b.phase, c.impl)
+				x, xoff = c.source(p, c.in, n, inSz, b)
 			}
 			if st == 1 {
 				if p.taps() == 0 {
 					clear(dx)
 					continue
 				}
-				c.gemm(p, c.bdOffs[ph], wp, s.C, dx, b)
+				c.gemm(p, c.bdOffs[ph], wp, s.C, dx, x, xoff, b)
 				continue
 			}
 			sub := b.sub[:s.C*p.npix]
 			if p.taps() == 0 {
 				clear(sub)
 			} else {
-				c.gemm(p, c.bdOffs[ph], wp, s.C, sub, b)
+				c.gemm(p, c.bdOffs[ph], wp, s.C, sub, x, xoff, b)
 			}
 			py, px := ph/st, ph%st
 			for ch := 0; ch < s.C; ch++ {
@@ -231,28 +245,49 @@ func (c *convCore) backwardDataWork(w int) {
 func (c *convCore) backwardFilterWork(w int) {
 	s, p, b, impl := c.s, c.fwdPlan, &c.bufs[w], c.impl
 	G := c.bfG
-	t := s.C * p.taps()
-	tpad := roundUp(t, impl.dwT)
+	tpad := len(c.bfOffs)
 	kpad := roundUp(s.K, impl.dwK)
-	L := G * p.planeLen
 	part := b.part[:kpad*tpad]
 	clear(part)
 	inSz, dySz := s.C*s.H*s.W, s.K*p.npix
 	nvec := (p.npix + 15) / 16
+	L := G * p.planeLen
 	n0, n1 := split(s.N, c.nw, w)
 	for g0 := n0; g0 < n1; g0 += G {
 		ng := min(G, n1-g0)
-		for g := 0; g < ng; g++ {
-			n := g0 + g
-			p.fill(b.x, c.in[n*inSz:(n+1)*inSz], g, G, b.phase, c.impl)
-			dy := c.out[n*dySz : (n+1)*dySz]
-			for k := 0; k < s.K; k++ {
-				copy(b.dyg[k*L+g*p.planeLen:k*L+g*p.planeLen+p.npix], dy[k*p.npix:(k+1)*p.npix])
+		if !p.direct {
+			for g := 0; g < ng; g++ {
+				n := g0 + g
+				p.fill(b.x, c.in[n*inSz:(n+1)*inSz], g, G, b.phase, impl)
+				dy := c.out[n*dySz : (n+1)*dySz]
+				for k := 0; k < s.K; k++ {
+					copy(b.dyg[k*L+g*p.planeLen:k*L+g*p.planeLen+p.npix], dy[k*p.npix:(k+1)*p.npix])
+				}
 			}
 		}
-		for tt := 0; tt < tpad; tt += impl.dwT {
+		// In direct mode the kernels read x and dy in place, except that when
+		// K is not a whole number of tiles the group's dy is copied into
+		// zero-padded rows, so no tile reads past the batch.
+		dyb, dyoff, ldd, dys := c.out, g0*dySz, p.npix, dySz
+		xb, xoff, xs := c.in, g0*inSz, inSz
+		if !p.direct {
+			dyb, dyoff, ldd, dys = b.dyg, 0, L, p.planeLen
+			xb, xoff, xs = b.x, 0, p.planeLen
+		} else if s.K%impl.dwK != 0 {
+			np16 := 16 * nvec
+			dyb, dyoff, ldd, dys = b.dyg, 0, G*np16, np16
+			for g := 0; g < ng; g++ {
+				dy := c.out[(g0+g)*dySz : (g0+g+1)*dySz]
+				for k := 0; k < s.K; k++ {
+					copy(b.dyg[k*ldd+g*np16:k*ldd+g*np16+p.npix], dy[k*p.npix:(k+1)*p.npix])
+				}
+			}
+		}
+		for tile, cls := range c.bfCls {
+			tt := tile * impl.dwT
+			masks := p.masks[cls*p.mwords : (cls+1)*p.mwords]
 			for kt := 0; kt < kpad; kt += impl.dwK {
-				impl.dw(part[kt*tpad+tt:], tpad, b.dyg[kt*L:], L, b.x, c.bfOffs[tt:], nvec, ng, p.planeLen)
+				impl.dw(part[kt*tpad+tt:], tpad, dyb, dyoff+kt*ldd, ldd, dys, xb, xoff, c.bfOffs[tt:], xs, masks, nvec, ng)
 			}
 		}
 	}
@@ -262,7 +297,7 @@ func (c *convCore) forwardF32(y, x, w []float32, s ConvShape, nw int) {
 	p := c.forwardPlanFor(s)
 	t := s.C * p.taps()
 	c.wpack = grow(c.wpack, roundUp(s.K, 8)*t)
-	packForward(c.wpack, w, s.K, t)
+	packForward(c.wpack, w, s.K, p, s)
 	nw = min(nw, s.N)
 	c.ensureBufs(nw)
 	for i := 0; i < nw; i++ {
@@ -282,7 +317,7 @@ func (c *convCore) backwardDataF32(dx, dy, w []float32, s ConvShape, nw int) {
 		c.bdWOff = make([]int, st*st)
 		off := 0
 		for ph := range c.bdPlans {
-			p := backwardDataPlan(s, ph/st, ph%st)
+			p := backwardDataPlan(s, ph/st, ph%st, c.impl.masked)
 			c.bdPlans[ph] = p
 			if p == nil {
 				continue
@@ -300,20 +335,18 @@ func (c *convCore) backwardDataF32(dx, dy, w []float32, s ConvShape, nw int) {
 		if p == nil || p.taps() == 0 {
 			continue
 		}
-		tpc := p.taps()
-		t := s.K * tpc
+		t := len(p.gC)
 		wp := c.wpack[c.bdWOff[ph] : c.bdWOff[ph]+roundUp(s.C, 8)*t]
 		for cb := 0; cb*8 < s.C; cb++ {
-			for k := 0; k < s.K; k++ {
-				for i := 0; i < tpc; i++ {
-					blk := wp[(cb*t+k*tpc+i)*8 : (cb*t+k*tpc+i)*8+8]
-					for j := range blk {
-						cc := cb*8 + j
-						if cc < s.C {
-							blk[j] = w[(k*s.C+cc)*rs+p.tapR[i]*s.S+p.tapQ[i]]
-						} else {
-							blk[j] = 0
-						}
+			for gt, k := range p.gC {
+				i := p.gI[gt]
+				blk := wp[(cb*t+gt)*8 : (cb*t+gt)*8+8]
+				for j := range blk {
+					cc := cb*8 + j
+					if cc < s.C {
+						blk[j] = w[(k*s.C+cc)*rs+p.tapR[i]*s.S+p.tapQ[i]]
+					} else {
+						blk[j] = 0
 					}
 				}
 			}
@@ -337,11 +370,15 @@ func (c *convCore) backwardDataF32(dx, dy, w []float32, s ConvShape, nw int) {
 }
 
 // groupSize is how many images the weight gradient reduces per kernel call:
-// enough pixels to hide the per-call reduction, few enough that the output
-// gradients of a group stay in the core's L2 cache.
-func groupSize(p *tapPlan, k, perWorker int) int {
+// enough pixels to hide the per-call reduction, few enough that the data of
+// a group stays in the core's L2 cache.
+func groupSize(p *tapPlan, c, k, perWorker int) int {
+	per := k * p.planeLen * 4 // output gradients, and copies, per image
+	if p.direct {
+		per = (c*p.srcH*p.srcW + k*p.npix) * 4
+	}
 	g := max(1, min(perWorker, (4096+p.npix-1)/p.npix))
-	for g > 1 && k*g*p.planeLen*4 > 384<<10 {
+	for g > 1 && g*per > 512<<10 {
 		g--
 	}
 	return g
@@ -351,44 +388,72 @@ func (c *convCore) backwardFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 	p := c.forwardPlanFor(s)
 	impl := c.impl
 	nw = min(nw, s.N)
-	G := groupSize(p, s.K, (s.N+nw-1)/nw)
-	t := s.C * p.taps()
-	tpad := roundUp(t, impl.dwT)
+	G := groupSize(p, s.C, s.K, (s.N+nw-1)/nw)
 	kpad := roundUp(s.K, impl.dwK)
 	L := G * p.planeLen
-	relayout := c.bfShape != s || c.bfG != G || len(c.bfOffs) != tpad
-	if relayout {
+	if c.bfShape != s || c.bfG != G || c.bfOffs == nil {
 		c.bfShape, c.bfG = s, G
-		c.bfOffs = make([]int, tpad)
-		p.tapOffsets(c.bfOffs[:t], G)
-		for i := t; i < tpad; i++ {
-			c.bfOffs[i] = c.bfOffs[0]
+		offs := make([]int, len(p.gC))
+		p.tapOffsets(offs, G)
+		c.bfOffs, c.bfCol, c.bfCls = c.bfOffs[:0], c.bfCol[:0], c.bfCls[:0]
+		t := 0
+		for k, n := range p.clsTaps {
+			for i := 0; i < roundUp(n, impl.dwT); i++ {
+				if i < n {
+					gi := p.gI[t+i]
+					c.bfOffs = append(c.bfOffs, offs[t+i])
+					c.bfCol = append(c.bfCol, (p.gC[t+i]*s.R+p.tapR[gi])*s.S+p.tapQ[gi])
+				} else {
+					c.bfOffs = append(c.bfOffs, offs[t])
+					c.bfCol = append(c.bfCol, -1)
+				}
+				if i%impl.dwT == 0 {
+					c.bfCls = append(c.bfCls, k)
+				}
+			}
+			t += n
+		}
+		for i := range c.bufs {
+			clear(c.bufs[i].dyg)
 		}
 	}
+	tpad := len(c.bfOffs)
 	c.ensureBufs(nw)
 	for i := 0; i < nw; i++ {
 		c.sizeFor(i, p, G, s.K)
 		b := &c.bufs[i]
 		b.part = grow(b.part, kpad*tpad)
-		if cap(b.dyg) < kpad*L {
-			b.dyg = make([]float32, kpad*L)
-		} else if relayout || len(b.dyg) != kpad*L {
-			b.dyg = b.dyg[:kpad*L]
+		n := kpad * L
+		if p.direct {
+			n = 0
+			if s.K%impl.dwK != 0 {
+				n = kpad * G * 16 * ((p.npix + 15) / 16)
+			}
+		}
+		if len(b.dyg) != n {
+			if cap(b.dyg) < n {
+				b.dyg = make([]float32, n)
+			}
+			b.dyg = b.dyg[:n]
 			clear(b.dyg)
 		}
 	}
 	c.op, c.s, c.nw, c.out, c.in = opBackwardFilter, s, nw, dy[:s.N*s.K*p.npix], x[:s.N*s.C*s.H*s.W]
 	c.run(nw)
 	c.out, c.in = nil, nil
-	dw = dw[:s.K*t]
+	row := s.C * s.R * s.S
+	dw = dw[:s.K*row]
 	for k := 0; k < s.K; k++ {
-		row := dw[k*t : (k+1)*t]
-		copy(row, c.bufs[0].part[k*tpad:k*tpad+t])
-		for i := 1; i < nw; i++ {
-			pr := c.bufs[i].part[k*tpad : k*tpad+t]
-			for j := range row {
-				row[j] += pr[j]
+		d := dw[k*row : (k+1)*row]
+		for t, col := range c.bfCol {
+			if col < 0 {
+				continue
 			}
+			v := c.bufs[0].part[k*tpad+t]
+			for i := 1; i < nw; i++ {
+				v += c.bufs[i].part[k*tpad+t]
+			}
+			d[col] = v
 		}
 	}
 }

@@ -6,19 +6,26 @@ package kernel
 type convKernels struct {
 	name string
 
+	// masked kernels honour lane masks, so plans may read sources in place
+	// (direct mode); the others get copy-mode plans, whose lanes are all valid.
+	masked bool
+
 	// fwdPix is the number of pixels in one block of fwd.
 	fwdPix int
-	// fwd computes nblk blocks of fwdPix pixels for 8 output channels:
-	//	out[j·ldo + i] = Σ_t w[8t+j] · x[xoff + offs[t] + i],  j < 8, i < nblk·fwdPix.
-	// The sum runs over t in tap order.
-	fwd func(out []float32, ldo int, x []float32, xoff int, offs []int, w []float32, ntaps, nblk int)
+	// fwd computes nblk blocks of fwdPix pixels for nkb blocks of 8 output
+	// channels: for kb < nkb, j < 8, i < nblk·fwdPix,
+	//	out[(8kb+j)·ldo + i] = Σ_t w[8·ntaps·kb + 8t + j] · x[xoff + offs[t] + i]
+	// summed in tap order. The taps come in classes, cls[k] of them in class
+	// k; lane i of a tap in class k is read only if bit i%16 of
+	// masks[k·mstride + i/16] is set, and counts as zero otherwise.
+	fwd func(out []float32, ldo int, x []float32, xoff int, offs []int, w []float32, ntaps, nblk, nkb int, cls []int, masks []uint16, mstride int)
 
 	// dwK×dwT is the tile of dw.
 	dwK, dwT int
 	// dw adds to part[kk·ldp + tt], kk < dwK, tt < dwT, the sum over images
-	// g < nimg and pixels i < 16·nvec of
-	//	dy[kk·ldd + g·istride + i] · x[offs[tt] + g·istride + i].
-	dw func(part []float32, ldp int, dy []float32, ldd int, x []float32, offs []int, nvec, nimg, istride int)
+	// g < nimg and lanes i < 16·nvec whose bit in masks is set of
+	//	dy[dyoff + kk·ldd + g·dystride + i] · x[xoff + offs[tt] + g·xstride + i].
+	dw func(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []float32, xoff int, offs []int, xstride int, masks []uint16, nvec, nimg int)
 
 	// split sends row r of src (rows rows of 2·half floats) to row r/2 of
 	// e0 (even columns) and o0 (odd columns) when r is even, of e1 and o1
@@ -29,44 +36,60 @@ type convKernels struct {
 }
 
 // goKernels is the plain-Go implementation, used where no assembly fits the
-// CPU and with the purego build tag.
-var goKernels = &convKernels{name: "go", fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo}
+// CPU and with the purego build tag. goCopyKernels is the same restricted to
+// copy-mode plans, so that tests cover both modes on every platform.
+var (
+	goKernels     = &convKernels{name: "go", masked: true, fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo}
+	goCopyKernels = &convKernels{name: "go-copy", fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo}
+)
 
-func fwdGo(out []float32, ldo int, x []float32, xoff int, offs []int, w []float32, ntaps, nblk int) {
+func fwdGo(out []float32, ldo int, x []float32, xoff int, offs []int, w []float32, ntaps, nblk, nkb int, cls []int, masks []uint16, mstride int) {
 	const pb = 16
 	offs = offs[:ntaps]
-	w = w[:8*ntaps]
-	for blk := 0; blk < nblk; blk++ {
-		var acc [8][pb]float32
-		base := xoff + blk*pb
-		for t, o := range offs {
-			xs := x[base+o : base+o+pb]
-			wt := w[8*t : 8*t+8]
-			for j := range acc {
-				wj := wt[j]
-				a := &acc[j]
-				for i := range a {
-					a[i] += wj * xs[i]
+	for kb := 0; kb < nkb; kb++ {
+		wk := w[8*ntaps*kb : 8*ntaps*(kb+1)]
+		for blk := 0; blk < nblk; blk++ {
+			var acc [8][pb]float32
+			base := xoff + blk*pb
+			t := 0
+			for k, n := range cls {
+				m := masks[k*mstride+blk]
+				for ; n > 0; n-- {
+					o := base + offs[t]
+					wt := wk[8*t : 8*t+8]
+					for i := 0; i < pb; i++ {
+						if m&(1<<i) == 0 {
+							continue
+						}
+						xv := x[o+i]
+						for j := range acc {
+							acc[j][i] += wt[j] * xv
+						}
+					}
+					t++
 				}
 			}
-		}
-		for j := range acc {
-			copy(out[j*ldo+blk*pb:j*ldo+blk*pb+pb], acc[j][:])
+			for j := range acc {
+				o := (8*kb+j)*ldo + blk*pb
+				copy(out[o:o+pb], acc[j][:])
+			}
 		}
 	}
 }
 
-func dwGo(part []float32, ldp int, dy []float32, ldd int, x []float32, offs []int, nvec, nimg, istride int) {
-	n := 16 * nvec
+func dwGo(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []float32, xoff int, offs []int, xstride int, masks []uint16, nvec, nimg int) {
 	for kk := 0; kk < 4; kk++ {
 		for tt := 0; tt < 4; tt++ {
 			var acc [16]float32
 			for g := 0; g < nimg; g++ {
-				d := dy[kk*ldd+g*istride : kk*ldd+g*istride+n]
-				xs := x[offs[tt]+g*istride : offs[tt]+g*istride+n]
-				for i := 0; i < n; i += 16 {
+				d := dyoff + kk*ldd + g*dystride
+				xo := xoff + offs[tt] + g*xstride
+				for v := 0; v < nvec; v++ {
+					m := masks[v]
 					for l := range acc {
-						acc[l] += d[i+l] * xs[i+l]
+						if m&(1<<l) != 0 {
+							acc[l] += dy[d+16*v+l] * x[xo+16*v+l]
+						}
 					}
 				}
 			}

@@ -5,13 +5,13 @@ package kernel
 import "golang.org/x/sys/cpu"
 
 //go:noescape
-func fwdAVX512(out *float32, ldo int, x *float32, offs *int, w *float32, ntaps, nblk int)
+func fwdAVX512(out *float32, ldo int, x *float32, offs *int, w *float32, nblk, nkb int, cls *int, ncls int, masks *uint16, mstride int)
 
 //go:noescape
 func fwdAVX2(out *float32, ldo int, x *float32, offs *int, w *float32, ntaps, nblk int)
 
 //go:noescape
-func dwAVX512(part *float32, ldp int, dy *float32, ldd int, x *float32, offs *int, nvec, nimg, istride int)
+func dwAVX512(part *float32, ldp int, dy *float32, ldd, dystride int, x *float32, offs *int, xstride int, masks *uint16, nvec, nimg int)
 
 //go:noescape
 func dwAVX2(part *float32, ldp int, dy *float32, ldd int, x *float32, offs *int, nvec, nimg, istride int)
@@ -23,7 +23,7 @@ func splitAVX512(e0, o0, e1, o1, src *float32, rows, half int)
 func mergeAVX512(dst, e0, o0, e1, o1 *float32, rows, half int)
 
 var (
-	avx512Kernels = &convKernels{name: "avx512", fwdPix: 32, fwd: fwdAsm512, dwK: 4, dwT: 6, dw: dwAsm512, split: splitAsm512, merge: mergeAsm512}
+	avx512Kernels = &convKernels{name: "avx512", masked: true, fwdPix: 32, fwd: fwdAsm512, dwK: 4, dwT: 4, dw: dwAsm512, split: splitAsm512, merge: mergeAsm512}
 	avx2Kernels   = &convKernels{name: "avx2", fwdPix: 24, fwd: fwdAsm2, dwK: 3, dwT: 4, dw: dwAsm2, split: splitGo, merge: mergeGo}
 )
 
@@ -42,7 +42,7 @@ var bestKernels = func() *convKernels {
 
 // kernelSets lists the implementations this CPU can run.
 func kernelSets() []*convKernels {
-	ks := []*convKernels{goKernels}
+	ks := []*convKernels{goKernels, goCopyKernels}
 	if hasAVX2 {
 		ks = append(ks, avx2Kernels)
 	}
@@ -53,50 +53,73 @@ func kernelSets() []*convKernels {
 }
 
 // The wrappers check the extents the assembly will touch, so a driver bug
-// panics instead of corrupting memory.
+// panics instead of corrupting memory. In direct mode the masked kernels also
+// form addresses of lanes outside x; those lanes are never loaded.
 
-func checkFwd(out []float32, ldo int, x []float32, xoff int, offs []int, w []float32, ntaps, nblk, pix int) {
-	if nblk <= 0 {
-		return
-	}
-	_ = out[7*ldo+nblk*pix-1]
+func checkFwd(out []float32, ldo int, x []float32, xoff int, offs []int, w []float32, ntaps, nblk, nkb, pix int) {
+	_ = out[(8*nkb-1)*ldo+nblk*pix-1]
 	_ = x[xoff]
 	if ntaps > 0 {
 		_ = offs[ntaps-1]
-		_ = w[8*ntaps-1]
+		_ = w[8*ntaps*nkb-1]
 	}
 }
 
-func fwdAsm512(out []float32, ldo int, x []float32, xoff int, offs []int, w []float32, ntaps, nblk int) {
-	if nblk <= 0 {
+func fwdAsm512(out []float32, ldo int, x []float32, xoff int, offs []int, w []float32, ntaps, nblk, nkb int, cls []int, masks []uint16, mstride int) {
+	if nblk <= 0 || nkb <= 0 {
 		return
 	}
-	checkFwd(out, ldo, x, xoff, offs, w, ntaps, nblk, 32)
-	fwdAVX512(&out[0], ldo, &x[xoff], unsafeFirst(offs), firstOrNil(w), ntaps, nblk)
+	checkFwd(out, ldo, x, xoff, offs, w, ntaps, nblk, nkb, 32)
+	n := 0
+	for _, c := range cls {
+		n += c
+	}
+	if n != ntaps {
+		panic("kernel: tap classes do not add up to the taps")
+	}
+	_ = masks[(len(cls)-1)*mstride+2*nblk-1]
+	fwdAVX512(&out[0], ldo, &x[xoff], unsafeFirst(offs), firstOrNil(w), nblk, nkb, &cls[0], len(cls), &masks[0], 2*mstride)
 }
 
-func fwdAsm2(out []float32, ldo int, x []float32, xoff int, offs []int, w []float32, ntaps, nblk int) {
-	if nblk <= 0 {
+func fwdAsm2(out []float32, ldo int, x []float32, xoff int, offs []int, w []float32, ntaps, nblk, nkb int, cls []int, masks []uint16, mstride int) {
+	if nblk <= 0 || nkb <= 0 {
 		return
 	}
-	checkFwd(out, ldo, x, xoff, offs, w, ntaps, nblk, 24)
-	fwdAVX2(&out[0], ldo, &x[xoff], unsafeFirst(offs), firstOrNil(w), ntaps, nblk)
+	if len(cls) != 1 {
+		panic("kernel: the AVX2 kernels take copy-mode plans only")
+	}
+	checkFwd(out, ldo, x, xoff, offs, w, ntaps, nblk, nkb, 24)
+	for kb := 0; kb < nkb; kb++ {
+		fwdAVX2(&out[8*kb*ldo], ldo, &x[xoff], unsafeFirst(offs), firstOrNil(w[8*ntaps*kb:]), ntaps, nblk)
+	}
 }
 
-func checkDw(part []float32, ldp int, dy []float32, ldd int, offs []int, k, t, nvec, nimg, istride int) {
+func checkDw(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, offs []int, k, t, nvec, nimg int) {
 	_ = part[(k-1)*ldp+t-1]
 	_ = offs[t-1]
-	_ = dy[(k-1)*ldd+(nimg-1)*istride+16*nvec-1]
+	_ = dy[dyoff+(k-1)*ldd+(nimg-1)*dystride+16*nvec-1]
 }
 
-func dwAsm512(part []float32, ldp int, dy []float32, ldd int, x []float32, offs []int, nvec, nimg, istride int) {
-	checkDw(part, ldp, dy, ldd, offs, 4, 6, nvec, nimg, istride)
-	dwAVX512(&part[0], ldp, &dy[0], ldd, &x[0], &offs[0], nvec, nimg, istride)
+func dwAsm512(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []float32, xoff int, offs []int, xstride int, masks []uint16, nvec, nimg int) {
+	if nimg <= 0 || nvec <= 0 {
+		return
+	}
+	checkDw(part, ldp, dy, dyoff, ldd, dystride, offs, 4, 4, nvec, nimg)
+	_ = masks[nvec-1]
+	_ = x[xoff]
+	dwAVX512(&part[0], ldp, &dy[dyoff], ldd, dystride, &x[xoff], &offs[0], xstride, &masks[0], nvec, nimg)
 }
 
-func dwAsm2(part []float32, ldp int, dy []float32, ldd int, x []float32, offs []int, nvec, nimg, istride int) {
-	checkDw(part, ldp, dy, ldd, offs, 3, 4, nvec, nimg, istride)
-	dwAVX2(&part[0], ldp, &dy[0], ldd, &x[0], &offs[0], nvec, nimg, istride)
+func dwAsm2(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []float32, xoff int, offs []int, xstride int, masks []uint16, nvec, nimg int) {
+	if nimg <= 0 || nvec <= 0 {
+		return
+	}
+	if dystride != xstride {
+		panic("kernel: the AVX2 kernels take copy-mode plans only")
+	}
+	checkDw(part, ldp, dy, dyoff, ldd, dystride, offs, 3, 4, nvec, nimg)
+	_ = x[xoff]
+	dwAVX2(&part[0], ldp, &dy[dyoff], ldd, &x[xoff], &offs[0], nvec, nimg, xstride)
 }
 
 func unsafeFirst(s []int) *int {

@@ -5,4 +5,4 @@ package kernel
 var bestKernels = goKernels
 
 // kernelSets lists the implementations this CPU can run, best last.
-func kernelSets() []*convKernels { return []*convKernels{goKernels} }
+func kernelSets() []*convKernels { return []*convKernels{goKernels, goCopyKernels} }

@@ -14,18 +14,36 @@ package kernel
 // strided source and the column shift baked into the copy.
 type copyKey struct{ ra, qb, b int }
 
+// A plan runs in one of two modes. In direct mode (stride-1 sources as wide
+// as the output, for kernels that take lane masks) the taps read the source
+// planes in place at offset a·srcW + b, and each tap's class (a, b) carries a
+// mask of the lanes that fall inside the source; nothing is copied. In copy
+// mode the copies described above are made and every lane is valid.
+
 // tapPlan is the geometry of one implicit GEMM: its taps, its copies and
-// where each tap's data lies in the copy buffer.
+// where each tap's data lies.
 type tapPlan struct {
 	srcC, srcH, srcW, stride int // the source planes
 	outH, outW, npix         int // the computed plane
-	copies                   []copyKey
-	tapCopy, tapShift        []int // per tap within one source channel
-	tapR, tapQ               []int // filter position of each tap, for packing weights
-	lo                       int   // virtual index of a plane's first element
-	planeLen                 int   // floats per plane (one channel, one copy, one image)
-	span                     int   // largest minus smallest tap shift
-	split2                   bool  // stride 2 from an even-width source: copy from its four phases
+	direct                   bool
+	split2                   bool // copy mode, stride 2 from an even-width source: copy from its four phases
+
+	// per-channel taps
+	tapRa, tapQb, tapA, tapB []int
+	tapR, tapQ               []int // filter position, for packing weights
+	tapCls                   []int
+
+	// copy mode
+	copies   []copyKey
+	tapCopy  []int
+	lo       int // virtual index of a plane's first element
+	planeLen int // floats per plane (one channel, one copy, one image)
+
+	// global taps (channel c = gC[t], per-channel tap gI[t]), class-major
+	gC, gI  []int
+	clsTaps []int    // number of global taps in each class
+	masks   []uint16 // class k's lane masks at masks[k·mwords:], bit i of word m is pixel 16m+i
+	mwords  int
 }
 
 // overrun is how far past the last pixel a kernel may read: one pixel block.
@@ -42,41 +60,101 @@ func floorDiv(a, b int) int {
 func roundUp(a, m int) int { return (a + m - 1) / m * m }
 
 func (p *tapPlan) addTap(ra, qb, a, b, r, q int) {
-	k := copyKey{ra, qb, b}
-	j := -1
-	for i, c := range p.copies {
-		if c == k {
-			j = i
-			break
-		}
-	}
-	if j < 0 {
-		j = len(p.copies)
-		p.copies = append(p.copies, k)
-	}
-	p.tapCopy = append(p.tapCopy, j)
-	p.tapShift = append(p.tapShift, a*p.outW)
+	p.tapRa = append(p.tapRa, ra)
+	p.tapQb = append(p.tapQb, qb)
+	p.tapA = append(p.tapA, a)
+	p.tapB = append(p.tapB, b)
 	p.tapR = append(p.tapR, r)
 	p.tapQ = append(p.tapQ, q)
 }
 
-func (p *tapPlan) finish() {
+// finish chooses the mode and lays out copies, classes and masks.
+func (p *tapPlan) finish(allowDirect bool) {
+	p.npix = p.outH * p.outW
+	p.direct = allowDirect && p.stride == 1 && p.outW == p.srcW
+	if p.direct {
+		p.split2 = false
+	}
+	p.mwords = roundUp(p.npix, 32)/16 + 2
+	type cls struct{ a, b int }
+	var classes []cls
+	p.tapCls = make([]int, len(p.tapA))
+	for i := range p.tapA {
+		k := cls{}
+		if p.direct {
+			k = cls{p.tapA[i], p.tapB[i]}
+		}
+		j := -1
+		for ci, c := range classes {
+			if c == k {
+				j = ci
+			}
+		}
+		if j < 0 {
+			j = len(classes)
+			classes = append(classes, k)
+		}
+		p.tapCls[i] = j
+	}
+	if len(classes) == 0 {
+		classes = append(classes, cls{})
+	}
+	p.clsTaps = make([]int, len(classes))
+	for k := range classes {
+		for c := 0; c < p.srcC; c++ {
+			for i, ti := range p.tapCls {
+				if ti == k {
+					p.gC = append(p.gC, c)
+					p.gI = append(p.gI, i)
+					p.clsTaps[k]++
+				}
+			}
+		}
+	}
+	p.masks = make([]uint16, len(classes)*p.mwords)
+	for k, cl := range classes {
+		m := p.masks[k*p.mwords : (k+1)*p.mwords]
+		for i := 0; i < 16*p.mwords; i++ {
+			ok := !p.direct
+			if p.direct && i < p.npix {
+				oy, ox := i/p.outW+cl.a, i%p.outW+cl.b
+				ok = oy >= 0 && oy < p.srcH && ox >= 0 && ox < p.srcW
+			}
+			if ok {
+				m[i/16] |= 1 << (i % 16)
+			}
+		}
+	}
+	if p.direct {
+		return
+	}
+	p.tapCopy = make([]int, len(p.tapA))
 	lo, hi := 0, 0
-	for _, sh := range p.tapShift {
-		lo, hi = min(lo, sh), max(hi, sh)
+	for i := range p.tapA {
+		k := copyKey{p.tapRa[i], p.tapQb[i], p.tapB[i]}
+		j := -1
+		for ci, c := range p.copies {
+			if c == k {
+				j = ci
+			}
+		}
+		if j < 0 {
+			j = len(p.copies)
+			p.copies = append(p.copies, k)
+		}
+		p.tapCopy[i] = j
+		lo, hi = min(lo, p.tapA[i]*p.outW), max(hi, p.tapA[i]*p.outW)
 	}
 	p.lo = lo
-	p.span = hi - lo
 	p.planeLen = roundUp(p.npix+overrun+hi-lo, 16)
 }
 
 // taps is the number of taps per source channel.
-func (p *tapPlan) taps() int { return len(p.tapShift) }
+func (p *tapPlan) taps() int { return len(p.tapA) }
 
 // forwardPlan is the plan of ConvForward (and of the weight gradient).
-func forwardPlan(s ConvShape) *tapPlan {
+func forwardPlan(s ConvShape, allowDirect bool) *tapPlan {
 	p := &tapPlan{srcC: s.C, srcH: s.H, srcW: s.W, stride: s.Stride, outH: s.OutH(), outW: s.OutW()}
-	p.npix = p.outH * p.outW
 	for r := 0; r < s.R; r++ {
 		a := floorDiv(r-s.Pad, s.Stride)
 		ra := r - s.Pad - a*s.Stride
@@ -87,7 +165,7 @@ func forwardPlan(s ConvShape) *tapPlan {
 		}
 	}
 	p.split2 = s.Stride == 2 && s.W%2 == 0 && p.outW == s.W/2
-	p.finish()
+	p.finish(allowDirect)
 	return p
 }
 
@@ -97,14 +175,13 @@ func (p *tapPlan) phaseLen() int { return (p.srcH + 1) / 2 * (p.srcW / 2) }
 // backwardDataPlan is the plan for the input pixels (stride·u+py, stride·v+px)
 // of the input gradient: a stride-1 correlation of dy with the filter taps of
 // that phase, flipped. It returns nil when the phase has no pixels.
-func backwardDataPlan(s ConvShape, py, px int) *tapPlan {
+func backwardDataPlan(s ConvShape, py, px int, allowDirect bool) *tapPlan {
 	st := s.Stride
 	hs, wsub := (s.H-py+st-1)/st, (s.W-px+st-1)/st
 	if hs <= 0 || wsub <= 0 {
 		return nil
 	}
 	p := &tapPlan{srcC: s.K, srcH: s.OutH(), srcW: s.OutW(), stride: 1, outH: hs, outW: wsub}
-	p.npix = hs * wsub
 	for r := 0; r < s.R; r++ {
 		dr := py + s.Pad - r
 		if floorDiv(dr, st)*st != dr {
@@ -118,7 +195,7 @@ func backwardDataPlan(s ConvShape, py, px int) *tapPlan {
 			p.addTap(0, 0, dr/st, dq/st, r, q)
 		}
 	}
-	p.finish()
+	p.finish(allowDirect)
 	return p
 }
 
@@ -134,15 +211,16 @@ func (p *tapPlan) bufLen(G int) int {
 	return p.srcC*len(p.copies)*G*p.planeLen + p.planeLen
 }
 
-// tapOffsets fills offs (length srcC·taps) with, for every tap (channel-major),
-// the offset from the buffer start of the value that pixel 0 of image slot 0
-// reads.
+// tapOffsets fills offs (one per global tap) with the offset of the value
+// that pixel 0 of image slot 0 reads: from the image's first source plane in
+// direct mode, from the copy buffer's start in copy mode.
 func (p *tapPlan) tapOffsets(offs []int, G int) {
-	t := 0
-	for c := 0; c < p.srcC; c++ {
-		for i, sh := range p.tapShift {
-			offs[t] = p.planeBase(c, p.tapCopy[i], 0, G) + sh - p.lo
-			t++
+	for t, c := range p.gC {
+		i := p.gI[t]
+		if p.direct {
+			offs[t] = c*p.srcH*p.srcW + p.tapA[i]*p.srcW + p.tapB[i]
+		} else {
+			offs[t] = p.planeBase(c, p.tapCopy[i], 0, G) + p.tapA[i]*p.outW - p.lo
 		}
 	}
 }

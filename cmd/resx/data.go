@@ -69,7 +69,10 @@ checksum mismatch or broken archive.`,
 		ValidArgs: dataset.Names(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.name = args[0]
-			dir := dataset.SearchDirs(dataDir(cmd), "")[0]
+			dir, err := dataset.FetchDir(dataDir(cmd), "")
+			if err != nil {
+				return err
+			}
 			fopt := dataset.FetchOptions{StallTimeout: opts.stall}
 			if !boolFlag(cmd, "quiet") {
 				fopt.Logf = func(format string, a ...any) {

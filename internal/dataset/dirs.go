@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,7 +21,8 @@ const EnvDataDir = "RESX_DATA_DIR"
 //     (default /usr/local/share:/usr/share), where distribution packages
 //     install datasets (Debian: /usr/share/datasets/fashion-mnist).
 //
-// The first directory is where Fetch writes. Directories need not exist.
+// The first directory is where Fetch writes (see FetchDir). Directories need
+// not exist.
 func SearchDirs(explicit, configDir string) []string {
 	var dirs []string
 	seen := map[string]bool{}
@@ -44,6 +46,22 @@ func SearchDirs(explicit, configDir string) []string {
 		add(d)
 	}
 	return dirs
+}
+
+// FetchDir returns where Fetch should write: the first of explicit,
+// $RESX_DATA_DIR, configDir and os.UserCacheDir()/resx, the writable part of
+// SearchDirs. It fails only when none of them is known.
+func FetchDir(explicit, configDir string) (string, error) {
+	for _, d := range []string{explicit, os.Getenv(EnvDataDir), configDir} {
+		if d != "" {
+			return filepath.Clean(d), nil
+		}
+	}
+	c, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no data directory to write to: set --data-dir or $%s (%v)", EnvDataDir, err)
+	}
+	return filepath.Join(c, "resx"), nil
 }
 
 // SystemDirs returns the read-only locations where distributions install

@@ -178,6 +178,29 @@ func TestFetchMNISTMirrorFallback(t *testing.T) {
 	}
 }
 
+func TestFetchHTTPS(t *testing.T) {
+	files := fakeMNIST(t, 3, 1)
+	var src []RemoteFile
+	for _, b := range idxFiles {
+		src = append(src, RemoteFile{b + ".gz", md5hex(files[b+".gz"])})
+	}
+	srv := httptest.NewTLSServer(&fileServer{files: files})
+	defer srv.Close()
+	dir := t.TempDir()
+	opt := FetchOptions{Client: srv.Client(), Sources: map[string]Source{"fashion-mnist": {Mirrors: []string{srv.URL}, Files: src}}}
+	if err := Fetch(t.Context(), "fashion-mnist", dir, opt); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenDir("fashion-mnist", filepath.Join(dir, "fashion-mnist"), OpenOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// The default client does not trust the test certificate.
+	opt.Client = nil
+	if err := Fetch(t.Context(), "fashion-mnist", t.TempDir(), opt); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("untrusted certificate: %v", err)
+	}
+}
+
 func TestFetchFailures(t *testing.T) {
 	archive := tarGz(t, "cifar-10-batches-bin", fakeCIFAR10(2))
 	corrupt := bytes.Clone(archive)

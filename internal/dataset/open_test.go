@@ -63,6 +63,31 @@ func TestSearchDirsOrder(t *testing.T) {
 	}
 }
 
+func TestFetchDir(t *testing.T) {
+	root := isolate(t)
+	cases := []struct{ explicit, env, config, want string }{
+		{"/flag", "/env", "/config", "/flag"},
+		{"", "/env", "/config", "/env"},
+		{"", "", "/config", "/config"},
+		{"", "", "", filepath.Join(root, "cache", "resx")},
+	}
+	for _, c := range cases {
+		t.Setenv(EnvDataDir, c.env)
+		got, err := FetchDir(c.explicit, c.config)
+		if err != nil || got != c.want {
+			t.Errorf("FetchDir(%q, %q) with env %q = %q, %v; want %q", c.explicit, c.config, c.env, got, err, c.want)
+		}
+		if sd := SearchDirs(c.explicit, c.config); sd[0] != got {
+			t.Errorf("SearchDirs starts with %q, FetchDir gives %q", sd[0], got)
+		}
+	}
+	t.Setenv("XDG_CACHE_HOME", "")
+	t.Setenv("HOME", "")
+	if d, err := FetchDir("", ""); err == nil {
+		t.Errorf("with no cache dir, FetchDir = %q, want an error", d)
+	}
+}
+
 func TestOpenPrecedence(t *testing.T) {
 	root := isolate(t)
 	// Four locations hold MNIST with different training sizes; the first in

@@ -13,18 +13,18 @@ import (
 // Entry is one line of List: a dataset and where it was found.
 type Entry struct {
 	// Name is the dataset's name.
-	Name string
+	Name string `json:"name"`
 	// Path is the dataset's folder, "embedded", "generated", or "" if it was
 	// found nowhere.
-	Path string
+	Path string `json:"path"`
 	// Size is the total size of its files in bytes.
-	Size int64
+	Size int64 `json:"size"`
 	// Verified is true when the files match their published checksums
 	// (MNIST, Fashion-MNIST), the manifest that Fetch wrote when it unpacked
 	// a verified archive (CIFAR), or the pinned SHA-256 (embedded).
-	Verified bool
+	Verified bool `json:"verified"`
 	// Note explains what was found, or why it is not verified.
-	Note string
+	Note string `json:"note"`
 }
 
 // List reports every known dataset in every directory of dirs that holds it

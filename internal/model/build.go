@@ -209,12 +209,12 @@ func (b *builder) residualAdd(name string, h, s *G.Node, relu bool) (*G.Node, er
 		}
 		b.gates = append(b.gates, gt)
 		var err error
-		if h, err = b.apply(&gateOp{opBase: newBase("gate:" + name), g: gt}, h); err != nil {
+		if h, err = b.apply(&gateOp{opBase: newBase("gate:" + name), g: gt, workers: b.net.opt.Threads}, h); err != nil {
 			return nil, err
 		}
 	}
 	b.block++
-	return b.apply(newAddOp(name, relu), h, s)
+	return b.apply(newAddOp(name, relu, b.net.opt.Threads), h, s)
 }
 
 func (b *builder) apply(op G.Op, in ...*G.Node) (*G.Node, error) {

@@ -14,12 +14,13 @@ import (
 // unit's addition (and the original block's final ReLU fused into it).
 type addOp struct {
 	opBase
-	relu bool
-	out  outBuf
+	relu    bool
+	workers int
+	out     outBuf
 }
 
-func newAddOp(name string, relu bool) *addOp {
-	return &addOp{opBase: newBase("add:" + name), relu: relu}
+func newAddOp(name string, relu bool, workers int) *addOp {
+	return &addOp{opBase: newBase("add:" + name), relu: relu, workers: workers}
 }
 
 func (op *addOp) Arity() int    { return 2 }
@@ -46,7 +47,8 @@ func (op *addOp) Do(in ...G.Value) (G.Value, error) {
 	y := op.out.get(t[0].Dtype(), t[0].Shape()...)
 	switch a := t[0].Data().(type) {
 	case []float32:
-		addRelu(f32s(y), a, f32s(t[1]), op.relu)
+		y, b := f32s(y), f32s(t[1])
+		parallelFor(op.workers, len(a), 16, func(lo, hi int) { addRelu(y[lo:hi], a[lo:hi], b[lo:hi], op.relu) })
 	case []float64:
 		addRelu(f64s(y), a, f64s(t[1]), op.relu)
 	default:
@@ -78,7 +80,7 @@ func (op *addOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if !op.relu {
 		return G.Nodes{grad, grad}, nil
 	}
-	d, err := G.ApplyOp(&reluGradOp{opBase: newBase("drelu:" + op.name)}, out, grad)
+	d, err := G.ApplyOp(&reluGradOp{opBase: newBase("drelu:" + op.name), workers: op.workers}, out, grad)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +135,8 @@ func (op *reluOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 // reluGradOp is dx = dy where y > 0, else 0: inputs (y, dy).
 type reluGradOp struct {
 	opBase
-	out outBuf
+	workers int
+	out     outBuf
 }
 
 func (op *reluGradOp) Arity() int    { return 2 }
@@ -150,7 +153,8 @@ func (op *reluGradOp) Do(in ...G.Value) (G.Value, error) {
 	dx := op.out.get(t[0].Dtype(), t[0].Shape()...)
 	switch y := t[0].Data().(type) {
 	case []float32:
-		reluMask(f32s(dx), y, f32s(t[1]))
+		dx, dy := f32s(dx), f32s(t[1])
+		parallelFor(op.workers, len(y), 16, func(lo, hi int) { reluMask(dx[lo:hi], y[lo:hi], dy[lo:hi]) })
 	case []float64:
 		reluMask(f64s(dx), y, f64s(t[1]))
 	default:
@@ -182,8 +186,9 @@ type gate struct {
 // gateOp is y = factor·x.
 type gateOp struct {
 	opBase
-	g   *gate
-	out outBuf
+	g       *gate
+	workers int
+	out     outBuf
 }
 
 func (op *gateOp) Arity() int    { return 1 }
@@ -200,7 +205,8 @@ func (op *gateOp) Do(in ...G.Value) (G.Value, error) {
 	y := op.out.get(x.Dtype(), x.Shape()...)
 	switch xd := x.Data().(type) {
 	case []float32:
-		scale(f32s(y), xd, float32(op.g.factor))
+		y, f := f32s(y), float32(op.g.factor)
+		parallelFor(op.workers, len(xd), 16, func(lo, hi int) { scale(y[lo:hi], xd[lo:hi], f) })
 	case []float64:
 		scale(f64s(y), xd, op.g.factor)
 	default:
@@ -218,6 +224,6 @@ func scale[T kernel.Float](y, x []T, f T) {
 
 func (op *gateOp) DiffWRT(int) []bool { return []bool{true} }
 func (op *gateOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(&gateOp{opBase: newBase("dgate:" + op.g.name), g: op.g}, grad)
+	d, err := G.ApplyOp(&gateOp{opBase: newBase("dgate:" + op.g.name), g: op.g, workers: op.workers}, grad)
 	return G.Nodes{d}, err
 }

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"errors"
@@ -150,6 +151,30 @@ func TestFetchCIFAR10(t *testing.T) {
 		t.Errorf("after refetch: %v", err)
 	}
 	wantOnly(t, dir, "cifar-10-batches-bin")
+}
+
+func TestFetchCIFAR100(t *testing.T) {
+	rec := func(i int) []byte { return []byte{byte(i % 20), byte(i % 100)} }
+	archive := tarGz(t, "cifar-100-binary", map[string][]byte{
+		"train.bin": cifarRecords(5, rec), "test.bin": cifarRecords(2, rec),
+		"fine_label_names.txt": []byte("apple\n"), "coarse_label_names.txt": []byte("aquatic_mammals\n"),
+	})
+	srcs := map[string]Source{"cifar100": {Mirrors: []string{serve(t, &fileServer{files: map[string][]byte{"cifar-100-binary.tar.gz": archive}})},
+		Archive: true, Files: []RemoteFile{{"cifar-100-binary.tar.gz", md5hex(archive)}}}}
+	dir := t.TempDir()
+	if err := Fetch(t.Context(), "cifar100", dir, FetchOptions{Sources: srcs}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := Open("cifar100", OpenOptions{Dir: dir, Labels: "coarse"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Train.N != 5 || d.Classes != 20 {
+		t.Errorf("opened %d images, %d classes", d.Train.N, d.Classes)
+	}
+	if e := listWith([]string{dir}, srcs)[1]; e.Name != "cifar100" || !e.Verified {
+		t.Errorf("List entry %+v", e)
+	}
 }
 
 func TestFetchMNISTMirrorFallback(t *testing.T) {
@@ -376,4 +401,19 @@ func TestFetchBuiltIn(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
+}
+
+func TestFetchCancelled(t *testing.T) {
+	archive := tarGz(t, "cifar-10-batches-bin", fakeCIFAR10(1))
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	dir := t.TempDir()
+	err := Fetch(ctx, "cifar10", dir, FetchOptions{
+		Sources:      cifarSource(archive, serve(t, cutServer(archive, 100, true))),
+		StallTimeout: time.Minute,
+	})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("error %v, want one wrapping the context's", err)
+	}
+	wantOnly(t, dir, "cifar-10-binary.tar.gz.part") // kept for resuming
 }

@@ -80,6 +80,9 @@ func (c *convCore) sizeFor(w int, p *tapPlan, G, kout int) {
 	b := &c.bufs[w]
 	b.scratch = grow(b.scratch, 8*roundUp(p.npix, c.impl.fwdPix))
 	if p.direct {
+		if p.split2 {
+			b.phase = grow(b.phase, G*4*p.srcC*p.phaseLen())
+		}
 		return
 	}
 	b.x = grow(b.x, p.bufLen(G))
@@ -150,6 +153,10 @@ func (c *convCore) gemm(p *tapPlan, offs []int, wp []float32, kout int, out, x [
 // (n·size floats in): the image itself in direct mode, else its copies.
 func (c *convCore) source(p *tapPlan, src []float32, n, size int, b *workerBuf) ([]float32, int) {
 	if p.direct {
+		if p.split2 {
+			p.splitImage(b.phase, src[n*size:(n+1)*size], c.impl)
+			return b.phase, 0
+		}
 		return src, n * size
 	}
 	p.fill(b.x, src[n*size:(n+1)*size], 0, 1, b.phase, c.impl)
@@ -270,6 +277,13 @@ func (c *convCore) backwardFilterWork(w int) {
 		// zero-padded rows, so no tile reads past the batch.
 		dyb, dyoff, ldd, dys := c.out, g0*dySz, p.npix, dySz
 		xb, xoff, xs := c.in, g0*inSz, inSz
+		if p.direct && p.split2 {
+			xs = 4 * s.C * p.phaseLen()
+			xb, xoff = b.phase, 0
+			for g := 0; g < ng; g++ {
+				p.splitImage(b.phase[g*xs:(g+1)*xs], c.in[(g0+g)*inSz:(g0+g+1)*inSz], impl)
+			}
+		}
 		if !p.direct {
 			dyb, dyoff, ldd, dys = b.dyg, 0, L, p.planeLen
 			xb, xoff, xs = b.x, 0, p.planeLen
@@ -376,6 +390,9 @@ func groupSize(p *tapPlan, c, k, perWorker int) int {
 	per := k * p.planeLen * 4 // output gradients, and copies, per image
 	if p.direct {
 		per = (c*p.srcH*p.srcW + k*p.npix) * 4
+		if p.split2 {
+			per += 4 * c * p.phaseLen() * 4
+		}
 	}
 	g := max(1, min(perWorker, (4096+p.npix-1)/p.npix))
 	for g > 1 && g*per > 512<<10 {

@@ -14,11 +14,13 @@ package kernel
 // strided source and the column shift baked into the copy.
 type copyKey struct{ ra, qb, b int }
 
-// A plan runs in one of two modes. In direct mode (stride-1 sources as wide
-// as the output, for kernels that take lane masks) the taps read the source
-// planes in place at offset a·srcW + b, and each tap's class (a, b) carries a
-// mask of the lanes that fall inside the source; nothing is copied. In copy
-// mode the copies described above are made and every lane is valid.
+// A plan runs in one of two modes. In direct mode (for kernels that take
+// lane masks; stride-1 sources as wide as the output, or stride-2 sources
+// split into their four phases) the taps read the source planes, or the
+// phase planes, in place at offset a·width + b, and each tap's class
+// (a, b, ra) carries a mask of the lanes that fall inside the plane; nothing
+// is copied. In copy mode the copies described above are made and every lane
+// is valid.
 
 // tapPlan is the geometry of one implicit GEMM: its taps, its copies and
 // where each tap's data lies.
@@ -26,7 +28,7 @@ type tapPlan struct {
 	srcC, srcH, srcW, stride int // the source planes
 	outH, outW, npix         int // the computed plane
 	direct                   bool
-	split2                   bool // copy mode, stride 2 from an even-width source: copy from its four phases
+	split2                   bool // stride 2 from an even-width source: work from its four phases
 
 	// per-channel taps
 	tapRa, tapQb, tapA, tapB []int
@@ -71,18 +73,15 @@ func (p *tapPlan) addTap(ra, qb, a, b, r, q int) {
 // finish chooses the mode and lays out copies, classes and masks.
 func (p *tapPlan) finish(allowDirect bool) {
 	p.npix = p.outH * p.outW
-	p.direct = allowDirect && p.stride == 1 && p.outW == p.srcW
-	if p.direct {
-		p.split2 = false
-	}
+	p.direct = allowDirect && (p.split2 || p.stride == 1 && p.outW == p.srcW)
 	p.mwords = roundUp(p.npix, 32)/16 + 2
-	type cls struct{ a, b int }
+	type cls struct{ a, b, ra int }
 	var classes []cls
 	p.tapCls = make([]int, len(p.tapA))
 	for i := range p.tapA {
 		k := cls{}
 		if p.direct {
-			k = cls{p.tapA[i], p.tapB[i]}
+			k = cls{p.tapA[i], p.tapB[i], p.tapRa[i]}
 		}
 		j := -1
 		for ci, c := range classes {
@@ -118,7 +117,11 @@ func (p *tapPlan) finish(allowDirect bool) {
 			ok := !p.direct
 			if p.direct && i < p.npix {
 				oy, ox := i/p.outW+cl.a, i%p.outW+cl.b
-				ok = oy >= 0 && oy < p.srcH && ox >= 0 && ox < p.srcW
+				rows, cols := p.srcH, p.srcW
+				if p.split2 {
+					rows, cols = (p.srcH-cl.ra+1)/2, p.outW
+				}
+				ok = oy >= 0 && oy < rows && ox >= 0 && ox < cols
 			}
 			if ok {
 				m[i/16] |= 1 << (i % 16)
@@ -217,9 +220,13 @@ func (p *tapPlan) bufLen(G int) int {
 func (p *tapPlan) tapOffsets(offs []int, G int) {
 	for t, c := range p.gC {
 		i := p.gI[t]
-		if p.direct {
+		switch {
+		case p.direct && p.split2:
+			n := p.phaseLen()
+			offs[t] = (4*c+2*p.tapRa[i]+p.tapQb[i])*n + p.tapA[i]*p.outW + p.tapB[i]
+		case p.direct:
 			offs[t] = c*p.srcH*p.srcW + p.tapA[i]*p.srcW + p.tapB[i]
-		} else {
+		default:
 			offs[t] = p.planeBase(c, p.tapCopy[i], 0, G) + p.tapA[i]*p.outW - p.lo
 		}
 	}
@@ -320,5 +327,15 @@ func (p *tapPlan) fillShifted(dst, sp []float32, rows, b int) {
 				seg[i-i0] = 0
 			}
 		}
+	}
+}
+
+// splitImage writes the four phases of every source channel of one image
+// (direct mode with split2) to dst, channel by channel.
+func (p *tapPlan) splitImage(dst, src []float32, k *convKernels) {
+	hw, n, half := p.srcH*p.srcW, p.phaseLen(), p.srcW/2
+	for c := 0; c < p.srcC; c++ {
+		d := dst[4*c*n : 4*(c+1)*n]
+		k.split(d[:n], d[n:2*n], d[2*n:3*n], d[3*n:], src[c*hw:(c+1)*hw], p.srcH, half)
 	}
 }

@@ -26,7 +26,16 @@
 // install datasets (Debian's dataset-fashion-mnist package puts the IDX files
 // in /usr/share/datasets/fashion-mnist). Inside each directory a dataset lives
 // in its own folder: cifar-10-batches-bin, cifar-100-binary, mnist,
-// fashion-mnist. Fetch writes into the first directory of the order.
+// fashion-mnist. FetchDir names where Fetch writes: the first directory of
+// the order, never a system location.
+//
+// # Fetching
+//
+// Fetch downloads the official files (the URLs and published MD5 sums are in
+// DefaultSources; tests replace them through FetchOptions.Sources), resumes
+// partial downloads, checks the checksum before unpacking, and renames a
+// complete folder into place. List reports what is where and whether it
+// verifies.
 //
 // # Input pipeline
 //

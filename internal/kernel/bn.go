@@ -8,6 +8,15 @@ import "math"
 // running statistics, mean and invStd = 1/sqrt(var+eps) (biased variance),
 // all of length C. varOut, if not nil, receives the biased batch variance.
 func BNForwardTrain[T Float](y, x, gamma, beta, mean, invStd, varOut []T, n, c, hw int, eps float64, relu bool, ws *Workspace) {
+	if y32, ok := any(y).([]float32); ok {
+		var v32 []float32
+		if varOut != nil {
+			v32 = any(varOut).([]float32)
+		}
+		ws.bnRun(opBNTrain, bnArgs{y: y32, x: any(x).([]float32), gamma: any(gamma).([]float32), beta: any(beta).([]float32),
+			mean: any(mean).([]float32), invStd: any(invStd).([]float32), varOut: v32, n: n, c: c, hw: hw, eps: eps, relu: relu})
+		return
+	}
 	cnt := float64(n * hw)
 	for ch := 0; ch < c; ch++ {
 		var s float64
@@ -47,6 +56,11 @@ func BNForwardTrain[T Float](y, x, gamma, beta, mean, invStd, varOut []T, n, c, 
 // BNForwardEval normalises x with running statistics:
 // y = gamma·(x-runMean)/sqrt(runVar+eps) + beta, then ReLU when relu is set.
 func BNForwardEval[T Float](y, x, gamma, beta, runMean, runVar []T, n, c, hw int, eps float64, relu bool, ws *Workspace) {
+	if y32, ok := any(y).([]float32); ok {
+		ws.bnRun(opBNEval, bnArgs{y: y32, x: any(x).([]float32), gamma: any(gamma).([]float32), beta: any(beta).([]float32),
+			runMean: any(runMean).([]float32), runVar: any(runVar).([]float32), n: n, c: c, hw: hw, eps: eps, relu: relu})
+		return
+	}
 	for ch := 0; ch < c; ch++ {
 		is := 1 / math.Sqrt(float64(runVar[ch])+eps)
 		g := float64(gamma[ch]) * is
@@ -70,6 +84,18 @@ func BNForwardEval[T Float](y, x, gamma, beta, runMean, runVar []T, n, c, hw int
 // dgamma, dbeta (length C). dx may be nil when only the parameter gradients
 // are wanted.
 func BNBackward[T Float](dx, dgamma, dbeta, dy, x, y, gamma, mean, invStd []T, n, c, hw int, relu bool, ws *Workspace) {
+	if dg32, ok := any(dgamma).([]float32); ok {
+		var dx32, y32 []float32
+		if dx != nil {
+			dx32 = any(dx).([]float32)
+		}
+		if y != nil {
+			y32 = any(y).([]float32)
+		}
+		ws.bnRun(opBNBackward, bnArgs{dx: dx32, dgamma: dg32, dbeta: any(dbeta).([]float32), dy: any(dy).([]float32), x: any(x).([]float32),
+			y: y32, gamma: any(gamma).([]float32), mean: any(mean).([]float32), invStd: any(invStd).([]float32), n: n, c: c, hw: hw, relu: relu})
+		return
+	}
 	cnt := float64(n * hw)
 	for ch := 0; ch < c; ch++ {
 		m, is := float64(mean[ch]), float64(invStd[ch])

@@ -57,6 +57,9 @@ type convCore struct {
 	nw       int
 	out, in  []float32
 	bfLayout bool
+
+	bn     bnArgs
+	bnImpl *bnKernels
 }
 
 func (c *convCore) forwardPlanFor(s ConvShape) *tapPlan {
@@ -171,6 +174,8 @@ func (c *convCore) work(w int) {
 		c.backwardDataWork(w)
 	case opBackwardFilter:
 		c.backwardFilterWork(w)
+	case opBNTrain, opBNEval, opBNBackward:
+		c.bnWork(w)
 	}
 }
 

@@ -30,6 +30,8 @@ var (
 var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
 var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
+var bestBN = goBN
+
 var bestKernels = func() *convKernels {
 	switch {
 	case hasAVX512:
@@ -168,3 +170,11 @@ func mergeAsm512(dst, e0, o0, e1, o1 []float32, rows, half int) {
 	}
 	mergeAVX512(&dst[0], &e0[0], &o0[0], &e1[0], &o1[0], rows, half)
 }
+
+type namedBN struct {
+	name string
+	k    *bnKernels
+}
+
+// bnSets lists the batch-norm implementations this CPU can run.
+func bnSets() []namedBN { return []namedBN{{"go", goBN}} }

@@ -2,7 +2,17 @@
 
 package kernel
 
+var bestBN = goBN
+
 var bestKernels = goKernels
 
 // kernelSets lists the implementations this CPU can run, best last.
 func kernelSets() []*convKernels { return []*convKernels{goKernels, goCopyKernels} }
+
+type namedBN struct {
+	name string
+	k    *bnKernels
+}
+
+// bnSets lists the batch-norm implementations this CPU can run.
+func bnSets() []namedBN { return []namedBN{{"go", goBN}} }

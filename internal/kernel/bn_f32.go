@@ -1,0 +1,185 @@
+package kernel
+
+import "math"
+
+// The float32 batch-norm paths: statistics in one pass with float64
+// accumulators, normalisation folded into one multiply-add per element, work
+// split over channels by a static partition, so results do not depend on the
+// worker count at all.
+
+const (
+	opBNTrain = iota + opBackwardFilter + 1
+	opBNEval
+	opBNBackward
+)
+
+// bnArgs are the operands of the batch-norm call in progress.
+type bnArgs struct {
+	y, x, dy, dx              []float32
+	gamma, beta, mean, invStd []float32
+	varOut, runMean, runVar   []float32
+	dgamma, dbeta             []float32
+	n, c, hw                  int
+	eps                       float64
+	relu                      bool
+}
+
+// bnKernels are the per-channel loops; each runs over n planes of hw floats
+// stride floats apart.
+type bnKernels struct {
+	// sums returns Σx and Σx².
+	sums func(x []float32, hw, n, stride int) (float64, float64)
+	// apply writes y = x·scale + shift, then max(y, 0) if relu.
+	apply func(y, x []float32, hw, n, stride int, scale, shift float32, relu bool)
+	// gradSums returns Σg and Σg·x where g = dy, or 0 where relu and y <= 0.
+	gradSums func(dy, x, y []float32, hw, n, stride int, relu bool) (float64, float64)
+	// gradApply writes dx = a·g + b·x + c with g as in gradSums.
+	gradApply func(dx, dy, x, y []float32, hw, n, stride int, a, b, c float32, relu bool)
+}
+
+var goBN = &bnKernels{sums: bnSumsGo, apply: bnApplyGo, gradSums: bnGradSumsGo, gradApply: bnGradApplyGo}
+
+func bnSumsGo(x []float32, hw, n, stride int) (float64, float64) {
+	var s0, s1, s2, s3, q0, q1, q2, q3 float64
+	for i := 0; i < n; i++ {
+		p := x[i*stride : i*stride+hw]
+		j := 0
+		for ; j+4 <= len(p); j += 4 {
+			a, b, c, d := float64(p[j]), float64(p[j+1]), float64(p[j+2]), float64(p[j+3])
+			s0, s1, s2, s3 = s0+a, s1+b, s2+c, s3+d
+			q0, q1, q2, q3 = q0+a*a, q1+b*b, q2+c*c, q3+d*d
+		}
+		for ; j < len(p); j++ {
+			a := float64(p[j])
+			s0 += a
+			q0 += a * a
+		}
+	}
+	return (s0 + s1) + (s2 + s3), (q0 + q1) + (q2 + q3)
+}
+
+func bnApplyGo(y, x []float32, hw, n, stride int, scale, shift float32, relu bool) {
+	for i := 0; i < n; i++ {
+		p := x[i*stride : i*stride+hw]
+		q := y[i*stride : i*stride+hw]
+		if relu {
+			for j, v := range p {
+				q[j] = max(v*scale+shift, 0)
+			}
+		} else {
+			for j, v := range p {
+				q[j] = v*scale + shift
+			}
+		}
+	}
+}
+
+func bnGradSumsGo(dy, x, y []float32, hw, n, stride int, relu bool) (float64, float64) {
+	var s0, s1, q0, q1 float64
+	for i := 0; i < n; i++ {
+		g := dy[i*stride : i*stride+hw]
+		p := x[i*stride : i*stride+hw]
+		var o []float32
+		if relu {
+			o = y[i*stride : i*stride+hw]
+		}
+		j := 0
+		for ; j+2 <= len(g); j += 2 {
+			a, b := float64(g[j]), float64(g[j+1])
+			if relu {
+				if o[j] <= 0 {
+					a = 0
+				}
+				if o[j+1] <= 0 {
+					b = 0
+				}
+			}
+			s0, s1 = s0+a, s1+b
+			q0, q1 = q0+a*float64(p[j]), q1+b*float64(p[j+1])
+		}
+		for ; j < len(g); j++ {
+			a := float64(g[j])
+			if relu && o[j] <= 0 {
+				a = 0
+			}
+			s0 += a
+			q0 += a * float64(p[j])
+		}
+	}
+	return s0 + s1, q0 + q1
+}
+
+func bnGradApplyGo(dx, dy, x, y []float32, hw, n, stride int, a, b, c float32, relu bool) {
+	for i := 0; i < n; i++ {
+		g := dy[i*stride : i*stride+hw]
+		p := x[i*stride : i*stride+hw]
+		d := dx[i*stride : i*stride+hw]
+		if relu {
+			o := y[i*stride : i*stride+hw]
+			for j, v := range g {
+				if o[j] <= 0 {
+					v = 0
+				}
+				d[j] = a*v + b*p[j] + c
+			}
+			continue
+		}
+		for j, v := range g {
+			d[j] = a*v + b*p[j] + c
+		}
+	}
+}
+
+func (c *convCore) bnWork(w int) {
+	a := &c.bn
+	k := c.bnImpl
+	c0, c1 := split(a.c, c.nw, w)
+	cnt := float64(a.n * a.hw)
+	st := a.c * a.hw
+	for ch := c0; ch < c1; ch++ {
+		off := ch * a.hw
+		switch c.op {
+		case opBNTrain:
+			s, q := k.sums(a.x[off:], a.hw, a.n, st)
+			m := s / cnt
+			v := max(q/cnt-m*m, 0)
+			is := 1 / math.Sqrt(v+a.eps)
+			a.mean[ch], a.invStd[ch] = float32(m), float32(is)
+			if a.varOut != nil {
+				a.varOut[ch] = float32(v)
+			}
+			g := float64(a.gamma[ch]) * is
+			k.apply(a.y[off:], a.x[off:], a.hw, a.n, st, float32(g), float32(float64(a.beta[ch])-g*m), a.relu)
+		case opBNEval:
+			is := 1 / math.Sqrt(float64(a.runVar[ch])+a.eps)
+			g := float64(a.gamma[ch]) * is
+			k.apply(a.y[off:], a.x[off:], a.hw, a.n, st, float32(g), float32(float64(a.beta[ch])-g*float64(a.runMean[ch])), a.relu)
+		case opBNBackward:
+			var y []float32
+			if a.relu {
+				y = a.y[off:]
+			}
+			sg, sgx := k.gradSums(a.dy[off:], a.x[off:], y, a.hw, a.n, st, a.relu)
+			m, is := float64(a.mean[ch]), float64(a.invStd[ch])
+			sdyx := is * (sgx - m*sg)
+			a.dgamma[ch], a.dbeta[ch] = float32(sdyx), float32(sg)
+			if a.dx == nil {
+				continue
+			}
+			// dx = k·(g - sg/cnt - (x-m)·is·sdyx/cnt) = A·g + B·x + C
+			kk := float64(a.gamma[ch]) * is
+			bb := -kk * is * sdyx / cnt
+			cc := -kk*sg/cnt - bb*m
+			k.gradApply(a.dx[off:], a.dy[off:], a.x[off:], y, a.hw, a.n, st, float32(kk), float32(bb), float32(cc), a.relu)
+		}
+	}
+}
+
+func (ws *Workspace) bnRun(op int, a bnArgs) {
+	c := ws.core()
+	c.op, c.bn = op, a
+	nw := min(ws.workers(), a.c)
+	c.nw = nw
+	c.run(nw)
+	c.bn = bnArgs{}
+}

@@ -30,7 +30,12 @@ var (
 var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
 var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-var bestBN = goBN
+var bestBN = func() *bnKernels {
+	if hasAVX512 {
+		return avx512BN
+	}
+	return goBN
+}()
 
 var bestKernels = func() *convKernels {
 	switch {
@@ -177,4 +182,10 @@ type namedBN struct {
 }
 
 // bnSets lists the batch-norm implementations this CPU can run.
-func bnSets() []namedBN { return []namedBN{{"go", goBN}} }
+func bnSets() []namedBN {
+	ks := []namedBN{{"go", goBN}}
+	if hasAVX512 {
+		ks = append(ks, namedBN{"avx512", avx512BN})
+	}
+	return ks
+}

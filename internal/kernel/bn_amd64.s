@@ -1,0 +1,330 @@
+// The AVX-512 batch-norm loops (see bn_f32.go for what each computes).
+
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func bnSumsAVX512(x *float32, hw, n, stride int, out *float64)
+// out[0] = Σx, out[1] = Σx² over n rows of hw floats, in float64.
+TEXT ·bnSumsAVX512(SB), NOSPLIT, $0-40
+	MOVQ x+0(FP), SI
+	MOVQ hw+8(FP), BX
+	MOVQ BX, AX
+	ANDQ $15, AX
+	SHRQ $4, BX
+	MOVQ AX, CX
+	MOVQ $1, DX
+	SHLQ CX, DX
+	DECQ DX
+	KMOVW DX, K2
+	MOVQ stride+24(FP), R12
+	SHLQ $2, R12
+	MOVQ n+16(FP), R13
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	TESTQ R13, R13
+	JLE sumsdone
+sumsrow:
+	MOVQ SI, R8
+	MOVQ BX, CX
+	TESTQ CX, CX
+	JZ sumstail
+sumsfull:
+	VMOVUPS (R8), Z6
+	VCVTPS2PD Y6, Z4
+	VEXTRACTF64X4 $1, Z6, Y7
+	VCVTPS2PD Y7, Z5
+	VADDPD Z4, Z0, Z0
+	VADDPD Z5, Z1, Z1
+	VFMADD231PD Z4, Z4, Z2
+	VFMADD231PD Z5, Z5, Z3
+	ADDQ $64, R8
+	DECQ CX
+	JNZ sumsfull
+sumstail:
+	TESTQ AX, AX
+	JZ sumsnext
+	VMOVUPS.Z (R8), K2, Z6
+	VCVTPS2PD Y6, Z4
+	VEXTRACTF64X4 $1, Z6, Y7
+	VCVTPS2PD Y7, Z5
+	VADDPD Z4, Z0, Z0
+	VADDPD Z5, Z1, Z1
+	VFMADD231PD Z4, Z4, Z2
+	VFMADD231PD Z5, Z5, Z3
+sumsnext:
+	ADDQ R12, SI
+	DECQ R13
+	JNZ sumsrow
+sumsdone:
+	MOVQ out+32(FP), DI
+	VADDPD Z1, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y8
+	VADDPD Y8, Y0, Y0
+	VEXTRACTF128 $1, Y0, X8
+	VADDPD X8, X0, X0
+	VPERMILPD $1, X0, X8
+	VADDSD X8, X0, X0
+	VMOVSD X0, (DI)
+	VADDPD Z3, Z2, Z2
+	VEXTRACTF64X4 $1, Z2, Y8
+	VADDPD Y8, Y2, Y2
+	VEXTRACTF128 $1, Y2, X8
+	VADDPD X8, X2, X2
+	VPERMILPD $1, X2, X8
+	VADDSD X8, X2, X2
+	VMOVSD X2, 8(DI)
+	VZEROUPPER
+	RET
+
+// func bnApplyAVX512(y, x *float32, hw, n, stride int, scale, shift float32, relu int)
+// y = x·scale + shift, then max(y, 0) when relu != 0.
+TEXT ·bnApplyAVX512(SB), NOSPLIT, $0-56
+	MOVQ y+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ hw+16(FP), BX
+	MOVQ BX, AX
+	ANDQ $15, AX
+	SHRQ $4, BX
+	MOVQ AX, CX
+	MOVQ $1, DX
+	SHLQ CX, DX
+	DECQ DX
+	KMOVW DX, K2
+	MOVQ stride+32(FP), R12
+	SHLQ $2, R12
+	MOVQ n+24(FP), R13
+	VBROADCASTSS scale+40(FP), Z0
+	VBROADCASTSS shift+44(FP), Z1
+	VPXORD Z2, Z2, Z2
+	MOVQ relu+48(FP), DX
+	TESTQ DX, DX
+	JNZ applyfloor
+	MOVL $0xff800000, DX
+	VPBROADCASTD DX, Z2
+applyfloor:
+	TESTQ R13, R13
+	JLE applydone
+applyrow:
+	MOVQ DI, R8
+	MOVQ SI, R9
+	MOVQ BX, CX
+	TESTQ CX, CX
+	JZ applytail
+applyfull:
+	VMOVUPS (R9), Z3
+	VFMADD213PS Z1, Z0, Z3
+	VMAXPS Z3, Z2, Z3
+	VMOVUPS Z3, (R8)
+	ADDQ $64, R8
+	ADDQ $64, R9
+	DECQ CX
+	JNZ applyfull
+applytail:
+	TESTQ AX, AX
+	JZ applynext
+	VMOVUPS.Z (R9), K2, Z3
+	VFMADD213PS Z1, Z0, Z3
+	VMAXPS Z3, Z2, Z3
+	VMOVUPS Z3, K2, (R8)
+applynext:
+	ADDQ R12, DI
+	ADDQ R12, SI
+	DECQ R13
+	JNZ applyrow
+applydone:
+	VZEROUPPER
+	RET
+
+// func bnGradSumsAVX512(dy, x, y *float32, hw, n, stride, relu int, out *float64)
+// out[0] = Σg, out[1] = Σg·x in float64, g = dy or 0 where relu != 0 and y <= 0.
+TEXT ·bnGradSumsAVX512(SB), NOSPLIT, $0-64
+	MOVQ dy+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ y+16(FP), R14
+	MOVQ hw+24(FP), BX
+	MOVQ BX, AX
+	ANDQ $15, AX
+	SHRQ $4, BX
+	MOVQ AX, CX
+	MOVQ $1, DX
+	SHLQ CX, DX
+	DECQ DX
+	KMOVW DX, K2
+	MOVQ stride+40(FP), R12
+	SHLQ $2, R12
+	MOVQ n+32(FP), R13
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORD Z15, Z15, Z15
+	MOVQ relu+48(FP), R15
+	TESTQ R13, R13
+	JLE gsumsdone
+gsumsrow:
+	MOVQ DI, R8
+	MOVQ SI, R9
+	MOVQ R14, R10
+	MOVQ BX, CX
+	TESTQ CX, CX
+	JZ gsumstail
+gsumsfull:
+	TESTQ R15, R15
+	JNZ gm175relu
+	KXNORW K1, K1, K1
+	JMP gm175done
+gm175relu:
+	VMOVUPS (R10), Z6
+	VCMPPS $14, Z15, Z6, K1
+gm175done:
+	VMOVUPS.Z (R8), K1, Z8
+	VMOVUPS (R9), Z9
+	VCVTPS2PD Y8, Z4
+	VEXTRACTF64X4 $1, Z8, Y10
+	VCVTPS2PD Y10, Z5
+	VCVTPS2PD Y9, Z11
+	VEXTRACTF64X4 $1, Z9, Y12
+	VCVTPS2PD Y12, Z12
+	VADDPD Z4, Z0, Z0
+	VADDPD Z5, Z1, Z1
+	VFMADD231PD Z11, Z4, Z2
+	VFMADD231PD Z12, Z5, Z3
+	ADDQ $64, R8
+	ADDQ $64, R9
+	ADDQ $64, R10
+	DECQ CX
+	JNZ gsumsfull
+gsumstail:
+	TESTQ AX, AX
+	JZ gsumsnext
+	TESTQ R15, R15
+	JNZ gm203relu
+	KMOVW K2, K1
+	JMP gm203done
+gm203relu:
+	VMOVUPS.Z (R10), K2, Z6
+	VCMPPS $14, Z15, Z6, K1
+gm203done:
+	VMOVUPS.Z (R8), K1, Z8
+	VMOVUPS.Z (R9), K2, Z9
+	VCVTPS2PD Y8, Z4
+	VEXTRACTF64X4 $1, Z8, Y10
+	VCVTPS2PD Y10, Z5
+	VCVTPS2PD Y9, Z11
+	VEXTRACTF64X4 $1, Z9, Y12
+	VCVTPS2PD Y12, Z12
+	VADDPD Z4, Z0, Z0
+	VADDPD Z5, Z1, Z1
+	VFMADD231PD Z11, Z4, Z2
+	VFMADD231PD Z12, Z5, Z3
+gsumsnext:
+	ADDQ R12, DI
+	ADDQ R12, SI
+	ADDQ R12, R14
+	DECQ R13
+	JNZ gsumsrow
+gsumsdone:
+	MOVQ out+56(FP), DI
+	VADDPD Z1, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y8
+	VADDPD Y8, Y0, Y0
+	VEXTRACTF128 $1, Y0, X8
+	VADDPD X8, X0, X0
+	VPERMILPD $1, X0, X8
+	VADDSD X8, X0, X0
+	VMOVSD X0, (DI)
+	VADDPD Z3, Z2, Z2
+	VEXTRACTF64X4 $1, Z2, Y8
+	VADDPD Y8, Y2, Y2
+	VEXTRACTF128 $1, Y2, X8
+	VADDPD X8, X2, X2
+	VPERMILPD $1, X2, X8
+	VADDSD X8, X2, X2
+	VMOVSD X2, 8(DI)
+	VZEROUPPER
+	RET
+
+// func bnGradApplyAVX512(dx, dy, x, y *float32, hw, n, stride int, a, b, c float32, relu int)
+// dx = a·g + b·x + c with g as in bnGradSumsAVX512.
+TEXT ·bnGradApplyAVX512(SB), NOSPLIT, $0-80
+	MOVQ dx+0(FP), DI
+	MOVQ dy+8(FP), SI
+	MOVQ x+16(FP), R14
+	MOVQ y+24(FP), R15
+	MOVQ hw+32(FP), BX
+	MOVQ BX, AX
+	ANDQ $15, AX
+	SHRQ $4, BX
+	MOVQ AX, CX
+	MOVQ $1, DX
+	SHLQ CX, DX
+	DECQ DX
+	KMOVW DX, K2
+	MOVQ stride+48(FP), R12
+	SHLQ $2, R12
+	MOVQ n+40(FP), R13
+	VBROADCASTSS a+56(FP), Z0
+	VBROADCASTSS b+60(FP), Z1
+	VBROADCASTSS c+64(FP), Z2
+	VPXORD Z15, Z15, Z15
+	TESTQ R13, R13
+	JLE gapplydone
+gapplyrow:
+	MOVQ DI, R8
+	MOVQ SI, R9
+	MOVQ R14, R10
+	MOVQ R15, R11
+	MOVQ BX, CX
+	TESTQ CX, CX
+	JZ gapplytail
+gapplyfull:
+	CMPQ relu+72(FP), $0
+	JNE ga285relu
+	KXNORW K1, K1, K1
+	JMP ga285done
+ga285relu:
+	VMOVUPS (R11), Z6
+	VCMPPS $14, Z15, Z6, K1
+ga285done:
+	VMOVUPS.Z (R9), K1, Z8
+	VMOVUPS (R10), Z9
+	VMULPS Z0, Z8, Z8
+	VFMADD231PS Z1, Z9, Z8
+	VADDPS Z2, Z8, Z8
+	VMOVUPS Z8, (R8)
+	ADDQ $64, R8
+	ADDQ $64, R9
+	ADDQ $64, R10
+	ADDQ $64, R11
+	DECQ CX
+	JNZ gapplyfull
+gapplytail:
+	TESTQ AX, AX
+	JZ gapplynext
+	CMPQ relu+72(FP), $0
+	JNE ga308relu
+	KMOVW K2, K1
+	JMP ga308done
+ga308relu:
+	VMOVUPS.Z (R11), K2, Z6
+	VCMPPS $14, Z15, Z6, K1
+ga308done:
+	VMOVUPS.Z (R9), K1, Z8
+	VMOVUPS.Z (R10), K2, Z9
+	VMULPS Z0, Z8, Z8
+	VFMADD231PS Z1, Z9, Z8
+	VADDPS Z2, Z8, Z8
+	VMOVUPS Z8, K2, (R8)
+gapplynext:
+	ADDQ R12, DI
+	ADDQ R12, SI
+	ADDQ R12, R14
+	ADDQ R12, R15
+	DECQ R13
+	JNZ gapplyrow
+gapplydone:
+	VZEROUPPER
+	RET

@@ -22,7 +22,10 @@ type builder struct {
 	ws    *kernel.Workspace // batch norm's workers
 	gates []*gate
 	flops int64 // forward FLOPs per image
-	block int   // index of the next residual block, for stochastic depth
+	block int   // index of the block being built (0 .. 3n-1)
+	// deleted lists blocks whose residual branch is left out (a lesion,
+	// Veit et al. 2016); only evaluation graphs have any.
+	deleted map[int]bool
 }
 
 // network builds the CIFAR network of He et al. (2016, section 4.2) on x
@@ -58,13 +61,16 @@ func (b *builder) network(x *G.Node) (*G.Node, error) {
 				stride = 2
 			}
 			name := fmt.Sprintf("s%d.b%d", stage+1, i+1)
+			b.block = stage*n + i
 			var out int
-			switch cfg.Block {
-			case "basic":
+			switch {
+			case b.deleted[b.block]:
+				h, out, err = b.lesioned(name, h, in, width, stride)
+			case cfg.Block == "basic":
 				h, out, err = b.basicBlock(name, h, in, width, stride)
-			case "preact":
+			case cfg.Block == "preact":
 				h, out, err = b.preactBlock(name, h, in, width, stride)
-			case "bottleneck":
+			case cfg.Block == "bottleneck":
 				h, out, err = b.bottleneckBlock(name, h, in, width, stride)
 			default:
 				err = fmt.Errorf("unknown block %q", cfg.Block)
@@ -213,8 +219,42 @@ func (b *builder) residualAdd(name string, h, s *G.Node, relu bool) (*G.Node, er
 			return nil, err
 		}
 	}
-	b.block++
 	return b.apply(newAddOp(name, relu, b.net.opt.Threads), h, s)
+}
+
+// lesioned is a block with its residual branch deleted: only the shortcut
+// path remains (then the ReLU of the original block, a no-op on its
+// non-negative input, is kept for exactness). A plain net has no shortcut,
+// so its deleted block passes x through unchanged, or through the
+// parameter-free option-A mapping where the shape changes.
+func (b *builder) lesioned(name string, x *G.Node, in, width, stride int) (*G.Node, int, error) {
+	out := width
+	if b.net.cfg.Block == "bottleneck" {
+		out = 4 * width
+	}
+	if !b.residual() {
+		if in == out && stride == 1 {
+			return x, out, nil
+		}
+		s, err := b.apply(&shortcutAOp{opBase: newBase(name + ".shortA"), k: out, stride: stride}, x)
+		return s, out, err
+	}
+	act := x
+	if b.net.cfg.Block != "basic" && b.net.cfg.Shortcut != "A" && (b.net.cfg.Shortcut == "C" || in != out || stride != 1) {
+		var err error
+		if act, err = b.bn(name+".bn1", x, true); err != nil {
+			return nil, 0, err
+		}
+	}
+	s, err := b.shortcut(name, x, act, in, out, stride, b.net.cfg.Block == "basic")
+	if err != nil || b.net.cfg.Block != "basic" {
+		return s, out, err
+	}
+	if s == x {
+		return x, out, nil
+	}
+	s, err = b.apply(&reluOp{opBase: newBase("relu:" + name)}, s)
+	return s, out, err
 }
 
 func (b *builder) apply(op G.Op, in ...*G.Node) (*G.Node, error) {

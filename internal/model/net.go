@@ -29,8 +29,9 @@ type Net struct {
 	stats   []*RunningStats
 	layerBy map[string]*bnLayer
 
-	train map[int]*graph
-	eval  *graph
+	train  map[int]*graph
+	eval   *graph
+	lesion map[string]*graph // evaluation graphs with blocks deleted
 	flops int64
 }
 
@@ -81,33 +82,36 @@ func newNet(cfg config.Model, opt Options, dt tensor.Dtype) (*Net, error) {
 		byName:  map[string]int{},
 		layerBy: map[string]*bnLayer{},
 		train:   map[int]*graph{},
+		lesion:  map[string]*graph{},
 	}
-	g, err := n.build(opt.Batch, true)
+	g, err := n.build(opt.Batch, true, nil)
 	if err != nil {
 		return nil, err
 	}
 	n.train[opt.Batch] = g
 	n.rng = nil // every parameter exists now; later builds must not draw
-	if n.eval, err = n.build(opt.EvalBatch, false); err != nil {
+	if n.eval, err = n.build(opt.EvalBatch, false, nil); err != nil {
 		return nil, err
 	}
 	return n, nil
 }
 
 // build makes, compiles and loads one graph for the given batch size.
-func (n *Net) build(batch int, train bool) (*graph, error) {
+func (n *Net) build(batch int, train bool, deleted map[int]bool) (*graph, error) {
 	in := n.opt.Input
 	gr := &graph{g: G.NewGraph(), batch: batch}
 	gr.x = tensor.New(tensor.Of(n.dt), tensor.WithShape(batch, in.C, in.H, in.W))
 	gr.y = tensor.New(tensor.Of(n.dt), tensor.WithShape(batch))
 	x := G.NewTensor(gr.g, n.dt, 4, G.WithShape(batch, in.C, in.H, in.W), G.WithName("x"), G.WithValue(gr.x))
-	b := &builder{net: n, g: gr.g, train: train, ws: kernel.NewWorkspace(n.opt.Threads)}
+	b := &builder{net: n, g: gr.g, train: train, ws: kernel.NewWorkspace(n.opt.Threads), deleted: deleted}
 	logits, err := b.network(x)
 	if err != nil {
 		return nil, fmt.Errorf("build %s: %w", n.describe(), err)
 	}
 	gr.logits, gr.gates, gr.fcOut = logits, b.gates, logits.Op().(*fcOp)
-	n.flops = b.flops
+	if deleted == nil {
+		n.flops = b.flops
+	}
 	if train {
 		y := G.NewVector(gr.g, n.dt, G.WithShape(batch), G.WithName("y"), G.WithValue(gr.y))
 		gr.loss = &lossOp{opBase: newBase("loss")}
@@ -297,7 +301,7 @@ func (n *Net) trainGraph(batch int) (*graph, error) {
 	if batch <= 0 {
 		return nil, fmt.Errorf("train step: batch %d", batch)
 	}
-	gr, err := n.build(batch, true)
+	gr, err := n.build(batch, true, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -359,15 +363,51 @@ func (n *Net) run(gr *graph) error {
 // and returns the summed cross-entropy and the number classified correctly.
 // It changes neither the weights nor the running statistics.
 func (n *Net) Evaluate(x []float32, y []int32, batch int) (lossSum float64, correct int, err error) {
+	return n.evaluate(n.eval, x, y, batch)
+}
+
+// Blocks is the number of blocks of the network (3n), the indices
+// EvaluateWithout takes.
+func (n *Net) Blocks() int {
+	per, _ := BlocksPerStage(n.cfg)
+	return 3 * per
+}
+
+// EvaluateWithout is Evaluate with the residual branches of the listed
+// blocks (0-based, in the order data flows) deleted at test time, as in
+// Veit et al. (2016): each deleted block passes its input on through its
+// shortcut alone. In a plain net, which has no shortcut, a deleted block
+// passes its input through unchanged (zero-padded and subsampled where the
+// block changes the shape).
+func (n *Net) EvaluateWithout(deleted []int, x []float32, y []int32, batch int) (lossSum float64, correct int, err error) {
+	key := fmt.Sprint(deleted)
+	gr, ok := n.lesion[key]
+	if !ok {
+		del := map[int]bool{}
+		for _, b := range deleted {
+			if b < 0 || b >= n.Blocks() {
+				return 0, 0, fmt.Errorf("block %d does not exist (the net has blocks 0..%d)", b, n.Blocks()-1)
+			}
+			del[b] = true
+		}
+		if gr, err = n.build(n.opt.EvalBatch, false, del); err != nil {
+			return 0, 0, err
+		}
+		n.lesion[key] = gr
+	}
+	return n.evaluate(gr, x, y, batch)
+}
+
+func (n *Net) evaluate(gr *graph, x []float32, y []int32, batch int) (lossSum float64, correct int, err error) {
 	in := n.opt.Input
 	size := in.C * in.H * in.W
 	k := n.opt.Classes
-	for start := 0; start < batch; start += n.eval.batch {
-		m := min(n.eval.batch, batch-start)
-		if err := n.load(n.eval, x[start*size:], y[start:], m); err != nil {
+	for start := 0; start < batch; start += gr.batch {
+		m := min(gr.batch, batch-start)
+		if err := n.load(gr, x[start*size:], y[start:], m); err != nil {
 			return 0, 0, err
 		}
-		if err := n.run(n.eval); err != nil {
+		if err := n.run(gr); err != nil {
 			return 0, 0, err
 		}
 		labels := make([]float64, m)
@@ -376,7 +416,7 @@ func (n *Net) Evaluate(x []float32, y []int32, batch int) (lossSum float64, corr
 		}
 		var s float64
 		var c int
-		switch l := n.eval.fcOut.out.t.Data().(type) {
+		switch l := gr.fcOut.out.t.Data().(type) {
 		case []float32:
 			lab := make([]float32, m)
 			for i := range lab {

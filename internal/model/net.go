@@ -32,7 +32,7 @@ type Net struct {
 	train  map[int]*graph
 	eval   *graph
 	lesion map[string]*graph // evaluation graphs with blocks deleted
-	flops int64
+	flops  int64
 }
 
 // graph is one compiled graph with its machine and its bound inputs.

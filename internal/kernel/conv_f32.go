@@ -60,6 +60,10 @@ type convCore struct {
 
 	bn     bnArgs
 	bnImpl *bnKernels
+
+	in2     []float32
+	eltOp   int
+	eltImpl func(op int, y, a, b []float32)
 }
 
 func (c *convCore) forwardPlanFor(s ConvShape) *tapPlan {
@@ -176,6 +180,8 @@ func (c *convCore) work(w int) {
 		c.backwardFilterWork(w)
 	case opBNTrain, opBNEval, opBNBackward:
 		c.bnWork(w)
+	case opElt:
+		c.eltWork(w)
 	}
 }
 

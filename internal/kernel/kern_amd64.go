@@ -189,3 +189,11 @@ func bnSets() []namedBN {
 	}
 	return ks
 }
+
+// eltSets lists the elementwise implementations this CPU can run.
+func eltSets() []func(op int, y, a, b []float32) {
+	if hasAVX512 {
+		return []func(op int, y, a, b []float32){eltGo, eltAsm}
+	}
+	return []func(op int, y, a, b []float32){eltGo}
+}

@@ -16,3 +16,8 @@ type namedBN struct {
 
 // bnSets lists the batch-norm implementations this CPU can run.
 func bnSets() []namedBN { return []namedBN{{"go", goBN}} }
+
+var bestElt = eltGo
+
+// eltSets lists the elementwise implementations this CPU can run.
+func eltSets() []func(op int, y, a, b []float32) { return []func(op int, y, a, b []float32){eltGo} }

@@ -45,10 +45,10 @@ func (c *convCore) stop() {
 // workspace gets a fresh one-worker state on every call.
 func (ws *Workspace) core() *convCore {
 	if ws == nil {
-		return &convCore{impl: bestKernels, bnImpl: bestBN}
+		return &convCore{impl: bestKernels, bnImpl: bestBN, eltImpl: bestElt}
 	}
 	if ws.c == nil {
-		ws.c = &convCore{impl: bestKernels, bnImpl: bestBN}
+		ws.c = &convCore{impl: bestKernels, bnImpl: bestBN, eltImpl: bestElt}
 		runtime.AddCleanup(ws, func(c *convCore) { c.stop() }, ws.c)
 	}
 	return ws.c

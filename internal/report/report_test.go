@@ -205,3 +205,14 @@ func TestCaptionWithoutProvenance(t *testing.T) {
 		t.Errorf("caption = %q", caption)
 	}
 }
+
+func TestNoRunsNamesExperimentFolders(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(filepath.Join(dir, "quick"), os.DirFS(fixture)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadRuns(dir)
+	if !errors.Is(err, ErrNoRuns) || !strings.Contains(err.Error(), "holds experiment folders (quick); give one of them") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -107,10 +107,34 @@ func LoadRuns(dir string) ([]Run, error) {
 		if isRunDir(dir) {
 			return nil, fmt.Errorf("%s is a run folder; give the folder that holds it: %w", dir, ErrNoRuns)
 		}
+		if exps := experimentDirs(dir, entries); len(exps) > 0 {
+			return nil, fmt.Errorf("%s holds experiment folders (%s); give one of them: %w", dir, strings.Join(exps, ", "), ErrNoRuns)
+		}
 		return nil, fmt.Errorf("%s: %w", dir, ErrNoRuns)
 	}
 	sortRuns(runs)
 	return runs, nil
+}
+
+// experimentDirs names the entries of dir that hold run folders.
+func experimentDirs(dir string, entries []os.DirEntry) []string {
+	var out []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		subs, err := os.ReadDir(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue
+		}
+		for _, s := range subs {
+			if s.IsDir() && isRunDir(filepath.Join(dir, e.Name(), s.Name())) {
+				out = append(out, e.Name())
+				break
+			}
+		}
+	}
+	return out
 }
 
 func isRunDir(dir string) bool {

@@ -1,10 +1,29 @@
 // Package kernel holds the numeric kernels resx's own graph ops call: 2-D
-// convolution (forward, input gradient, weight gradient), batch normalisation
-// and friends, on NCHW float32 and float64 slices.
+// convolution (forward, input gradient, weight gradient), batch normalisation,
+// elementwise add and ReLU, and global average pooling, on NCHW float32 and
+// float64 slices.
 //
 // Every exported kernel has a plain-Go path that works on every platform; the
-// float32 paths may dispatch to assembly chosen at run time. Results must not
-// depend on timing: work is split statically over workers and partial sums are
+// float32 paths may dispatch to assembly chosen at run time (AVX-512, then
+// AVX2/FMA, then Go; the purego build tag forces Go). float64 calls run the
+// reference code, which the gradient checks rely on. Results must not depend
+// on timing: work is split statically over workers and partial sums are
 // reduced in a fixed order, so the same inputs and worker count give the same
 // bits.
+//
+// The float32 convolutions are implicit GEMMs (plan.go): for each image, each
+// of the C·R·S filter taps reads its source plane at a fixed offset from the
+// output pixel, so no im2col matrix is built. A register tile of 8 output
+// channels by 32 pixels (AVX-512) accumulates over the taps. Stride-1
+// sources are read in place, with per-tap lane masks standing in for the zero
+// padding; stride-2 sources are first split into their four even/odd phases.
+// The input gradient is the same kernel run on dy with the filters transposed
+// and flipped, once per output phase for stride 2; the weight gradient
+// reduces over the pixels of groups of images into per-worker partial sums
+// that are added in worker order. Where the masked kernels do not apply
+// (AVX2, odd strided shapes) the sources are copied into zero-padded, shifted
+// planes instead.
+//
+// A Workspace keeps plans, packed weights, buffers and Workers-1 goroutines
+// between calls, so that steady-state calls allocate nothing.
 package kernel

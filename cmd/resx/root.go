@@ -94,6 +94,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newReportCmd(a, nil),
 		newDataCmd(),
 		newConfigCmd(a),
+		newBenchCmd(a, nil),
 		newVersionCmd(a),
 	)
 	return root

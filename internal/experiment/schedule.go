@@ -3,6 +3,7 @@ package experiment
 import (
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/resx-dev/resx/internal/config"
 )
@@ -60,7 +61,17 @@ func (s schedule) at(iteration, epoch int, warm bool) float64 {
 			k++
 		}
 	}
-	return base * math.Pow(s.factor, float64(k))
+	return roundSignificant(base * math.Pow(s.factor, float64(k)))
+}
+
+// roundSignificant rounds v to 12 significant digits, so 0.1·0.1 is the
+// 0.01 a user wrote rather than 0.010000000000000002 in metrics.csv.
+func roundSignificant(v float64) float64 {
+	r, err := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
+	if err != nil {
+		return v
+	}
+	return r
 }
 
 // warmupEnds reports whether an epoch with training error trainErr ends the

@@ -87,3 +87,18 @@ func BenchmarkConv(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPoolDispatch measures one hand-off to the workers and back with no
+// work, the fixed cost every parallel call pays.
+func BenchmarkPoolDispatch(b *testing.B) {
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("w%d", workers), func(b *testing.B) {
+			c := NewWorkspace(workers).core()
+			c.op = -1
+			b.ReportAllocs()
+			for b.Loop() {
+				c.run(workers)
+			}
+		})
+	}
+}

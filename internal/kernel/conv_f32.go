@@ -48,6 +48,7 @@ type convCore struct {
 	bfOffs  []int // global taps, each class padded to whole tiles
 	bfCol   []int // dw column of each entry of bfOffs, -1 for padding
 	bfCls   []int // class of each tile
+	bfOrder []int // tiles in the order they run: the j-th tile of every class, then the next j
 
 	wpack []float32
 
@@ -308,7 +309,8 @@ func (c *convCore) backwardFilterWork(w int) {
 				}
 			}
 		}
-		for tile, cls := range c.bfCls {
+		for _, tile := range c.bfOrder {
+			cls := c.bfCls[tile]
 			tt := tile * impl.dwT
 			masks := p.masks[cls*p.mwords : (cls+1)*p.mwords]
 			for kt := 0; kt < kpad; kt += impl.dwK {
@@ -395,8 +397,9 @@ func (c *convCore) backwardDataF32(dx, dy, w []float32, s ConvShape, nw int) {
 }
 
 // groupSize is how many images the weight gradient reduces per kernel call:
-// enough pixels to hide the per-call reduction, few enough that the data of
-// a group stays in the core's L2 cache.
+// enough pixels to hide the per-call reduction, few enough that the source
+// planes of one tile stay in L1 while the output-channel tiles pass over
+// them, and that the data of a group stays in the core's L2 cache.
 func groupSize(p *tapPlan, c, k, perWorker int) int {
 	per := k * p.planeLen * 4 // output gradients, and copies, per image
 	if p.direct {
@@ -405,7 +408,7 @@ func groupSize(p *tapPlan, c, k, perWorker int) int {
 			per += 4 * c * p.phaseLen() * 4
 		}
 	}
-	g := max(1, min(perWorker, (4096+p.npix-1)/p.npix))
+	g := max(1, min(perWorker, (512+p.npix-1)/p.npix))
 	for g > 1 && g*per > 512<<10 {
 		g--
 	}
@@ -440,6 +443,21 @@ func (c *convCore) backwardFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 				}
 			}
 			t += n
+		}
+		// Interleaving the classes makes consecutive tiles read the same
+		// source channels, which then stay in L1.
+		c.bfOrder = c.bfOrder[:0]
+		for j, more := 0, true; more; j++ {
+			more = false
+			start := 0
+			for _, n := range p.clsTaps {
+				nt := roundUp(n, impl.dwT) / impl.dwT
+				if j < nt {
+					c.bfOrder = append(c.bfOrder, start+j)
+					more = true
+				}
+				start += nt
+			}
 		}
 		for i := range c.bufs {
 			clear(c.bufs[i].dyg)

@@ -49,6 +49,7 @@ type convCore struct {
 	bfCol   []int // dw column of each entry of bfOffs, -1 for padding
 	bfCls   []int // class of each tile
 	bfOrder []int // tiles in the order they run: the j-th tile of every class, then the next j
+	bfRound []int // where each j starts in bfOrder, and the end
 
 	wpack []float32
 
@@ -309,12 +310,15 @@ func (c *convCore) backwardFilterWork(w int) {
 				}
 			}
 		}
-		for _, tile := range c.bfOrder {
-			cls := c.bfCls[tile]
-			tt := tile * impl.dwT
-			masks := p.masks[cls*p.mwords : (cls+1)*p.mwords]
+		for j := 0; j+1 < len(c.bfRound); j++ {
+			round := c.bfOrder[c.bfRound[j]:c.bfRound[j+1]]
 			for kt := 0; kt < kpad; kt += impl.dwK {
-				impl.dw(part[kt*tpad+tt:], tpad, dyb, dyoff+kt*ldd, ldd, dys, xb, xoff, c.bfOffs[tt:], xs, masks, nvec, ng)
+				for _, tile := range round {
+					cls := c.bfCls[tile]
+					tt := tile * impl.dwT
+					masks := p.masks[cls*p.mwords : (cls+1)*p.mwords]
+					impl.dw(part[kt*tpad+tt:], tpad, dyb, dyoff+kt*ldd, ldd, dys, xb, xoff, c.bfOffs[tt:], xs, masks, nvec, ng)
+				}
 			}
 		}
 	}
@@ -446,9 +450,10 @@ func (c *convCore) backwardFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 		}
 		// Interleaving the classes makes consecutive tiles read the same
 		// source channels, which then stay in L1.
-		c.bfOrder = c.bfOrder[:0]
+		c.bfOrder, c.bfRound = c.bfOrder[:0], c.bfRound[:0]
 		for j, more := 0, true; more; j++ {
 			more = false
+			c.bfRound = append(c.bfRound, len(c.bfOrder))
 			start := 0
 			for _, n := range p.clsTaps {
 				nt := roundUp(n, impl.dwT) / impl.dwT

@@ -58,7 +58,6 @@ type convCore struct {
 	s        ConvShape
 	nw       int
 	out, in  []float32
-	bfLayout bool
 
 	bn     bnArgs
 	bnImpl *bnKernels
@@ -83,9 +82,9 @@ func (c *convCore) ensureBufs(nw int) {
 	}
 }
 
-// sizeFor grows worker w's copy and scratch buffers for plan p and kout
-// output channels.
-func (c *convCore) sizeFor(w int, p *tapPlan, G, kout int) {
+// sizeFor grows worker w's copy and scratch buffers for plan p and groups
+// of G images.
+func (c *convCore) sizeFor(w int, p *tapPlan, G int) {
 	b := &c.bufs[w]
 	b.scratch = grow(b.scratch, 8*roundUp(p.npix, c.impl.fwdPix))
 	if p.direct {
@@ -332,7 +331,7 @@ func (c *convCore) forwardF32(y, x, w []float32, s ConvShape, nw int) {
 	nw = min(nw, s.N)
 	c.ensureBufs(nw)
 	for i := 0; i < nw; i++ {
-		c.sizeFor(i, p, 1, s.K)
+		c.sizeFor(i, p, 1)
 	}
 	c.op, c.s, c.nw, c.out, c.in = opForward, s, nw, y[:s.N*s.K*p.npix], x[:s.N*s.C*s.H*s.W]
 	c.run(nw)
@@ -388,7 +387,7 @@ func (c *convCore) backwardDataF32(dx, dy, w []float32, s ConvShape, nw int) {
 	for i := 0; i < nw; i++ {
 		for _, p := range c.bdPlans {
 			if p != nil {
-				c.sizeFor(i, p, 1, s.C)
+				c.sizeFor(i, p, 1)
 				if st > 1 {
 					c.bufs[i].sub = grow(c.bufs[i].sub, max(len(c.bufs[i].sub), s.C*p.npix, s.C*s.H*s.W))
 				}
@@ -471,7 +470,7 @@ func (c *convCore) backwardFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 	tpad := len(c.bfOffs)
 	c.ensureBufs(nw)
 	for i := 0; i < nw; i++ {
-		c.sizeFor(i, p, G, s.K)
+		c.sizeFor(i, p, G)
 		b := &c.bufs[i]
 		b.part = grow(b.part, kpad*tpad)
 		n := kpad * L

@@ -223,3 +223,28 @@ func TestSplitMerge(t *testing.T) {
 		}
 	}
 }
+
+// TestConvF32ShapeChanges runs one workspace over changing shapes, as a layer
+// does between training batches and a smaller evaluation batch.
+func TestConvF32ShapeChanges(t *testing.T) {
+	base := ConvShape{N: 4, C: 8, H: 8, W: 8, K: 16, R: 3, S: 3, Stride: 1, Pad: 1}
+	shapes := []ConvShape{base, base, base, base}
+	shapes[1].N = 3
+	shapes[2].H, shapes[2].W = 12, 10
+	shapes[3].N = 6
+	for _, impl := range kernelSets() {
+		ws := workspaceFor(impl, 2)
+		for i, s := range append(shapes, shapes...) {
+			c := newConvCase(s, uint64(100+i))
+			y := make([]float32, len(c.y))
+			dx := make([]float32, len(c.dx))
+			dw := make([]float32, len(c.dw))
+			ConvForward(y, c.x, c.w, s, ws)
+			ConvBackwardData(dx, c.dy, c.w, s, ws)
+			ConvBackwardFilter(dw, c.x, c.dy, s, ws)
+			checkClose(t, impl.name+" y", y, c.y, c.yMag, s.C*s.R*s.S)
+			checkClose(t, impl.name+" dx", dx, c.dx, c.dxMag, s.K*s.R*s.S)
+			checkClose(t, impl.name+" dw", dw, c.dw, c.dwM, s.N*s.OutH()*s.OutW())
+		}
+	}
+}

@@ -54,10 +54,10 @@ type convCore struct {
 	wpack []float32
 
 	// the call in progress
-	op       int
-	s        ConvShape
-	nw       int
-	out, in  []float32
+	op      int
+	s       ConvShape
+	nw      int
+	out, in []float32
 
 	bn     bnArgs
 	bnImpl *bnKernels

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -176,8 +177,9 @@ func blockName(rows []LesionRow, b int) string {
 // are listed).
 func LesionCaption(made Provenance, runDirs []string) string {
 	var hidden []string
+	words := strings.Fields(made.Command)
 	for _, d := range runDirs {
-		if !strings.Contains(made.Command, d) {
+		if !slices.Contains(words, d) {
 			hidden = append(hidden, d)
 		}
 	}

@@ -40,6 +40,12 @@ func TestLesionFigure(t *testing.T) {
 	runs := loadLesions(t)
 	base := filepath.Join(t.TempDir(), LesionFigureBase)
 	caption := LesionCaption(Provenance{Command: "resx lesion a b", Version: "v1", Commit: "abc"}, []string{"a", "b"})
+	if want := "Made by `resx lesion a b` (resx v1, commit abc) from the newest checkpoints of its run folders. "; !strings.HasPrefix(caption, want) {
+		t.Errorf("caption %q", caption)
+	}
+	if c := LesionCaption(Provenance{Command: "resx lesion x/a"}, []string{"x/a", "/abs/b"}); !strings.Contains(c, "of the run folders /abs/b.") {
+		t.Errorf("caption %q does not name the folder the command does not show", c)
+	}
 	if err := WriteLesionFigure(base, runs, caption); err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +61,7 @@ func TestLesionFigure(t *testing.T) {
 		}
 	}
 	txt, _ := os.ReadFile(base + ".txt")
-	if want := "Made by `resx lesion a b` (resx v1, commit abc) from the run folders a, b"; !strings.HasPrefix(string(txt), want) {
+	if string(txt) != caption+"\n" {
 		t.Errorf("caption %q", txt)
 	}
 	if err := WriteLesionFigure(base, nil, caption); err == nil {

@@ -92,6 +92,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newCompareCmd(a, nil),
 		newSweepCmd(a, nil),
 		newReportCmd(a, nil),
+		newLesionCmd(a, nil),
 		newDataCmd(),
 		newConfigCmd(a),
 		newBenchCmd(a, nil),

@@ -31,6 +31,9 @@ var benchShapes = []struct {
 	{"32-64s2@16", ConvShape{N: 128, C: 32, H: 16, W: 16, K: 64, R: 3, S: 3, Stride: 2, Pad: 1}},
 	{"3-16@32", ConvShape{N: 128, C: 3, H: 32, W: 32, K: 16, R: 3, S: 3, Stride: 1, Pad: 1}},
 	{"1x1-16-32s2@32", ConvShape{N: 128, C: 16, H: 32, W: 32, K: 32, R: 1, S: 1, Stride: 2, Pad: 0}},
+	// 1x1 convolutions of the bottleneck blocks
+	{"1x1-64-256@8", ConvShape{N: 128, C: 64, H: 8, W: 8, K: 256, R: 1, S: 1, Stride: 1, Pad: 0}},
+	{"1x1-256-64@8", ConvShape{N: 128, C: 256, H: 8, W: 8, K: 64, R: 1, S: 1, Stride: 1, Pad: 0}},
 }
 
 var benchSink float32

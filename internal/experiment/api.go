@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -13,6 +14,27 @@ import (
 // checkpoint, a run folder that cannot be written, ...): the command line maps
 // it to exit code 2.
 var ErrInvalidInput = errors.New("invalid input")
+
+// badInput wraps ErrInvalidInput without saying so in its message, which
+// names the problem itself ("checkpoint: checksum mismatch", not "...:
+// invalid input").
+type badInput struct{ err error }
+
+func (e *badInput) Error() string   { return e.err.Error() }
+func (e *badInput) Unwrap() []error { return []error{e.err, ErrInvalidInput} }
+
+// invalidf formats an error that wraps ErrInvalidInput (and any %w operands).
+func invalidf(format string, a ...any) error {
+	return &badInput{fmt.Errorf(format, a...)}
+}
+
+// invalid makes err wrap ErrInvalidInput if it does not already.
+func invalid(err error) error {
+	if err == nil || errors.Is(err, ErrInvalidInput) {
+		return err
+	}
+	return &badInput{err}
+}
 
 // ErrDiverged is wrapped when the loss or a weight becomes NaN or Inf.
 var ErrDiverged = errors.New("training diverged")

@@ -175,3 +175,84 @@ func TestRunOnFullDisk(t *testing.T) {
 		})
 	}
 }
+
+// A run that stops on a full disk leaves metrics.csv ending in a whole row.
+func TestFullDiskLeavesWholeMetricsRows(t *testing.T) {
+	head := len(strings.Join(header(), ",")) + 1
+	for _, n := range []int{1, 30, 100, 333} {
+		dir := filepath.Join(t.TempDir(), "run")
+		opt := fakeOptions(dir)
+		opt.Log = io.Discard
+		opt.hook = func(name string, w io.Writer) io.Writer {
+			if name == metricsName {
+				return &failAfter{w: w, n: head + n} // the appends get as far as n bytes of rows
+			}
+			return w
+		}
+		cfg := fakeConfig()
+		cfg.Train.LogEvery = 1
+		if _, err := Run(context.Background(), cfg, opt); !errors.Is(err, errDiskFull) {
+			t.Fatalf("after %d bytes: error %v, want the disk-full error", n, err)
+		}
+		b := readFile(t, filepath.Join(dir, metricsName))
+		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+		if len(b) == 0 || b[len(b)-1] != '\n' {
+			t.Errorf("after %d bytes: metrics.csv ends in part of a row: %q", n, lines[len(lines)-1])
+		}
+		for _, l := range lines {
+			if got := strings.Count(l, ",") + 1; got != len(Columns) {
+				t.Errorf("after %d bytes: row %q has %d fields, want %d", n, l, got, len(Columns))
+			}
+		}
+	}
+}
+
+// A set-up that fails in a folder that existed before takes back what it
+// wrote there, and the files of a set-up that succeeds are readable by all.
+func TestFailedSetUpInExistingFolder(t *testing.T) {
+	dir := t.TempDir()
+	opt := fakeOptions(dir)
+	opt.hook = func(name string, w io.Writer) io.Writer {
+		if name == metricsName {
+			return &failAfter{w: w, n: 10}
+		}
+		return w
+	}
+	_, err := Run(context.Background(), fakeConfig(), opt)
+	if !errors.Is(err, errDiskFull) || !errors.Is(err, ErrInvalidInput) || !strings.Contains(err.Error(), "metrics") {
+		t.Fatalf("error %v, want a disk-full error wrapping ErrInvalidInput", err)
+	}
+	if got := dirNames(t, dir); !reflect.DeepEqual(got, []string{lockName}) {
+		t.Errorf("folder holds %v after a failed set-up, want only the lock", got)
+	}
+	if _, err := Run(context.Background(), fakeConfig(), fakeOptions(dir)); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{configName, metricsName, summaryName, filepath.Join(ckptDir, ckptName(21))} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil || fi.Mode().Perm() != 0o644 {
+			t.Errorf("%s: %v, mode %v, want 0644", name, err, fi.Mode())
+		}
+	}
+}
+
+func TestCheckResumable(t *testing.T) {
+	run := t.TempDir()
+	if _, err := Run(context.Background(), fakeConfig(), fakeOptions(run)); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(file, nil, 0o644)
+	if err := CheckResumable(run); err != nil {
+		t.Errorf("run folder: %v", err)
+	}
+	for dir, msg := range map[string]string{
+		t.TempDir():                        "holds no run (no config.yaml)",
+		filepath.Join(t.TempDir(), "nope"): "no such run folder",
+		file:                               "not a run folder",
+	} {
+		if err := CheckResumable(dir); !errors.Is(err, ErrInvalidInput) || !strings.Contains(err.Error(), msg) {
+			t.Errorf("%s: %v, want ErrInvalidInput saying %q", dir, err, msg)
+		}
+	}
+}

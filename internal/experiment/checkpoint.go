@@ -114,27 +114,45 @@ func (c *checkpoint) size() int {
 	return n + sha256.Size
 }
 
+// Smallest encodings of one list element, so that a count read from a
+// corrupt payload is checked against what the rest of it can hold.
+const (
+	minParamSize = 3 * 8 // name, values and velocity lengths
+	minStatsSize = 3 * 8 // name, mean and variance lengths
+	rowSize      = 8 * 8
+)
+
 // unmarshalCheckpoint decodes b, checking the magic, the version, the length
 // and the checksum. Every error wraps ErrInvalidInput.
 func unmarshalCheckpoint(b []byte) (*checkpoint, error) {
-	bad := func(format string, a ...any) error {
-		return fmt.Errorf("checkpoint: "+format+": %w", append(a, ErrInvalidInput)...)
-	}
 	if len(b) < ckptHeader || !bytes.Equal(b[:len(ckptMagic)], []byte(ckptMagic)) {
-		return nil, bad("not a resx checkpoint (no %q header)", ckptMagic)
+		return nil, invalidf("checkpoint: not a resx checkpoint (no %q header)", ckptMagic)
 	}
 	if v := binary.LittleEndian.Uint32(b[len(ckptMagic):]); v != ckptVersion {
-		return nil, bad("format version %d, this resx reads version %d", v, ckptVersion)
+		return nil, invalidf("checkpoint: format version %d, this resx reads version %d", v, ckptVersion)
 	}
 	n := binary.LittleEndian.Uint64(b[len(ckptMagic)+4:])
 	if want := uint64(len(b) - ckptHeader - sha256.Size); len(b) < ckptHeader+sha256.Size || n != want {
-		return nil, bad("truncated: header says %d payload bytes, file holds %d", n, max(0, len(b)-ckptHeader-sha256.Size))
+		return nil, invalidf("checkpoint: truncated: header says %d payload bytes, file holds %d",
+			n, max(0, len(b)-ckptHeader-sha256.Size))
 	}
 	body := b[:len(b)-sha256.Size]
 	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], b[len(body):]) {
-		return nil, bad("checksum mismatch (the file is corrupt)")
+		return nil, invalidf("checkpoint: checksum mismatch (the file is corrupt)")
 	}
-	d := &dec{b: body[ckptHeader:]}
+	c, err := decodePayload(body[ckptHeader:])
+	if err != nil {
+		return nil, invalidf("checkpoint: payload: %v", err)
+	}
+	return c, nil
+}
+
+// decodePayload reads what marshal writes after the header. The checksum
+// only says that the file is the one resx wrote, so the payload is still
+// checked: counts against the bytes left, and the loop position for values
+// no run reaches.
+func decodePayload(b []byte) (*checkpoint, error) {
+	d := &dec{b: b}
 	c := &checkpoint{}
 	copy(c.ConfigSum[:], d.take(len(c.ConfigSum)))
 	p := &c.progress
@@ -148,21 +166,32 @@ func unmarshalCheckpoint(b []byte) (*checkpoint, error) {
 	p.Images = d.int()
 	p.TrainS = d.f64()
 	p.ElapsedS = d.f64()
-	n32 := d.length(1)
-	for range n32 {
+	for range d.length(minParamSize) {
 		v := namedValues{Name: d.str(), Values: d.f32s()}
+		vel := d.f32s()
+		if d.err == nil && len(vel) != len(v.Values) {
+			d.err = fmt.Errorf("param %s has %d values and %d velocities", v.Name, len(v.Values), len(vel))
+		}
+		if d.err != nil {
+			break
+		}
 		c.Params = append(c.Params, v)
-		c.Velocity = append(c.Velocity, d.f32s())
+		c.Velocity = append(c.Velocity, vel)
 	}
-	ns := d.length(1)
-	for range ns {
-		c.Stats = append(c.Stats, namedStats{Name: d.str(), Mean: d.f32s(), Var: d.f32s()})
+	for range d.length(minStatsSize) {
+		s := namedStats{Name: d.str(), Mean: d.f32s(), Var: d.f32s()}
+		if d.err != nil {
+			break
+		}
+		c.Stats = append(c.Stats, s)
 	}
-	nr := d.length(64)
-	for range nr {
+	for range d.length(rowSize) {
 		r := Row{Epoch: d.int(), Iteration: d.int()}
 		for _, f := range [...]*float64{&r.LR, &r.TrainLoss, &r.TrainError, &r.TestLoss, &r.TestError, &r.ElapsedS} {
 			*f = d.f64()
+		}
+		if d.err != nil {
+			break
 		}
 		c.Rows = append(c.Rows, r)
 	}
@@ -170,7 +199,12 @@ func unmarshalCheckpoint(b []byte) (*checkpoint, error) {
 		d.err = fmt.Errorf("%d bytes left after the last field", len(d.b))
 	}
 	if d.err != nil {
-		return nil, bad("payload: %v", d.err)
+		return nil, d.err
+	}
+	if p.Iteration < 0 || p.Epoch < 0 || p.Batch < 0 || p.EpochSeen < 0 || p.Images < 0 ||
+		p.EpochCorrect < 0 || p.EpochCorrect > p.EpochSeen {
+		return nil, fmt.Errorf("impossible position: iteration %d, epoch %d, batch %d, %d of %d correct, %d images",
+			p.Iteration, p.Epoch, p.Batch, p.EpochCorrect, p.EpochSeen, p.Images)
 	}
 	return c, nil
 }
@@ -191,7 +225,7 @@ func capture(params []*model.Param, stats []*model.RunningStats, opt *sgd) (ps [
 // after checking that it was written for a network of the same shape.
 func (c *checkpoint) restore(params []*model.Param, stats []*model.RunningStats, opt *sgd) error {
 	mismatch := func(format string, a ...any) error {
-		return fmt.Errorf("checkpoint is for another network: "+format+": %w", append(a, ErrInvalidInput)...)
+		return invalidf("checkpoint is for another network: "+format, a...)
 	}
 	if len(c.Params) != len(params) || len(c.Stats) != len(stats) {
 		return mismatch("%d params and %d batch-norm layers, the network has %d and %d",

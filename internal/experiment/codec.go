@@ -63,7 +63,10 @@ func (d *dec) int() int     { return int(int64(d.u64())) }
 func (d *dec) f64() float64 { return math.Float64frombits(d.u64()) }
 func (d *dec) bool() bool {
 	p := d.take(1)
-	return p != nil && p[0] != 0
+	if p != nil && p[0] > 1 {
+		d.err = errors.New("a flag byte is neither 0 nor 1")
+	}
+	return p != nil && p[0] == 1
 }
 func (d *dec) str() string { return string(d.take(d.int())) }
 

@@ -39,6 +39,10 @@ func writeFileAtomic(dir, name string, data []byte, hook writeHook) (err error) 
 			os.Remove(tmp)
 		}
 	}()
+	// CreateTemp makes the file private (0600); results are for sharing.
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
 	if _, err = hook.wrap(name, f).Write(data); err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
@@ -149,7 +153,7 @@ func loadNewestCheckpoint(dir string, log io.Writer) (*checkpoint, string, error
 		return nil, "", err
 	}
 	var errs []error
-	for _, n := range names {
+	for i, n := range names {
 		b, err := os.ReadFile(filepath.Join(dir, n))
 		if err == nil {
 			var c *checkpoint
@@ -157,11 +161,13 @@ func loadNewestCheckpoint(dir string, log io.Writer) (*checkpoint, string, error
 				return c, n, nil
 			}
 		}
-		fmt.Fprintf(log, "resx: skipping checkpoint %s: %v; falling back to an older one\n", filepath.Join(dir, n), err)
 		errs = append(errs, fmt.Errorf("%s: %w", n, err))
+		if i+1 < len(names) {
+			fmt.Fprintf(log, "resx: skipping checkpoint %s: %v; falling back to an older one\n", filepath.Join(dir, n), err)
+		}
 	}
 	if len(errs) > 0 {
-		return nil, "", fmt.Errorf("no usable checkpoint in %s: %w (%w)", dir, errors.Join(errs...), ErrInvalidInput)
+		return nil, "", invalidf("no usable checkpoint in %s: %w", dir, errors.Join(errs...))
 	}
 	return nil, "", nil
 }

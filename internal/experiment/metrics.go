@@ -3,7 +3,9 @@ package experiment
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -64,8 +66,22 @@ const metricsName = "metrics.csv"
 // metricsFile appends rows to a run's metrics.csv, flushing after each row
 // so that a killed run loses nothing it had reported.
 type metricsFile struct {
-	f *os.File
-	w *csv.Writer
+	f    *os.File
+	n    *countWriter
+	w    *csv.Writer
+	size int64 // the length of the file's whole rows
+}
+
+// countWriter counts the bytes that reach w.
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	k, err := c.w.Write(p)
+	c.n += int64(k)
+	return k, err
 }
 
 // createMetrics writes dir/metrics.csv atomically with the header and rows
@@ -85,15 +101,25 @@ func createMetrics(dir string, rows []Row, hook writeHook) (*metricsFile, error)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
-	return &metricsFile{f: f, w: csv.NewWriter(hook.wrap(metricsName, f))}, nil
+	n := &countWriter{w: hook.wrap(metricsName, f), n: int64(buf.Len())}
+	return &metricsFile{f: f, n: n, w: csv.NewWriter(n), size: n.n}, nil
 }
 
+// append adds one row. A row that reaches the file only in part (a full
+// disk) is cut off again, so that the file never ends in half a row.
 func (m *metricsFile) append(r Row) error {
 	m.w.Write(record(r))
 	m.w.Flush()
 	if err := m.w.Error(); err != nil {
+		if m.n.n != m.size {
+			if terr := m.f.Truncate(m.size); terr != nil {
+				err = errors.Join(err, terr)
+			}
+			m.n.n = m.size
+		}
 		return fmt.Errorf("metrics: %w", err)
 	}
+	m.size = m.n.n
 	return nil
 }
 

@@ -200,7 +200,7 @@ func (r *runner) evaluate() (loss, errRate float64, err error) {
 		return 0, 0, err
 	}
 	if n == 0 {
-		return 0, 0, fmt.Errorf("the evaluation split is empty: %w", ErrInvalidInput)
+		return 0, 0, invalidf("the evaluation split is empty")
 	}
 	return sum / float64(n), float64(n-correct) / float64(n), nil
 }

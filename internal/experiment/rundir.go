@@ -3,7 +3,6 @@ package experiment
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -37,8 +36,8 @@ func checkStoredConfig(dir string, want []byte) (stored bool, err error) {
 		return false, err
 	}
 	if !bytes.Equal(got, want) {
-		return true, fmt.Errorf("%s holds a run of another config (%s differs from the requested one); "+
-			"refusing to overwrite it: choose another folder: %w", dir, configName, ErrInvalidInput)
+		return true, invalidf("%s holds a run of another config (%s differs from the requested one); "+
+			"refusing to overwrite it: choose another folder", dir, configName)
 	}
 	return true, nil
 }
@@ -55,4 +54,27 @@ func finishedRun(dir string, want []byte) *Summary {
 		return nil
 	}
 	return s
+}
+
+// CheckResumable returns nil if dir holds a run to continue (its
+// config.yaml), and otherwise an error wrapping ErrInvalidInput that says why
+// not, so that resuming a mistyped folder does not start a new run there.
+func CheckResumable(dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return invalidf("%s: no such run folder, nothing to resume", dir)
+	case err != nil:
+		return invalidf("run folder: %w", err)
+	case !fi.IsDir():
+		return invalidf("%s is not a run folder (not a folder), nothing to resume", dir)
+	}
+	b, err := storedConfig(dir)
+	if err != nil {
+		return invalidf("run folder: %w", err)
+	}
+	if b == nil {
+		return invalidf("%s holds no run (no %s), nothing to resume", dir, configName)
+	}
+	return nil
 }

@@ -1,7 +1,6 @@
 package experiment
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 
@@ -29,14 +28,14 @@ func newSchedule(t config.Train) (schedule, error) {
 	case unitEpoch:
 		s.byEpoch = true
 	default:
-		return s, fmt.Errorf("train.lr_step_unit %q is neither %q nor %q: %w",
-			t.LRStepUnit, unitIteration, unitEpoch, ErrInvalidInput)
+		return s, invalidf("train.lr_step_unit %q is neither %q nor %q",
+			t.LRStepUnit, unitIteration, unitEpoch)
 	}
 	if len(s.steps) > 0 && s.factor <= 0 {
-		return s, fmt.Errorf("train.lr_factor %g must be > 0 when train.lr_steps is set: %w", s.factor, ErrInvalidInput)
+		return s, invalidf("train.lr_factor %g must be > 0 when train.lr_steps is set", s.factor)
 	}
 	if s.warmup && s.warmupLR <= 0 {
-		return s, fmt.Errorf("train.warmup_lr %g must be > 0 when train.warmup is on: %w", s.warmupLR, ErrInvalidInput)
+		return s, invalidf("train.warmup_lr %g must be > 0 when train.warmup is on", s.warmupLR)
 	}
 	return s, nil
 }

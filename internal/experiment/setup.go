@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/resx-dev/resx/internal/config"
@@ -49,11 +50,17 @@ func setUp(cfg config.Config, opt Options) (_ *runner, err error) {
 
 	created, err := makeDir(r.dir)
 	if err != nil {
-		return nil, fmt.Errorf("run folder: %w: %w", err, ErrInvalidInput)
+		return nil, invalidf("run folder: %w", err)
 	}
+	// made lists what set-up adds to a folder that existed before, for a
+	// failed set-up to remove again.
+	var made []string
 	defer func() {
 		if err != nil {
 			r.lock.unlock()
+			for _, p := range slices.Backward(made) {
+				os.Remove(p)
+			}
 			if created != "" {
 				os.RemoveAll(created)
 			}
@@ -61,7 +68,7 @@ func setUp(cfg config.Config, opt Options) (_ *runner, err error) {
 	}()
 	if r.lock, err = lockFolder(r.dir); err != nil {
 		if !errors.Is(err, ErrBusy) {
-			err = fmt.Errorf("run folder: %w: %w", err, ErrInvalidInput)
+			err = invalidf("run folder: %w", err)
 		}
 		return nil, err
 	}
@@ -70,7 +77,7 @@ func setUp(cfg config.Config, opt Options) (_ *runner, err error) {
 		return nil, err
 	}
 	if ckpts, _ := listCheckpoints(r.ckpts); !opt.Resume && (stored || len(ckpts) > 0) {
-		return nil, fmt.Errorf("%s already holds a run; resume it or choose another folder: %w", r.dir, ErrInvalidInput)
+		return nil, invalidf("%s already holds a run; resume it or choose another folder", r.dir)
 	}
 
 	if err := r.build(); err != nil {
@@ -82,21 +89,27 @@ func setUp(cfg config.Config, opt Options) (_ *runner, err error) {
 		}
 	}
 
+	// A folder that cannot be written to now (read-only, full) is one the
+	// run cannot use: bad input, like a folder under a file.
 	for _, d := range []string{r.dir, r.ckpts} {
 		if err := removeTemporaries(d); err != nil {
-			return nil, fmt.Errorf("run folder: %w", err)
+			return nil, invalidf("run folder: %w", err)
 		}
 	}
 	if !stored {
 		if err := writeFileAtomic(r.dir, configName, want, opt.hook); err != nil {
-			return nil, fmt.Errorf("run folder: %w", err)
+			return nil, invalidf("run folder: %w", err)
 		}
+		made = append(made, filepath.Join(r.dir, configName))
+	}
+	if _, err := os.Stat(r.ckpts); errors.Is(err, fs.ErrNotExist) {
+		made = append(made, r.ckpts)
 	}
 	if err := os.MkdirAll(r.ckpts, 0o755); err != nil {
-		return nil, fmt.Errorf("run folder: %w", err)
+		return nil, invalidf("run folder: %w", err)
 	}
 	if r.metrics, err = createMetrics(r.dir, r.rows, opt.hook); err != nil {
-		return nil, err
+		return nil, invalid(err)
 	}
 	r.start = r.now()
 	return r, nil
@@ -130,7 +143,7 @@ func checkRunConfig(cfg config.Config, opt Options) error {
 		bad("train.log_every, checkpoint.every and checkpoint.keep must be >= 0")
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("config: %w: %w", errors.Join(problems...), ErrInvalidInput)
+		return invalidf("config: %w", errors.Join(problems...))
 	}
 	return nil
 }
@@ -193,14 +206,6 @@ func (r *runner) build() (err error) {
 	return nil
 }
 
-// invalid makes err wrap ErrInvalidInput if it does not already.
-func invalid(err error) error {
-	if errors.Is(err, ErrInvalidInput) {
-		return err
-	}
-	return fmt.Errorf("%w: %w", err, ErrInvalidInput)
-}
-
 // resume restores the newest good checkpoint, if there is one.
 func (r *runner) resume() error {
 	c, name, err := loadNewestCheckpoint(r.ckpts, r.log)
@@ -208,7 +213,7 @@ func (r *runner) resume() error {
 		return err
 	}
 	if c.ConfigSum != r.configSum {
-		return fmt.Errorf("checkpoint %s was written with another config: %w", name, ErrInvalidInput)
+		return invalidf("checkpoint %s was written with another config", name)
 	}
 	if err := c.restore(r.params, r.stats, r.sgd); err != nil {
 		return fmt.Errorf("%s: %w", name, err)

@@ -39,7 +39,7 @@ func ReadSummary(dir string) (*Summary, error) {
 	}
 	var s Summary
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("%s: %v: %w", filepath.Join(dir, summaryName), err, ErrInvalidInput)
+		return nil, invalidf("%s: %v", filepath.Join(dir, summaryName), err)
 	}
 	return &s, nil
 }

@@ -125,15 +125,15 @@ func checkSpecs(runs []RunSpec) error {
 	dirs := map[string]string{}
 	for _, r := range runs {
 		if r.Name == "" || r.Dir == "" {
-			return fmt.Errorf("sweep: a run has no name or no folder (%q, %q): %w", r.Name, r.Dir, ErrInvalidInput)
+			return invalidf("sweep: a run has no name or no folder (%q, %q)", r.Name, r.Dir)
 		}
 		if names[r.Name] {
-			return fmt.Errorf("sweep: run %q appears twice: %w", r.Name, ErrInvalidInput)
+			return invalidf("sweep: run %q appears twice", r.Name)
 		}
 		names[r.Name] = true
 		d := filepath.Clean(r.Dir)
 		if other, ok := dirs[d]; ok {
-			return fmt.Errorf("sweep: runs %q and %q share the folder %s: %w", other, r.Name, d, ErrInvalidInput)
+			return invalidf("sweep: runs %q and %q share the folder %s", other, r.Name, d)
 		}
 		dirs[d] = r.Name
 	}

@@ -53,6 +53,11 @@ with the config.yaml saved in RUN_DIR unless --config is given.`,
 }
 
 func (o *trainOptions) validate() error {
+	if o.resume != "" {
+		if err := experiment.CheckResumable(o.resume); err != nil {
+			return err
+		}
+	}
 	file := o.run.source()
 	if o.resume != "" && o.run.config == "" {
 		file = filepath.Join(o.resume, report.ConfigFile)

@@ -47,9 +47,8 @@ type convCore struct {
 	bfG     int
 	bfOffs  []int // global taps, each class padded to whole tiles
 	bfCol   []int // dw column of each entry of bfOffs, -1 for padding
-	bfCls   []int // class of each tile
-	bfOrder []int // tiles in the order they run: the j-th tile of every class, then the next j
-	bfRound []int // where each j starts in bfOrder, and the end
+	bfTiles []int // tile records in the order they run: the j-th tile of every class, then the next j
+	bfRound []int // where each j starts in bfTiles, in records, and the end
 
 	wpack []float32
 
@@ -309,16 +308,13 @@ func (c *convCore) backwardFilterWork(w int) {
 				}
 			}
 		}
+		// Each call runs every output-channel tile over the tiles of one
+		// round, whose taps read the same source channels: those and the
+		// rows of dy in use stay in L1.
+		rl := impl.dwT + 2
 		for j := 0; j+1 < len(c.bfRound); j++ {
-			round := c.bfOrder[c.bfRound[j]:c.bfRound[j+1]]
-			for kt := 0; kt < kpad; kt += impl.dwK {
-				for _, tile := range round {
-					cls := c.bfCls[tile]
-					tt := tile * impl.dwT
-					masks := p.masks[cls*p.mwords : (cls+1)*p.mwords]
-					impl.dw(part[kt*tpad+tt:], tpad, dyb, dyoff+kt*ldd, ldd, dys, xb, xoff, c.bfOffs[tt:], xs, masks, nvec, ng)
-				}
-			}
+			tiles := c.bfTiles[rl*c.bfRound[j] : rl*c.bfRound[j+1]]
+			impl.dw(part, tpad, dyb, dyoff, ldd, dys, xb, xoff, xs, tiles, kpad/impl.dwK, nvec, ng, p.masks)
 		}
 	}
 }
@@ -429,9 +425,9 @@ func (c *convCore) backwardFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 		c.bfShape, c.bfG = s, G
 		offs := make([]int, len(p.gC))
 		p.tapOffsets(offs, G)
-		c.bfOffs, c.bfCol, c.bfCls = c.bfOffs[:0], c.bfCol[:0], c.bfCls[:0]
+		c.bfOffs, c.bfCol = c.bfOffs[:0], c.bfCol[:0]
 		t := 0
-		for k, n := range p.clsTaps {
+		for _, n := range p.clsTaps {
 			for i := 0; i < roundUp(n, impl.dwT); i++ {
 				if i < n {
 					gi := p.gI[t+i]
@@ -441,23 +437,22 @@ func (c *convCore) backwardFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 					c.bfOffs = append(c.bfOffs, offs[t])
 					c.bfCol = append(c.bfCol, -1)
 				}
-				if i%impl.dwT == 0 {
-					c.bfCls = append(c.bfCls, k)
-				}
 			}
 			t += n
 		}
 		// Interleaving the classes makes consecutive tiles read the same
 		// source channels, which then stay in L1.
-		c.bfOrder, c.bfRound = c.bfOrder[:0], c.bfRound[:0]
+		c.bfTiles, c.bfRound = c.bfTiles[:0], c.bfRound[:0]
 		for j, more := 0, true; more; j++ {
 			more = false
-			c.bfRound = append(c.bfRound, len(c.bfOrder))
+			c.bfRound = append(c.bfRound, len(c.bfTiles)/(impl.dwT+2))
 			start := 0
-			for _, n := range p.clsTaps {
+			for k, n := range p.clsTaps {
 				nt := roundUp(n, impl.dwT) / impl.dwT
 				if j < nt {
-					c.bfOrder = append(c.bfOrder, start+j)
+					tt := (start + j) * impl.dwT
+					c.bfTiles = append(c.bfTiles, c.bfOffs[tt:tt+impl.dwT]...)
+					c.bfTiles = append(c.bfTiles, k*p.mwords, tt)
 					more = true
 				}
 				start += nt

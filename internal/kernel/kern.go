@@ -20,12 +20,15 @@ type convKernels struct {
 	// masks[k·mstride + i/16] is set, and counts as zero otherwise.
 	fwd func(out []float32, ldo int, x []float32, xoff int, offs []int, w []float32, ntaps, nblk, nkb int, cls []int, masks []uint16, mstride int)
 
-	// dwK×dwT is the tile of dw.
+	// dwK×dwT is the tile of dw: output channels by taps.
 	dwK, dwT int
-	// dw adds to part[kk·ldp + tt], kk < dwK, tt < dwT, the sum over images
-	// g < nimg and lanes i < 16·nvec whose bit in masks is set of
-	//	dy[dyoff + kk·ldd + g·dystride + i] · x[xoff + offs[tt] + g·xstride + i].
-	dw func(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []float32, xoff int, offs []int, xstride int, masks []uint16, nvec, nimg int)
+	// dw runs, for each output-channel tile kt < nkt and then each tile
+	// record in tiles (dwT tap offsets, a mask offset, a column: dwT+2 ints),
+	// for kk < dwK and tt < dwT:
+	//	part[(dwK·kt+kk)·ldp + col + tt] += Σ dy[dyoff + (dwK·kt+kk)·ldd + g·dystride + i] · x[xoff + off[tt] + g·xstride + i]
+	// over images g < nimg and lanes i < 16·nvec whose bit is set in the
+	// mask words at masks[maskoff:].
+	dw func(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []float32, xoff, xstride int, tiles []int, nkt, nvec, nimg int, masks []uint16)
 
 	// split sends row r of src (rows rows of 2·half floats) to row r/2 of
 	// e0 (even columns) and o0 (odd columns) when r is even, of e1 and o1
@@ -77,27 +80,32 @@ func fwdGo(out []float32, ldo int, x []float32, xoff int, offs []int, w []float3
 	}
 }
 
-func dwGo(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []float32, xoff int, offs []int, xstride int, masks []uint16, nvec, nimg int) {
-	for kk := 0; kk < 4; kk++ {
-		for tt := 0; tt < 4; tt++ {
-			var acc [16]float32
-			for g := 0; g < nimg; g++ {
-				d := dyoff + kk*ldd + g*dystride
-				xo := xoff + offs[tt] + g*xstride
-				for v := 0; v < nvec; v++ {
-					m := masks[v]
-					for l := range acc {
-						if m&(1<<l) != 0 {
-							acc[l] += dy[d+16*v+l] * x[xo+16*v+l]
+func dwGo(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []float32, xoff, xstride int, tiles []int, nkt, nvec, nimg int, masks []uint16) {
+	for kt := 0; kt < nkt; kt++ {
+		for r := 0; r+6 <= len(tiles); r += 6 {
+			rec := tiles[r : r+6]
+			m := masks[rec[4]:]
+			for kk := 0; kk < 4; kk++ {
+				for tt := 0; tt < 4; tt++ {
+					var acc [16]float32
+					for g := 0; g < nimg; g++ {
+						d := dyoff + (4*kt+kk)*ldd + g*dystride
+						xo := xoff + rec[tt] + g*xstride
+						for v := 0; v < nvec; v++ {
+							for l := range acc {
+								if m[v]&(1<<l) != 0 {
+									acc[l] += dy[d+16*v+l] * x[xo+16*v+l]
+								}
+							}
 						}
 					}
+					var s float32
+					for _, v := range acc {
+						s += v
+					}
+					part[(4*kt+kk)*ldp+rec[5]+tt] += s
 				}
 			}
-			var s float32
-			for _, v := range acc {
-				s += v
-			}
-			part[kk*ldp+tt] += s
 		}
 	}
 }

@@ -11,7 +11,7 @@ func fwdAVX512(out *float32, ldo int, x *float32, offs *int, w *float32, nblk, n
 func fwdAVX2(out *float32, ldo int, x *float32, offs *int, w *float32, ntaps, nblk int)
 
 //go:noescape
-func dwAVX512(part *float32, ldp int, dy *float32, ldd, dystride int, x *float32, offs *int, xstride int, masks *uint16, nvec, nimg int)
+func dwAVX512(part *float32, ldp int, dy *float32, ldd, dystride int, x *float32, xstride int, tiles *int, ntiles, nkt, nvec, nimg int, masks *uint16)
 
 //go:noescape
 func dwAVX2(part *float32, ldp int, dy *float32, ldd int, x *float32, offs *int, nvec, nimg, istride int)
@@ -101,33 +101,39 @@ func fwdAsm2(out []float32, ldo int, x []float32, xoff int, offs []int, w []floa
 	}
 }
 
-func checkDw(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, offs []int, k, t, nvec, nimg int) {
-	_ = part[(k-1)*ldp+t-1]
-	_ = offs[t-1]
+func checkDw(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []float32, xoff int, tiles []int, k, t, nkt, nvec, nimg int, masks []uint16) {
+	cols := 0
+	for r := 0; r+t+2 <= len(tiles); r += t + 2 {
+		cols = max(cols, tiles[r+t+1]+t)
+		_ = masks[tiles[r+t]+nvec-1]
+	}
+	_ = part[(k*nkt-1)*ldp+cols-1]
 	// The last vector may run past dy; its lanes there are masked off.
-	_ = dy[dyoff+(k-1)*ldd+(nimg-1)*dystride+16*nvec-16]
+	_ = dy[dyoff+(k*nkt-1)*ldd+(nimg-1)*dystride+16*nvec-16]
+	_ = x[xoff]
 }
 
-func dwAsm512(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []float32, xoff int, offs []int, xstride int, masks []uint16, nvec, nimg int) {
-	if nimg <= 0 || nvec <= 0 {
+func dwAsm512(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []float32, xoff, xstride int, tiles []int, nkt, nvec, nimg int, masks []uint16) {
+	if nimg <= 0 || nvec <= 0 || nkt <= 0 || len(tiles) < 6 {
 		return
 	}
-	checkDw(part, ldp, dy, dyoff, ldd, dystride, offs, 4, 4, nvec, nimg)
-	_ = masks[nvec-1]
-	_ = x[xoff]
-	dwAVX512(&part[0], ldp, &dy[dyoff], ldd, dystride, &x[xoff], &offs[0], xstride, &masks[0], nvec, nimg)
+	checkDw(part, ldp, dy, dyoff, ldd, dystride, x, xoff, tiles, 4, 4, nkt, nvec, nimg, masks)
+	dwAVX512(&part[0], ldp, &dy[dyoff], ldd, dystride, &x[xoff], xstride, &tiles[0], len(tiles)/6, nkt, nvec, nimg, &masks[0])
 }
 
-func dwAsm2(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []float32, xoff int, offs []int, xstride int, masks []uint16, nvec, nimg int) {
-	if nimg <= 0 || nvec <= 0 {
+func dwAsm2(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []float32, xoff, xstride int, tiles []int, nkt, nvec, nimg int, masks []uint16) {
+	if nimg <= 0 || nvec <= 0 || nkt <= 0 || len(tiles) < 6 {
 		return
 	}
 	if dystride != xstride {
 		panic("kernel: the AVX2 kernels take copy-mode plans only")
 	}
-	checkDw(part, ldp, dy, dyoff, ldd, dystride, offs, 3, 4, nvec, nimg)
-	_ = x[xoff]
-	dwAVX2(&part[0], ldp, &dy[dyoff], ldd, &x[xoff], &offs[0], nvec, nimg, xstride)
+	checkDw(part, ldp, dy, dyoff, ldd, dystride, x, xoff, tiles, 3, 4, nkt, nvec, nimg, masks)
+	for kt := 0; kt < nkt; kt++ {
+		for r := 0; r+6 <= len(tiles); r += 6 {
+			dwAVX2(&part[3*kt*ldp+tiles[r+5]], ldp, &dy[dyoff+3*kt*ldd], ldd, &x[xoff], &tiles[r], nvec, nimg, xstride)
+		}
+	}
 }
 
 func unsafeFirst(s []int) *int {

@@ -251,12 +251,26 @@ f2done:
 	VZEROUPPER
 	RET
 
-// func dwAVX512(part *float32, ldp int, dy *float32, ldd, dystride int, x *float32, offs *int, xstride int, masks *uint16, nvec, nimg int)
-// Z(4k+t) accumulates output channel k, tap t over 16 pixel lanes; one mask
-// word per 16 lanes zeroes lanes of both operands.
-TEXT ·dwAVX512(SB), NOSPLIT, $0-88
+// func dwAVX512(part *float32, ldp int, dy *float32, ldd, dystride int, x *float32, xstride int, tiles *int, ntiles, nkt, nvec, nimg int, masks *uint16)
+// For each tile of 4 output channels, then each tile record (4 tap offsets,
+// a mask offset, a column): Z(4k+t) accumulates channel k, tap t over 16
+// pixel lanes; one mask word per 16 lanes zeroes lanes of both operands.
+// All counts must be positive.
+TEXT ·dwAVX512(SB), NOSPLIT, $48-104
+	MOVQ dy+16(FP), AX
+	MOVQ AX, dykt-40(SP)
+	MOVQ part+0(FP), AX
+	MOVQ AX, partkt-48(SP)
+	MOVQ nkt+72(FP), AX
+	MOVQ AX, ktc-8(SP)
+w5kt:
+	MOVQ tiles+56(FP), AX
+	MOVQ AX, tp-16(SP)
+	MOVQ ntiles+64(FP), AX
+	MOVQ AX, tc-24(SP)
+w5tile:
+	MOVQ tp-16(SP), BX
 	MOVQ x+40(FP), AX
-	MOVQ offs+48(FP), BX
 	MOVQ 0(BX), R8
 	LEAQ (AX)(R8*4), R8
 	MOVQ 8(BX), R9
@@ -265,16 +279,18 @@ TEXT ·dwAVX512(SB), NOSPLIT, $0-88
 	LEAQ (AX)(R10*4), R10
 	MOVQ 24(BX), R11
 	LEAQ (AX)(R11*4), R11
-	MOVQ dy+16(FP), DI
+	MOVQ 32(BX), R13
+	MOVQ masks+96(FP), AX
+	LEAQ (AX)(R13*2), BX
+	MOVQ dykt-40(SP), DI
 	MOVQ ldd+24(FP), AX
 	SHLQ $2, AX
 	LEAQ (DI)(AX*1), SI
 	LEAQ (SI)(AX*1), DX
 	LEAQ (DX)(AX*1), R12
-	MOVQ masks+64(FP), BX
-	MOVQ nvec+72(FP), CX
+	MOVQ nvec+80(FP), CX
 	SHLQ $6, CX
-	MOVQ xstride+56(FP), R14
+	MOVQ xstride+48(FP), R14
 	SHLQ $2, R14
 	MOVQ dystride+32(FP), R15
 	SHLQ $2, R15
@@ -294,10 +310,8 @@ TEXT ·dwAVX512(SB), NOSPLIT, $0-88
 	VPXORD Z13, Z13, Z13
 	VPXORD Z14, Z14, Z14
 	VPXORD Z15, Z15, Z15
-	CMPQ nimg+80(FP), $0
-	JLE w5red
-	TESTQ CX, CX
-	JLE w5red
+	MOVQ nimg+88(FP), AX
+	MOVQ AX, ic-32(SP)
 w5img:
 	XORQ AX, AX
 w5vec:
@@ -339,10 +353,12 @@ w5vec:
 	ADDQ R14, R9
 	ADDQ R14, R10
 	ADDQ R14, R11
-	DECQ nimg+80(FP)
+	DECQ ic-32(SP)
 	JNZ w5img
-w5red:
-	MOVQ part+0(FP), DI
+	MOVQ tp-16(SP), BX
+	MOVQ 40(BX), AX
+	MOVQ partkt-48(SP), DI
+	LEAQ (DI)(AX*4), DI
 	MOVQ ldp+8(FP), SI
 	SHLQ $2, SI
 	VEXTRACTF64X4 $1, Z0, Y20
@@ -432,6 +448,17 @@ w5red:
 	VHADDPS X2, X0, X0
 	VADDPS (DI), X0, X0
 	VMOVUPS X0, (DI)
+	ADDQ $48, tp-16(SP)
+	DECQ tc-24(SP)
+	JNZ w5tile
+	MOVQ ldd+24(FP), AX
+	SHLQ $4, AX
+	ADDQ AX, dykt-40(SP)
+	MOVQ ldp+8(FP), AX
+	SHLQ $4, AX
+	ADDQ AX, partkt-48(SP)
+	DECQ ktc-8(SP)
+	JNZ w5kt
 	VZEROUPPER
 	RET
 

@@ -149,6 +149,7 @@ type lesionNet interface {
 	network
 	Blocks() int
 	EvaluateWithout(deleted []int, x []float32, y []int32, batch int) (lossSum float64, correct int, err error)
+	ForgetLesions()
 }
 
 // Lesion deletes blocks of a trained network at test time (Veit et al.
@@ -260,16 +261,18 @@ func readRunConfig(dir string) (config.Config, [32]byte, error) {
 	return cfg, sha256.Sum256(b), nil
 }
 
-// measure evaluates every set of deleted blocks in one pass over the
-// evaluation split, so that each batch is read and normalised once.
+// measure evaluates the network with each set of blocks deleted, one set
+// at a time, so that one lesioned graph is held at once (a graph holds a
+// batch's activations: many of them would not fit beside a large network).
 func (l *lesion) measure(ctx context.Context) (*LesionResult, error) {
 	sets := l.sets()
 	sums := make([]float64, len(sets))
 	correct := make([]int, len(sets))
 	n := 0
-	var evalErr error
-	err := l.r.data.eval.epoch(0, 0, func(b batch) bool {
-		for i, del := range sets {
+	for i, del := range sets {
+		seen := 0
+		var evalErr error
+		err := l.r.data.eval.epoch(0, 0, func(b batch) bool {
 			if evalErr = ctx.Err(); evalErr != nil {
 				return false
 			}
@@ -280,21 +283,17 @@ func (l *lesion) measure(ctx context.Context) (*LesionResult, error) {
 			} else {
 				s, c, evalErr = l.net.EvaluateWithout(del, b.x, b.y, b.n)
 			}
-			if evalErr != nil {
-				evalErr = fmt.Errorf("deleting blocks %v: %w", del, evalErr)
-				return false
+			sums[i], correct[i], seen = sums[i]+s, correct[i]+c, seen+b.n
+			return evalErr == nil
+		})
+		l.net.ForgetLesions()
+		if err = errors.Join(evalErr, err); err != nil {
+			if del != nil {
+				err = fmt.Errorf("blocks %v deleted: %w", del, err)
 			}
-			sums[i] += s
-			correct[i] += c
+			return nil, err
 		}
-		n += b.n
-		return true
-	})
-	if err = errors.Join(evalErr, err); err != nil {
-		return nil, err
-	}
-	if n == 0 {
-		return nil, fmt.Errorf("the evaluation split is empty: %w", ErrInvalidInput)
+		n = seen
 	}
 	row := func(i, block int) LesionRow {
 		r := LesionRow{Block: block, TestError: float64(n-correct[i]) / float64(n), TestLoss: sums[i] / float64(n)}

@@ -48,6 +48,7 @@ func Load(src Source) (Config, error) {
 	}
 
 	var ps problems
+	badSection := map[string]bool{} // sections the file gives a value, already reported
 	fileName := ""
 	if src.File != "" {
 		data, name, err := readConfigFile(src.File)
@@ -58,12 +59,24 @@ func Load(src Source) (Config, error) {
 		if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
 			return Config{}, &ValidationError{Problems: []Problem{{Message: fmt.Sprintf("config file %s: %v", name, err)}}}
 		}
-		for _, k := range v.AllKeys() {
-			if _, ok := fieldByKey[k]; !ok {
-				p := unknownKeyProblem(k)
-				p.Message += " in " + name
-				ps = append(ps, p)
+		keys := v.AllKeys()
+		sort.Strings(keys) // report problems in the same order every time
+		for _, k := range keys {
+			if _, ok := fieldByKey[k]; ok {
+				continue
 			}
+			if isSection(k) {
+				// A section written as a value ("model: 3"); an empty one
+				// ("model:" with every key commented out) sets nothing.
+				if val := v.Get(k); val != nil && !isMap(val) {
+					ps.add(k, "%s is %s, expected a section of %s.* keys, in %s", show(val), yamlKind(val), k, name)
+					badSection[k] = true
+				}
+				continue
+			}
+			p := unknownKeyProblem(k)
+			p.Message += " in " + name
+			ps = append(ps, p)
 		}
 	}
 
@@ -103,6 +116,9 @@ func Load(src Source) (Config, error) {
 		return "default"
 	}
 	for _, f := range fields {
+		if section, _, ok := strings.Cut(f.key, "."); ok && badSection[section] {
+			continue
+		}
 		val, err := coerce(f.typ, v.Get(f.key))
 		if err != nil {
 			ps.add(f.key, "%v (%s)", err, origin(f.key))
@@ -119,6 +135,21 @@ func Load(src Source) (Config, error) {
 		return Config{}, &ValidationError{Problems: []Problem{{Message: err.Error()}}}
 	}
 	return c, nil
+}
+
+// isSection reports whether name is a section of keys (data, model, ...).
+func isSection(name string) bool {
+	for _, f := range fields {
+		if strings.HasPrefix(f.key, name+".") {
+			return true
+		}
+	}
+	return false
+}
+
+func isMap(v any) bool {
+	_, ok := v.(map[string]any)
+	return ok
 }
 
 // readConfigFile reads name from disk or, failing that, from the presets.

@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -254,5 +255,31 @@ func TestCheckResumable(t *testing.T) {
 		if err := CheckResumable(dir); !errors.Is(err, ErrInvalidInput) || !strings.Contains(err.Error(), msg) {
 			t.Errorf("%s: %v, want ErrInvalidInput saying %q", dir, err, msg)
 		}
+	}
+}
+
+// A checkpoint further on than the run can go (the dataset changed under
+// the same config) is refused rather than resumed.
+func TestResumeRefusesCheckpointBeyondRun(t *testing.T) {
+	dir := t.TempDir()
+	cfg := fakeConfig()
+	interrupt(t, cfg, dir, 9, false)
+	want, err := configYAML(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &checkpoint{ConfigSum: sha256.Sum256(want), progress: progress{Iteration: 60, Batch: 50}}
+	if err := saveCheckpoint(filepath.Join(dir, ckptDir), c, 5, nil); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, dir)
+	opt := fakeOptions(dir)
+	opt.Resume, opt.Log = true, io.Discard
+	_, err = Run(context.Background(), cfg, opt)
+	if !errors.Is(err, ErrInvalidInput) || !strings.Contains(err.Error(), "beyond this run's 21 iterations") {
+		t.Fatalf("error %v, want ErrInvalidInput saying the checkpoint is beyond the run", err)
+	}
+	if after := snapshot(t, dir); !reflect.DeepEqual(after, before) {
+		t.Errorf("the run folder changed:\nbefore %v\nafter  %v", keys(before), keys(after))
 	}
 }

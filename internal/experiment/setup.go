@@ -108,6 +108,17 @@ func setUp(cfg config.Config, opt Options) (_ *runner, err error) {
 	if err := os.MkdirAll(r.ckpts, 0o755); err != nil {
 		return nil, invalidf("run folder: %w", err)
 	}
+	// Make the entries of the new folders durable, as writeFileAtomic does
+	// for files: checkpoints/ in the run folder, and each folder makeDir
+	// created in its parent.
+	for d := filepath.Clean(r.dir); ; d = filepath.Dir(d) {
+		if err := syncDir(d); err != nil {
+			return nil, invalidf("run folder: %w", err)
+		}
+		if created == "" || d == filepath.Dir(created) || d == filepath.Dir(d) {
+			break
+		}
+	}
 	if r.metrics, err = createMetrics(r.dir, r.rows, opt.hook); err != nil {
 		return nil, invalid(err)
 	}
@@ -214,6 +225,10 @@ func (r *runner) resume() error {
 	}
 	if c.ConfigSum != r.configSum {
 		return invalidf("checkpoint %s was written with another config", name)
+	}
+	if per := r.data.train.batchesPerEpoch(); c.Iteration > r.total || c.Batch >= per {
+		return invalidf("checkpoint %s is at iteration %d (batch %d of an epoch), beyond this run's %d iterations "+
+			"of %d batches an epoch: was the dataset changed?", name, c.Iteration, c.Batch, r.total, per)
 	}
 	if err := c.restore(r.params, r.stats, r.sgd); err != nil {
 		return fmt.Errorf("%s: %w", name, err)

@@ -8,13 +8,13 @@ import "golang.org/x/sys/cpu"
 func fwdAVX512(out *float32, ldo int, x *float32, offs *int, w *float32, nblk, nkb int, cls *int, ncls int, masks *uint16, mstride int)
 
 //go:noescape
-func fwdAVX2(out *float32, ldo int, x *float32, offs *int, w *float32, ntaps, nblk int)
+func fwdAVX2(out *float32, ldo int, x *float32, offs *int, w *float32, nblk, nkb int, cls *int, ncls int, masks *uint16, mstride int)
 
 //go:noescape
 func dwAVX512(part *float32, ldp int, dy *float32, ldd, dystride int, x *float32, xstride int, tiles *int, ntiles, nkt, nvec, nimg int, masks *uint16)
 
 //go:noescape
-func dwAVX2(part *float32, ldp int, dy *float32, ldd int, x *float32, offs *int, nvec, nimg, istride int)
+func dwAVX2(part *float32, ldp int, dy *float32, ldd int, x *float32, offs *int, nvec, nimg, dystride, xstride int, masks *uint16)
 
 //go:noescape
 func splitAVX512(e0, o0, e1, o1, src *float32, rows, half int)
@@ -24,7 +24,7 @@ func mergeAVX512(dst, e0, o0, e1, o1 *float32, rows, half int)
 
 var (
 	avx512Kernels = &convKernels{name: "avx512", masked: true, fwdPix: 32, fwd: fwdAsm512, dwK: 4, dwT: 4, dw: dwAsm512, split: splitAsm512, merge: mergeAsm512}
-	avx2Kernels   = &convKernels{name: "avx2", fwdPix: 24, fwd: fwdAsm2, dwK: 3, dwT: 4, dw: dwAsm2, split: splitGo, merge: mergeGo}
+	avx2Kernels   = &convKernels{name: "avx2", masked: true, fwdPix: 16, fwd: fwdAsm2, dwK: 2, dwT: 4, dw: dwAsm2, split: splitGo, merge: mergeGo}
 )
 
 var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
@@ -72,11 +72,9 @@ func checkFwd(out []float32, ldo int, x []float32, xoff int, offs []int, w []flo
 	}
 }
 
-func fwdAsm512(out []float32, ldo int, x []float32, xoff int, offs []int, w []float32, ntaps, nblk, nkb int, cls []int, masks []uint16, mstride int) {
-	if nblk <= 0 || nkb <= 0 {
-		return
-	}
-	checkFwd(out, ldo, x, xoff, offs, w, ntaps, nblk, nkb, 32)
+// checkClasses panics unless the classes cover the taps and the masks cover
+// words blocks of every class.
+func checkClasses(cls []int, ntaps int, masks []uint16, mstride, words int) {
 	n := 0
 	for _, c := range cls {
 		n += c
@@ -84,7 +82,15 @@ func fwdAsm512(out []float32, ldo int, x []float32, xoff int, offs []int, w []fl
 	if n != ntaps {
 		panic("kernel: tap classes do not add up to the taps")
 	}
-	_ = masks[(len(cls)-1)*mstride+2*nblk-1]
+	_ = masks[(len(cls)-1)*mstride+words-1]
+}
+
+func fwdAsm512(out []float32, ldo int, x []float32, xoff int, offs []int, w []float32, ntaps, nblk, nkb int, cls []int, masks []uint16, mstride int) {
+	if nblk <= 0 || nkb <= 0 {
+		return
+	}
+	checkFwd(out, ldo, x, xoff, offs, w, ntaps, nblk, nkb, 32)
+	checkClasses(cls, ntaps, masks, mstride, 2*nblk)
 	fwdAVX512(&out[0], ldo, &x[xoff], unsafeFirst(offs), firstOrNil(w), nblk, nkb, &cls[0], len(cls), &masks[0], 2*mstride)
 }
 
@@ -92,13 +98,10 @@ func fwdAsm2(out []float32, ldo int, x []float32, xoff int, offs []int, w []floa
 	if nblk <= 0 || nkb <= 0 {
 		return
 	}
-	if len(cls) != 1 {
-		panic("kernel: the AVX2 kernels take copy-mode plans only")
-	}
-	checkFwd(out, ldo, x, xoff, offs, w, ntaps, nblk, nkb, 24)
-	for kb := 0; kb < nkb; kb++ {
-		fwdAVX2(&out[8*kb*ldo], ldo, &x[xoff], unsafeFirst(offs), firstOrNil(w[8*ntaps*kb:]), ntaps, nblk)
-	}
+	checkFwd(out, ldo, x, xoff, offs, w, ntaps, nblk, nkb, 16)
+	// The kernel reads each mask word as 32 bits.
+	checkClasses(cls, ntaps, masks, mstride, nblk+1)
+	fwdAVX2(&out[0], ldo, &x[xoff], unsafeFirst(offs), firstOrNil(w), nblk, nkb, &cls[0], len(cls), &masks[0], 2*mstride)
 }
 
 func checkDw(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []float32, xoff int, tiles []int, k, t, nkt, nvec, nimg int, masks []uint16) {
@@ -125,13 +128,11 @@ func dwAsm2(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x [
 	if nimg <= 0 || nvec <= 0 || nkt <= 0 || len(tiles) < 6 {
 		return
 	}
-	if dystride != xstride {
-		panic("kernel: the AVX2 kernels take copy-mode plans only")
-	}
-	checkDw(part, ldp, dy, dyoff, ldd, dystride, x, xoff, tiles, 3, 4, nkt, nvec, nimg, masks)
+	checkDw(part, ldp, dy, dyoff, ldd, dystride, x, xoff, tiles, 2, 4, nkt, nvec, nimg, masks)
 	for kt := 0; kt < nkt; kt++ {
 		for r := 0; r+6 <= len(tiles); r += 6 {
-			dwAVX2(&part[3*kt*ldp+tiles[r+5]], ldp, &dy[dyoff+3*kt*ldd], ldd, &x[xoff], &tiles[r], nvec, nimg, xstride)
+			_ = masks[tiles[r+4]+nvec] // read as 32 bits
+			dwAVX2(&part[2*kt*ldp+tiles[r+5]], ldp, &dy[dyoff+2*kt*ldd], ldd, &x[xoff], &tiles[r], nvec, nimg, dystride, xstride, &masks[tiles[r+4]])
 		}
 	}
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -99,7 +100,11 @@ func Expand(base Config, axes []Axis) ([]Variant, error) {
 		ok := true
 		for i, a := range axes {
 			if err := c.Set(a.Key, a.Values[idx[i]]); err != nil {
-				ps = append(ps, err.(*ValidationError).Problems...)
+				for _, p := range err.(*ValidationError).Problems {
+					if !slices.Contains(ps, p) { // once, not once per variant
+						ps = append(ps, p)
+					}
+				}
 				ok = false
 			}
 			desc = append(desc, a.Key+"="+a.Values[idx[i]])

@@ -39,6 +39,7 @@ type badInputCase struct {
 	// as it was (what a failure part-way through may leave).
 	check func(t *testing.T, dir string)
 	noOut bool // do not add --out out
+	once  bool // msg appears once only (a grid reports a bad value once, not per run)
 }
 
 var badInputCases = []badInputCase{
@@ -95,7 +96,7 @@ var badInputCases = []badInputCase{
 
 	// Grids: compare and sweep.
 	{name: "bad --depths list", args: []string{"compare", "plain", "residual", "--depths", "20,abc"},
-		code: 2, msg: `model.depth: "abc" is not an integer`},
+		code: 2, msg: `model.depth: "abc" is not an integer`, once: true},
 	{name: "depth in --depths not 6n+2", args: []string{"compare", "plain", "residual", "--depths", "20,57"},
 		code: 2, msg: "model.depth: 57 is not 6n+2"},
 	{name: "empty --depths", args: []string{"compare", "plain", "residual", "--depths", ""},
@@ -256,6 +257,9 @@ func TestBadInput(t *testing.T) {
 			if code != tc.code || !strings.Contains(stderr.String(), tc.msg) {
 				t.Errorf("resx %s: exit %d, want %d; stderr does not say %q:\n%s",
 					strings.Join(args, " "), code, tc.code, tc.msg, stderr.String())
+			}
+			if n := strings.Count(stderr.String(), tc.msg); tc.once && n != 1 {
+				t.Errorf("stderr says %q %d times, want once:\n%s", tc.msg, n, stderr.String())
 			}
 			if tc.check != nil {
 				tc.check(t, dir)

@@ -1,26 +1,25 @@
 package kernel
 
 // The fast float32 convolutions are implicit GEMMs. Every output pixel p of an
-// outH×outW plane (p = oy·outW + ox) is a sum over taps, and each tap reads a
-// copy of one source channel at a fixed offset from p. The copies are made
-// once per image: the copy for column phase qb and column shift b holds, at
-// virtual index u·outW + v, the source value at row stride·u + ra and column
-// stride·(v+b) + qb, or zero outside the source. A stride-2 source thereby
-// becomes contiguous, the column shift is baked into the copy, and a tap
-// reads its copy at offset a·outW from p. The kernels never test a boundary:
-// one tap is one contiguous vector load per pixel block.
+// outH×outW plane (p = oy·outW + ox) is a sum over taps, and each tap reads
+// one plane at a fixed offset from p, so a tap is one contiguous vector load
+// per block of pixels and nothing like an im2col matrix is built.
+//
+// A plan runs in one of two modes. In direct mode (kernels that take lane
+// masks; stride-1 sources as wide as the output, or stride-2 sources split
+// into their four even/odd phases) the taps read the source planes, or the
+// phase planes, in place at offset a·width + b. Each tap's class (a, b, ra)
+// carries a mask of the lanes that fall inside the plane; masked lanes are
+// neither loaded nor counted, which is what the zero padding would give.
+//
+// In copy mode every lane is valid: each image is first copied into planes
+// where the copy for row phase ra, column phase qb and column shift b holds,
+// at virtual index u·outW + v, the source value at row stride·u + ra and
+// column stride·(v+b) + qb, or zero outside the source. A tap then reads its
+// copy at offset a·outW from p.
 
-// copyKey names one copy of a source channel: the row and column phases of a
-// strided source and the column shift baked into the copy.
+// copyKey names one copy of a source channel in copy mode.
 type copyKey struct{ ra, qb, b int }
-
-// A plan runs in one of two modes. In direct mode (for kernels that take
-// lane masks; stride-1 sources as wide as the output, or stride-2 sources
-// split into their four phases) the taps read the source planes, or the
-// phase planes, in place at offset a·width + b, and each tap's class
-// (a, b, ra) carries a mask of the lanes that fall inside the plane; nothing
-// is copied. In copy mode the copies described above are made and every lane
-// is valid.
 
 // tapPlan is the geometry of one implicit GEMM: its taps, its copies and
 // where each tap's data lies.

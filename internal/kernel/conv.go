@@ -39,6 +39,10 @@ func (s ConvShape) Validate() error {
 // ConvForward computes y = x ⋆ w.
 // x is N×C×H×W, w is K×C×R×S, y is N×K×OutH×OutW and is overwritten.
 // ws carries scratch memory and the worker count; nil runs on one goroutine.
+//
+// []float32 operands run the implicit-GEMM kernels, split over the images;
+// their results do not depend on the worker count. Other element types run
+// the reference loops. A slice shorter than its shape makes the call panic.
 func ConvForward[T Float](y, x, w []T, s ConvShape, ws *Workspace) {
 	if y32, ok := any(y).([]float32); ok {
 		ws.core().forwardF32(y32, any(x).([]float32), any(w).([]float32), s, ws.workers())
@@ -59,6 +63,9 @@ func ConvBackwardData[T Float](dx, dy, w []T, s ConvShape, ws *Workspace) {
 
 // ConvBackwardFilter computes dw, the gradient with respect to the filters,
 // from x (N×C×H×W) and dy (N×K×OutH×OutW). dw (K×C×R×S) is overwritten.
+// For []float32 each worker sums a fixed share of the images and the shares
+// are added in worker order, so the bits depend on the worker count but not
+// on timing.
 func ConvBackwardFilter[T Float](dw, x, dy []T, s ConvShape, ws *Workspace) {
 	if dw32, ok := any(dw).([]float32); ok {
 		ws.core().backwardFilterF32(dw32, any(x).([]float32), any(dy).([]float32), s, ws.workers())
@@ -67,12 +74,13 @@ func ConvBackwardFilter[T Float](dw, x, dy []T, s ConvShape, ws *Workspace) {
 	convBackwardFilterRef(dw, x, dy, s)
 }
 
-// Workspace is the reusable scratch memory of a convolution and the number of
-// workers it may use. One workspace must not be used by two calls at once.
+// Workspace is the reusable scratch memory of a convolution (or of the batch
+// norms and elementwise ops that share it) and the number of workers it may
+// use. One workspace must not be used by two calls at once.
 //
-// Float32 calls keep copy buffers, packed weights and Workers-1 goroutines
-// here between calls, so that steady-state calls allocate nothing; they are
-// released when the workspace is garbage collected.
+// Float32 calls keep plans, copy buffers, packed weights and Workers-1
+// goroutines here between calls, so that steady-state calls allocate
+// nothing; they are released when the workspace is garbage collected.
 type Workspace struct {
 	Workers int
 

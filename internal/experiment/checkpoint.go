@@ -45,6 +45,10 @@ type progress struct {
 	EpochLoss    float64
 	EpochCorrect int
 	EpochSeen    int
+	// Sums over the batches since the last metrics row (log or epoch row).
+	WindowLoss    float64
+	WindowCorrect int
+	WindowSeen    int
 	// Images trained and seconds spent in earlier sessions of this run.
 	Images   int
 	TrainS   float64
@@ -74,6 +78,9 @@ func (c *checkpoint) marshal() []byte {
 	e.f64(p.EpochLoss)
 	e.int(p.EpochCorrect)
 	e.int(p.EpochSeen)
+	e.f64(p.WindowLoss)
+	e.int(p.WindowCorrect)
+	e.int(p.WindowSeen)
 	e.int(p.Images)
 	e.f64(p.TrainS)
 	e.f64(p.ElapsedS)
@@ -163,6 +170,9 @@ func decodePayload(b []byte) (*checkpoint, error) {
 	p.EpochLoss = d.f64()
 	p.EpochCorrect = d.int()
 	p.EpochSeen = d.int()
+	p.WindowLoss = d.f64()
+	p.WindowCorrect = d.int()
+	p.WindowSeen = d.int()
 	p.Images = d.int()
 	p.TrainS = d.f64()
 	p.ElapsedS = d.f64()
@@ -202,7 +212,8 @@ func decodePayload(b []byte) (*checkpoint, error) {
 		return nil, d.err
 	}
 	if p.Iteration < 0 || p.Epoch < 0 || p.Batch < 0 || p.EpochSeen < 0 || p.Images < 0 ||
-		p.EpochCorrect < 0 || p.EpochCorrect > p.EpochSeen {
+		p.EpochCorrect < 0 || p.EpochCorrect > p.EpochSeen ||
+		p.WindowCorrect < 0 || p.WindowCorrect > p.WindowSeen || p.WindowSeen > p.EpochSeen {
 		return nil, fmt.Errorf("impossible position: iteration %d, epoch %d, batch %d, %d of %d correct, %d images",
 			p.Iteration, p.Epoch, p.Batch, p.EpochCorrect, p.EpochSeen, p.Images)
 	}

@@ -127,6 +127,9 @@ func (r *runner) step(b batch) error {
 	r.st.EpochLoss += res.Loss * float64(b.n)
 	r.st.EpochCorrect += res.Correct
 	r.st.EpochSeen += b.n
+	r.st.WindowLoss += res.Loss * float64(b.n)
+	r.st.WindowCorrect += res.Correct
+	r.st.WindowSeen += b.n
 	r.st.Images += b.n
 	r.lastLR = lr
 	r.progress().Step(StepInfo{Epoch: r.st.Epoch, Iteration: r.st.Iteration, LR: lr, Loss: res.Loss,
@@ -152,7 +155,13 @@ func (r *runner) drawKeep() []bool {
 // train.log_every and checkpoint.every ask for inside an epoch.
 func (r *runner) periodic() error {
 	if n := r.cfg.Train.LogEvery; n > 0 && r.st.Iteration%n == 0 {
+		// A log row gives the training loss and error of the steps since
+		// the previous row, so the curve is not an average from the epoch's
+		// start (which would make it jump at every epoch).
 		row := r.trainRow(r.st.Epoch)
+		w := max(r.st.WindowSeen, 1)
+		row.TrainLoss = r.st.WindowLoss / float64(w)
+		row.TrainError = float64(r.st.WindowSeen-r.st.WindowCorrect) / float64(w)
 		row.TestLoss, row.TestError = math.NaN(), math.NaN()
 		if err := r.addRow(row); err != nil {
 			return err
@@ -218,6 +227,7 @@ func (r *runner) trainRow(epoch int) Row {
 }
 
 func (r *runner) addRow(row Row) error {
+	r.st.WindowLoss, r.st.WindowCorrect, r.st.WindowSeen = 0, 0, 0
 	r.rows = append(r.rows, row)
 	return r.metrics.append(row)
 }

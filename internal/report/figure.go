@@ -138,7 +138,11 @@ func buildPanels(runs []Run) ([]*plot.Plot, error) {
 			}
 			iter := r.Column(colIteration)
 			for _, col := range []string{colTrainError, colTestError} {
-				xys := points(iter, r.Column(col))
+				y := r.Column(col)
+				if col == colTrainError {
+					y = trainingCurve(y, r.Column(colTestError))
+				}
+				xys := points(iter, y)
 				if len(xys) == 0 {
 					continue
 				}
@@ -203,6 +207,23 @@ func shortLabels(runs []Run) bool {
 }
 
 // points pairs iterations with errors, in percent, skipping missing cells.
+// trainingCurve picks the rows the dashed curve is drawn through. Log rows
+// (those without a test error) average the training error over the steps
+// since the previous row; epoch rows average over the whole epoch, which lags.
+// When a run has log rows, the curve uses them alone.
+func trainingCurve(train, test []float64) []float64 {
+	if !slices.ContainsFunc(test, math.IsNaN) {
+		return train
+	}
+	out := slices.Clone(train)
+	for i, t := range test {
+		if !math.IsNaN(t) {
+			out[i] = math.NaN()
+		}
+	}
+	return out
+}
+
 func points(x, y []float64) plotter.XYs {
 	var out plotter.XYs
 	for i := range x {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -214,5 +215,22 @@ func TestNoRunsNamesExperimentFolders(t *testing.T) {
 	_, err := LoadRuns(dir)
 	if !errors.Is(err, ErrNoRuns) || !strings.Contains(err.Error(), "holds experiment folders (quick); give one of them") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+func TestTrainingCurveUsesLogRows(t *testing.T) {
+	nan := math.NaN()
+	train := []float64{0.9, 0.8, 0.85, 0.5, 0.45}
+	test := []float64{nan, nan, 0.7, nan, 0.4}
+	got := trainingCurve(train, test)
+	want := []float64{0.9, 0.8, nan, 0.5, nan}
+	for i := range want {
+		if math.IsNaN(want[i]) != math.IsNaN(got[i]) || (!math.IsNaN(want[i]) && got[i] != want[i]) {
+			t.Fatalf("row %d: got %v, want %v", i, got, want)
+		}
+	}
+	epochsOnly := []float64{0.7, 0.4}
+	if got := trainingCurve([]float64{0.8, 0.5}, epochsOnly); got[0] != 0.8 || got[1] != 0.5 {
+		t.Errorf("without log rows the epoch rows are the curve, got %v", got)
 	}
 }

@@ -410,21 +410,14 @@ func (n *Net) evaluate(gr *graph, x []float32, y []int32, batch int) (lossSum fl
 		if err := n.run(gr); err != nil {
 			return 0, 0, err
 		}
-		labels := make([]float64, m)
-		for i := range labels {
-			labels[i] = float64(y[start+i])
-		}
+		// load put the labels into gr.y in the logits' type.
 		var s float64
 		var c int
 		switch l := gr.fcOut.out.t.Data().(type) {
 		case []float32:
-			lab := make([]float32, m)
-			for i := range lab {
-				lab[i] = float32(labels[i])
-			}
-			s, c, err = softmaxCE(nil, l[:m*k], lab, m, k)
+			s, c, err = softmaxCE(nil, l[:m*k], f32s(gr.y)[:m], m, k)
 		case []float64:
-			s, c, err = softmaxCE(nil, l[:m*k], labels, m, k)
+			s, c, err = softmaxCE(nil, l[:m*k], f64s(gr.y)[:m], m, k)
 		}
 		if err != nil {
 			return 0, 0, err

@@ -93,56 +93,30 @@ func (b *builder) network(x *G.Node) (*G.Node, error) {
 }
 
 // basicBlock is the original residual unit (He et al. 2016):
-// relu(bn(conv(relu(bn(conv(x))))) + shortcut(x)).
+// relu(bn(conv(relu(bn(conv(x))))) + shortcut(x)); the plain block is the
+// same without the addition.
 func (b *builder) basicBlock(name string, x *G.Node, in, out, stride int) (*G.Node, int, error) {
-	h, err := b.conv(name+".conv1", x, out, 3, stride)
-	if err == nil {
-		h, err = b.bn(name+".bn1", h, true)
-	}
-	if err == nil {
-		h, err = b.conv(name+".conv2", h, out, 3, 1)
-	}
-	if err != nil {
-		return nil, 0, err
-	}
+	c := b.chain()
+	h := c.bn(name+".bn1", c.conv(name+".conv1", x, out, 3, stride), withReLU)
+	h = c.conv(name+".conv2", h, out, 3, 1)
 	if !b.residual() {
-		h, err = b.bn(name+".bn2", h, true)
-		return h, out, err
+		return c.bn(name+".bn2", h, withReLU), out, c.err
 	}
-	if h, err = b.bn(name+".bn2", h, false); err != nil {
-		return nil, 0, err
-	}
-	s, err := b.shortcut(name, x, x, in, out, stride, true)
-	if err != nil {
-		return nil, 0, err
-	}
-	h, err = b.residualAdd(name, h, s, true)
-	return h, out, err
+	h = c.bn(name+".bn2", h, noReLU)
+	return c.add(name, h, c.shortcut(name, x, x, in, out, stride, true), withReLU), out, c.err
 }
 
 // preactBlock is the full pre-activation unit (He et al. 2016b):
 // conv(relu(bn(conv(relu(bn(x)))))) + shortcut(x).
 func (b *builder) preactBlock(name string, x *G.Node, in, out, stride int) (*G.Node, int, error) {
-	a, err := b.bn(name+".bn1", x, true)
-	if err != nil {
-		return nil, 0, err
+	c := b.chain()
+	a := c.bn(name+".bn1", x, withReLU)
+	h := c.conv(name+".conv1", a, out, 3, stride)
+	h = c.conv(name+".conv2", c.bn(name+".bn2", h, withReLU), out, 3, 1)
+	if !b.residual() {
+		return h, out, c.err
 	}
-	h, err := b.conv(name+".conv1", a, out, 3, stride)
-	if err == nil {
-		h, err = b.bn(name+".bn2", h, true)
-	}
-	if err == nil {
-		h, err = b.conv(name+".conv2", h, out, 3, 1)
-	}
-	if err != nil || !b.residual() {
-		return h, out, err
-	}
-	s, err := b.shortcut(name, x, a, in, out, stride, false)
-	if err != nil {
-		return nil, 0, err
-	}
-	h, err = b.residualAdd(name, h, s, false)
-	return h, out, err
+	return c.add(name, h, c.shortcut(name, x, a, in, out, stride, false), noReLU), out, c.err
 }
 
 // bottleneckBlock is the pre-activation bottleneck unit (ResNet-164/1001):
@@ -150,32 +124,55 @@ func (b *builder) preactBlock(name string, x *G.Node, in, out, stride int) (*G.N
 // bn-relu, plus the shortcut.
 func (b *builder) bottleneckBlock(name string, x *G.Node, in, width, stride int) (*G.Node, int, error) {
 	out := 4 * width
-	a, err := b.bn(name+".bn1", x, true)
-	if err != nil {
-		return nil, 0, err
+	c := b.chain()
+	a := c.bn(name+".bn1", x, withReLU)
+	h := c.conv(name+".conv1", a, width, 1, 1)
+	h = c.conv(name+".conv2", c.bn(name+".bn2", h, withReLU), width, 3, stride)
+	h = c.conv(name+".conv3", c.bn(name+".bn3", h, withReLU), out, 1, 1)
+	if !b.residual() {
+		return h, out, c.err
 	}
-	h, err := b.conv(name+".conv1", a, width, 1, 1)
-	if err == nil {
-		h, err = b.bn(name+".bn2", h, true)
+	return c.add(name, h, c.shortcut(name, x, a, in, out, stride, false), noReLU), out, c.err
+}
+
+const (
+	withReLU = true
+	noReLU   = false
+)
+
+// chain adds layers one after another and keeps the first error; once it
+// has one, every later layer is skipped and returns nil. It lets a block
+// read as its formula.
+type chain struct {
+	b   *builder
+	err error
+}
+
+func (b *builder) chain() *chain { return &chain{b: b} }
+
+func (c *chain) do(f func() (*G.Node, error)) *G.Node {
+	if c.err != nil {
+		return nil
 	}
-	if err == nil {
-		h, err = b.conv(name+".conv2", h, width, 3, stride)
-	}
-	if err == nil {
-		h, err = b.bn(name+".bn3", h, true)
-	}
-	if err == nil {
-		h, err = b.conv(name+".conv3", h, out, 1, 1)
-	}
-	if err != nil || !b.residual() {
-		return h, out, err
-	}
-	s, err := b.shortcut(name, x, a, in, out, stride, false)
-	if err != nil {
-		return nil, 0, err
-	}
-	h, err = b.residualAdd(name, h, s, false)
-	return h, out, err
+	n, err := f()
+	c.err = err
+	return n
+}
+
+func (c *chain) conv(name string, x *G.Node, out, k, stride int) *G.Node {
+	return c.do(func() (*G.Node, error) { return c.b.conv(name, x, out, k, stride) })
+}
+
+func (c *chain) bn(name string, x *G.Node, relu bool) *G.Node {
+	return c.do(func() (*G.Node, error) { return c.b.bn(name, x, relu) })
+}
+
+func (c *chain) shortcut(name string, x, act *G.Node, in, out, stride int, withBN bool) *G.Node {
+	return c.do(func() (*G.Node, error) { return c.b.shortcut(name, x, act, in, out, stride, withBN) })
+}
+
+func (c *chain) add(name string, h, s *G.Node, relu bool) *G.Node {
+	return c.do(func() (*G.Node, error) { return c.b.residualAdd(name, h, s, relu) })
 }
 
 func (b *builder) residual() bool { return b.net.cfg.Arch == "residual" }

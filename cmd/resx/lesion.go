@@ -38,8 +38,9 @@ evaluates it on the run's evaluation split (normalised with the training
 split's statistics, as training did): intact, then with each block deleted
 in turn. Deleting a block of a residual network removes its residual branch
 and keeps the shortcut, so the block passes its input on through the
-shortcut alone (the option-A zero-padding, or the projection of options B
-and C, where the block changes the shape). A plain network has no shortcut:
+shortcut alone: the identity, subsampled and zero-padded (option A) or
+projected (option B) where the block changes the shape, or projected
+everywhere (option C). A plain network has no shortcut:
 its deleted block passes its input through unchanged, or through the
 parameter-free subsample and zero-pad mapping where the block changes the
 shape. No weight is changed and nothing is trained.
@@ -57,7 +58,7 @@ colour) and its caption lesion.txt go to --out, by default the folder that
 holds the run folders.
 
 A missing run folder, one without a checkpoint, or a corrupt checkpoint
-exits with code 2, and nothing is written.`,
+exits with code 2, an interrupt with 130; either way nothing is written.`,
 		Example: `  resx lesion results/quick/plain-56-basic-A-s1 results/quick/residual-56-basic-A-s1
   resx lesion results/quick/residual-56-basic-A-s1 --max-deleted 10
   resx lesion RUN_A RUN_B --out figures --json`,

@@ -284,8 +284,9 @@ func (c *convCore) backwardFilterWork(w int) {
 			}
 		}
 		// In direct mode the kernels read x and dy in place, except that when
-		// K is not a whole number of tiles the group's dy is copied into
-		// zero-padded rows, so no tile reads past the batch.
+		// K is not a whole number of tiles, or a plane not a whole number of
+		// vectors, the group's dy is copied into zero-padded rows: the
+		// kernels read every lane of dy.
 		dyb, dyoff, ldd, dys := c.out, g0*dySz, p.npix, dySz
 		xb, xoff, xs := c.in, g0*inSz, inSz
 		if p.direct && p.split2 {
@@ -298,7 +299,7 @@ func (c *convCore) backwardFilterWork(w int) {
 		if !p.direct {
 			dyb, dyoff, ldd, dys = b.dyg, 0, L, p.planeLen
 			xb, xoff, xs = b.x, 0, p.planeLen
-		} else if s.K%impl.dwK != 0 {
+		} else if s.K%impl.dwK != 0 || p.npix%16 != 0 {
 			np16 := 16 * nvec
 			dyb, dyoff, ldd, dys = b.dyg, 0, G*np16, np16
 			for g := 0; g < ng; g++ {
@@ -471,7 +472,7 @@ func (c *convCore) backwardFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 		n := kpad * L
 		if p.direct {
 			n = 0
-			if s.K%impl.dwK != 0 {
+			if s.K%impl.dwK != 0 || p.npix%16 != 0 {
 				n = kpad * G * 16 * ((p.npix + 15) / 16)
 			}
 		}

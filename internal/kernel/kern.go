@@ -27,7 +27,8 @@ type convKernels struct {
 	// for kk < dwK and tt < dwT:
 	//	part[(dwK·kt+kk)·ldp + col + tt] += Σ dy[dyoff + (dwK·kt+kk)·ldd + g·dystride + i] · x[xoff + off[tt] + g·xstride + i]
 	// over images g < nimg and lanes i < 16·nvec whose bit is set in the
-	// mask words at masks[maskoff:].
+	// mask words at masks[maskoff:]. Only x is masked: every lane of dy is
+	// read and must lie inside it.
 	dw func(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []float32, xoff, xstride int, tiles []int, nkt, nvec, nimg int, masks []uint16)
 
 	// split sends row r of src (rows rows of 2·half floats) to row r/2 of

@@ -111,8 +111,7 @@ func checkDw(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x 
 		_ = masks[tiles[r+t]+nvec-1]
 	}
 	_ = part[(k*nkt-1)*ldp+cols-1]
-	// The last vector may run past dy; its lanes there are masked off.
-	_ = dy[dyoff+(k*nkt-1)*ldd+(nimg-1)*dystride+16*nvec-16]
+	_ = dy[dyoff+(k*nkt-1)*ldd+(nimg-1)*dystride+16*nvec-1]
 	_ = x[xoff]
 }
 

@@ -51,6 +51,9 @@ f5cls:
 	ADDQ mstride+80(FP), R11
 	TESTQ R9, R9
 	JZ f5clsnext
+	KANDW K1, K2, K3
+	KORTESTW K3, K3
+	JC f5full
 f5tap:
 	MOVQ (R12), AX
 	VMOVUPS.Z (DX)(AX*4), K1, Z16
@@ -83,6 +86,39 @@ f5tap:
 	ADDQ $32, R13
 	DECQ R9
 	JNZ f5tap
+	JMP f5clsnext
+f5full:
+	MOVQ (R12), AX
+	VMOVUPS (DX)(AX*4), Z16
+	VMOVUPS 64(DX)(AX*4), Z17
+	VBROADCASTSS 0(R13), Z18
+	VBROADCASTSS 4(R13), Z19
+	VBROADCASTSS 8(R13), Z20
+	VBROADCASTSS 12(R13), Z21
+	VBROADCASTSS 16(R13), Z22
+	VBROADCASTSS 20(R13), Z23
+	VBROADCASTSS 24(R13), Z24
+	VBROADCASTSS 28(R13), Z25
+	VFMADD231PS Z16, Z18, Z0
+	VFMADD231PS Z17, Z18, Z1
+	VFMADD231PS Z16, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z20, Z4
+	VFMADD231PS Z17, Z20, Z5
+	VFMADD231PS Z16, Z21, Z6
+	VFMADD231PS Z17, Z21, Z7
+	VFMADD231PS Z16, Z22, Z8
+	VFMADD231PS Z17, Z22, Z9
+	VFMADD231PS Z16, Z23, Z10
+	VFMADD231PS Z17, Z23, Z11
+	VFMADD231PS Z16, Z24, Z12
+	VFMADD231PS Z17, Z24, Z13
+	VFMADD231PS Z16, Z25, Z14
+	VFMADD231PS Z17, Z25, Z15
+	ADDQ $8, R12
+	ADDQ $32, R13
+	DECQ R9
+	JNZ f5full
 f5clsnext:
 	DECQ CX
 	JNZ f5cls
@@ -288,7 +324,8 @@ f2done:
 // func dwAVX512(part *float32, ldp int, dy *float32, ldd, dystride int, x *float32, xstride int, tiles *int, ntiles, nkt, nvec, nimg int, masks *uint16)
 // For each tile of 4 output channels, then each tile record (4 tap offsets,
 // a mask offset, a column): Z(4k+t) accumulates channel k, tap t over 16
-// pixel lanes; one mask word per 16 lanes zeroes lanes of both operands.
+// pixel lanes; one mask word per 16 lanes zeroes lanes of the taps. The dy
+// rows are read whole: every lane must lie inside dy.
 // All counts must be positive.
 TEXT ·dwAVX512(SB), NOSPLIT, $48-104
 	MOVQ dy+16(FP), AX
@@ -352,10 +389,10 @@ w5vec:
 	MOVQ AX, R13
 	SHRQ $5, R13
 	KMOVW (BX)(R13*1), K1
-	VMOVUPS.Z (DI)(AX*1), K1, Z16
-	VMOVUPS.Z (SI)(AX*1), K1, Z17
-	VMOVUPS.Z (DX)(AX*1), K1, Z18
-	VMOVUPS.Z (R12)(AX*1), K1, Z19
+	VMOVUPS (DI)(AX*1), Z16
+	VMOVUPS (SI)(AX*1), Z17
+	VMOVUPS (DX)(AX*1), Z18
+	VMOVUPS (R12)(AX*1), Z19
 	VMOVUPS.Z (R8)(AX*1), K1, Z20
 	VFMADD231PS Z20, Z16, Z0
 	VFMADD231PS Z20, Z17, Z4
@@ -542,8 +579,8 @@ w2vec:
 	VPBROADCASTD (BX)(R13*1), Y15
 	VPAND maskBitsLo<>(SB), Y15, Y15
 	VPCMPEQD maskBitsLo<>(SB), Y15, Y15
-	VMASKMOVPS (DI)(AX*1), Y15, Y8
-	VMASKMOVPS (SI)(AX*1), Y15, Y9
+	VMOVUPS (DI)(AX*1), Y8
+	VMOVUPS (SI)(AX*1), Y9
 	VMASKMOVPS (R8)(AX*1), Y15, Y10
 	VFMADD231PS Y10, Y8, Y0
 	VFMADD231PS Y10, Y9, Y4
@@ -559,8 +596,8 @@ w2vec:
 	VPBROADCASTD (BX)(R13*1), Y15
 	VPAND maskBitsHi<>(SB), Y15, Y15
 	VPCMPEQD maskBitsHi<>(SB), Y15, Y15
-	VMASKMOVPS 32(DI)(AX*1), Y15, Y8
-	VMASKMOVPS 32(SI)(AX*1), Y15, Y9
+	VMOVUPS 32(DI)(AX*1), Y8
+	VMOVUPS 32(SI)(AX*1), Y9
 	VMASKMOVPS 32(R8)(AX*1), Y15, Y10
 	VFMADD231PS Y10, Y8, Y0
 	VFMADD231PS Y10, Y9, Y4

@@ -8,6 +8,8 @@
 //	metrics.csv    one row per epoch (and every train.log_every iterations), see Columns
 //	summary.json   the Summary, written when the run stops for any reason
 //	checkpoints/   the newest checkpoint.keep checkpoints, see Options.Resume
+//	lesion.csv     written by Lesion: the test error with each block deleted, see LesionColumns
+//	lesion.json    written by Lesion: the LesionResult
 //	.lock          held (flock) while a process writes the folder
 //
 // Runs are deterministic: the same config (seed and threads included) gives

@@ -8,7 +8,7 @@ import "math"
 // running statistics, mean and invStd = 1/sqrt(var+eps) (biased variance),
 // all of length C. varOut, if not nil, receives the biased batch variance.
 func BNForwardTrain[T Float](y, x, gamma, beta, mean, invStd, varOut []T, n, c, hw int, eps float64, relu bool, ws *Workspace) {
-	if y32, ok := any(y).([]float32); ok {
+	if y32, ok := any(y).([]float32); ok && n > 0 && c > 0 && hw > 0 {
 		var v32 []float32
 		if varOut != nil {
 			v32 = any(varOut).([]float32)
@@ -56,7 +56,7 @@ func BNForwardTrain[T Float](y, x, gamma, beta, mean, invStd, varOut []T, n, c, 
 // BNForwardEval normalises x with running statistics:
 // y = gamma·(x-runMean)/sqrt(runVar+eps) + beta, then ReLU when relu is set.
 func BNForwardEval[T Float](y, x, gamma, beta, runMean, runVar []T, n, c, hw int, eps float64, relu bool, ws *Workspace) {
-	if y32, ok := any(y).([]float32); ok {
+	if y32, ok := any(y).([]float32); ok && n > 0 && c > 0 && hw > 0 {
 		ws.bnRun(opBNEval, bnArgs{y: y32, x: any(x).([]float32), gamma: any(gamma).([]float32), beta: any(beta).([]float32),
 			runMean: any(runMean).([]float32), runVar: any(runVar).([]float32), n: n, c: c, hw: hw, eps: eps, relu: relu})
 		return
@@ -84,7 +84,7 @@ func BNForwardEval[T Float](y, x, gamma, beta, runMean, runVar []T, n, c, hw int
 // dgamma, dbeta (length C). dx may be nil when only the parameter gradients
 // are wanted.
 func BNBackward[T Float](dx, dgamma, dbeta, dy, x, y, gamma, mean, invStd []T, n, c, hw int, relu bool, ws *Workspace) {
-	if dg32, ok := any(dgamma).([]float32); ok {
+	if dg32, ok := any(dgamma).([]float32); ok && n > 0 && c > 0 && hw > 0 {
 		var dx32, y32 []float32
 		if dx != nil {
 			dx32 = any(dx).([]float32)

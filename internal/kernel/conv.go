@@ -44,7 +44,7 @@ func (s ConvShape) Validate() error {
 // their results do not depend on the worker count. Other element types run
 // the reference loops. A slice shorter than its shape makes the call panic.
 func ConvForward[T Float](y, x, w []T, s ConvShape, ws *Workspace) {
-	if y32, ok := any(y).([]float32); ok {
+	if y32, ok := any(y).([]float32); ok && s.Validate() == nil {
 		ws.core().forwardF32(y32, any(x).([]float32), any(w).([]float32), s, ws.workers())
 		return
 	}
@@ -54,7 +54,7 @@ func ConvForward[T Float](y, x, w []T, s ConvShape, ws *Workspace) {
 // ConvBackwardData computes dx, the gradient with respect to the input,
 // from dy (N×K×OutH×OutW) and w (K×C×R×S). dx (N×C×H×W) is overwritten.
 func ConvBackwardData[T Float](dx, dy, w []T, s ConvShape, ws *Workspace) {
-	if dx32, ok := any(dx).([]float32); ok {
+	if dx32, ok := any(dx).([]float32); ok && s.Validate() == nil {
 		ws.core().backwardDataF32(dx32, any(dy).([]float32), any(w).([]float32), s, ws.workers())
 		return
 	}
@@ -67,7 +67,7 @@ func ConvBackwardData[T Float](dx, dy, w []T, s ConvShape, ws *Workspace) {
 // are added in worker order, so the bits depend on the worker count but not
 // on timing.
 func ConvBackwardFilter[T Float](dw, x, dy []T, s ConvShape, ws *Workspace) {
-	if dw32, ok := any(dw).([]float32); ok {
+	if dw32, ok := any(dw).([]float32); ok && s.Validate() == nil {
 		ws.core().backwardFilterF32(dw32, any(x).([]float32), any(dy).([]float32), s, ws.workers())
 		return
 	}

@@ -248,3 +248,20 @@ func TestConvF32ShapeChanges(t *testing.T) {
 		}
 	}
 }
+
+// TestConvF32Degenerate checks that empty and invalid shapes take the
+// reference path instead of the workers.
+func TestConvF32Degenerate(t *testing.T) {
+	ws := NewWorkspace(2)
+	s := ConvShape{N: 0, C: 2, H: 4, W: 4, K: 2, R: 3, S: 3, Stride: 1, Pad: 1}
+	ConvForward([]float32{}, []float32{}, make([]float32, 36), s, ws)
+	ConvBackwardData([]float32{}, []float32{}, make([]float32, 36), s, ws)
+	dw := make([]float32, 36)
+	ConvBackwardFilter(dw, []float32{}, []float32{}, s, ws)
+	for _, v := range dw {
+		if v != 0 {
+			t.Fatalf("weight gradient of an empty batch is %v", dw)
+		}
+	}
+	BNForwardEval([]float32{}, []float32{}, nil, nil, nil, nil, 0, 0, 4, 1e-5, false, ws)
+}

@@ -86,7 +86,7 @@ func (b *builder) network(x *G.Node) (*G.Node, error) {
 			return nil, err
 		}
 	}
-	if h, err = b.apply(&gapOp{opBase: newBase("gap")}, h); err != nil {
+	if h, err = b.apply(&gapOp{opBase: newBase("gap"), ws: b.ws}, h); err != nil {
 		return nil, err
 	}
 	return b.fc("fc", h, in, b.net.opt.Classes)
@@ -216,7 +216,7 @@ func (b *builder) residualAdd(name string, h, s *G.Node, relu bool) (*G.Node, er
 			return nil, err
 		}
 	}
-	return b.apply(newAddOp(name, relu, b.net.opt.Threads), h, s)
+	return b.apply(newAddOp(name, relu, b.ws), h, s)
 }
 
 // lesioned is a block with its residual branch deleted: only the shortcut
@@ -250,7 +250,7 @@ func (b *builder) lesioned(name string, x *G.Node, in, width, stride int) (*G.No
 	if s == x {
 		return x, out, nil
 	}
-	s, err = b.apply(&reluOp{opBase: newBase("relu:" + name)}, s)
+	s, err = b.apply(&reluOp{opBase: newBase("relu:" + name), ws: b.ws}, s)
 	return s, out, err
 }
 

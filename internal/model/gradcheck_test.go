@@ -168,9 +168,9 @@ func TestOpGradients(t *testing.T) {
 		{"conv1x1-stride2", [][]int{{2, 3, 5, 5}, {5, 3, 1, 1}}, conv(3, 5, 1, 2, 0)},
 		{"bn", [][]int{{4, 3, 3, 3}, {3}, {3}}, bn(false)},
 		{"bn-relu", [][]int{{4, 3, 3, 3}, {3}, {3}}, bn(true)},
-		{"add", [][]int{{2, 3, 3, 3}, {2, 3, 3, 3}}, func(in G.Nodes) (*G.Node, error) { return G.ApplyOp(newAddOp("t", false, 2), in[0], in[1]) }},
-		{"add-relu", [][]int{{2, 3, 3, 3}, {2, 3, 3, 3}}, func(in G.Nodes) (*G.Node, error) { return G.ApplyOp(newAddOp("t", true, 2), in[0], in[1]) }},
-		{"relu", [][]int{{2, 3, 3, 3}}, func(in G.Nodes) (*G.Node, error) { return G.ApplyOp(&reluOp{opBase: newBase("relu")}, in[0]) }},
+		{"add", [][]int{{2, 3, 3, 3}, {2, 3, 3, 3}}, func(in G.Nodes) (*G.Node, error) { return G.ApplyOp(newAddOp("t", false, ws), in[0], in[1]) }},
+		{"add-relu", [][]int{{2, 3, 3, 3}, {2, 3, 3, 3}}, func(in G.Nodes) (*G.Node, error) { return G.ApplyOp(newAddOp("t", true, ws), in[0], in[1]) }},
+		{"relu", [][]int{{2, 3, 3, 3}}, func(in G.Nodes) (*G.Node, error) { return G.ApplyOp(&reluOp{opBase: newBase("relu"), ws: ws}, in[0]) }},
 		{"gate", [][]int{{2, 3, 3, 3}}, func(in G.Nodes) (*G.Node, error) {
 			return G.ApplyOp(&gateOp{opBase: newBase("gate"), g: &gate{factor: 0.7}}, in[0])
 		}},
@@ -183,7 +183,7 @@ func TestOpGradients(t *testing.T) {
 		{"shortcutA-stride1", [][]int{{2, 2, 3, 3}}, func(in G.Nodes) (*G.Node, error) {
 			return G.ApplyOp(&shortcutAOp{opBase: newBase("sa"), k: 8, stride: 1}, in[0])
 		}},
-		{"gap", [][]int{{2, 3, 3, 4}}, func(in G.Nodes) (*G.Node, error) { return G.ApplyOp(&gapOp{opBase: newBase("gap")}, in[0]) }},
+		{"gap", [][]int{{2, 3, 3, 4}}, func(in G.Nodes) (*G.Node, error) { return G.ApplyOp(&gapOp{opBase: newBase("gap"), ws: ws}, in[0]) }},
 		{"fc", [][]int{{3, 4}, {5, 4}, {5}}, func(in G.Nodes) (*G.Node, error) {
 			return G.ApplyOp(&fcOp{opBase: newBase("fc")}, in[0], in[1], in[2])
 		}},

@@ -14,13 +14,13 @@ import (
 // unit's addition (and the original block's final ReLU fused into it).
 type addOp struct {
 	opBase
-	relu    bool
-	workers int
-	out     outBuf
+	relu bool
+	ws   *kernel.Workspace
+	out  outBuf
 }
 
-func newAddOp(name string, relu bool, workers int) *addOp {
-	return &addOp{opBase: newBase("add:" + name), relu: relu, workers: workers}
+func newAddOp(name string, relu bool, ws *kernel.Workspace) *addOp {
+	return &addOp{opBase: newBase("add:" + name), relu: relu, ws: ws}
 }
 
 func (op *addOp) Arity() int    { return 2 }
@@ -47,32 +47,13 @@ func (op *addOp) Do(in ...G.Value) (G.Value, error) {
 	y := op.out.get(t[0].Dtype(), t[0].Shape()...)
 	switch a := t[0].Data().(type) {
 	case []float32:
-		y, b := f32s(y), f32s(t[1])
-		parallelFor(op.workers, len(a), 16, func(lo, hi int) { addRelu(y[lo:hi], a[lo:hi], b[lo:hi], op.relu) })
+		kernel.AddReLU(f32s(y), a, f32s(t[1]), op.relu, op.ws)
 	case []float64:
-		addRelu(f64s(y), a, f64s(t[1]), op.relu)
+		kernel.AddReLU(f64s(y), a, f64s(t[1]), op.relu, op.ws)
 	default:
 		return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, t[0].Dtype())
 	}
 	return y, nil
-}
-
-func addRelu[T kernel.Float](y, a, b []T, relu bool) {
-	b = b[:len(a)]
-	y = y[:len(a)]
-	if !relu {
-		for i := range a {
-			y[i] = a[i] + b[i]
-		}
-		return
-	}
-	for i := range a {
-		v := a[i] + b[i]
-		if v < 0 {
-			v = 0
-		}
-		y[i] = v
-	}
 }
 
 func (op *addOp) DiffWRT(int) []bool { return []bool{true, true} }
@@ -80,7 +61,7 @@ func (op *addOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if !op.relu {
 		return G.Nodes{grad, grad}, nil
 	}
-	d, err := G.ApplyOp(&reluGradOp{opBase: newBase("drelu:" + op.name), workers: op.workers}, out, grad)
+	d, err := G.ApplyOp(&reluGradOp{opBase: newBase("drelu:" + op.name), ws: op.ws}, out, grad)
 	if err != nil {
 		return nil, err
 	}
@@ -90,6 +71,7 @@ func (op *addOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 // reluOp is y = max(x, 0).
 type reluOp struct {
 	opBase
+	ws  *kernel.Workspace
 	out outBuf
 }
 
@@ -107,36 +89,26 @@ func (op *reluOp) Do(in ...G.Value) (G.Value, error) {
 	y := op.out.get(x.Dtype(), x.Shape()...)
 	switch xd := x.Data().(type) {
 	case []float32:
-		relu(f32s(y), xd)
+		kernel.ReLU(f32s(y), xd, op.ws)
 	case []float64:
-		relu(f64s(y), xd)
+		kernel.ReLU(f64s(y), xd, op.ws)
 	default:
 		return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, x.Dtype())
 	}
 	return y, nil
 }
 
-func relu[T kernel.Float](y, x []T) {
-	y = y[:len(x)]
-	for i, v := range x {
-		if v < 0 {
-			v = 0
-		}
-		y[i] = v
-	}
-}
-
 func (op *reluOp) DiffWRT(int) []bool { return []bool{true} }
 func (op *reluOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(&reluGradOp{opBase: newBase("drelu:" + op.name)}, out, grad)
+	d, err := G.ApplyOp(&reluGradOp{opBase: newBase("drelu:" + op.name), ws: op.ws}, out, grad)
 	return G.Nodes{d}, err
 }
 
 // reluGradOp is dx = dy where y > 0, else 0: inputs (y, dy).
 type reluGradOp struct {
 	opBase
-	workers int
-	out     outBuf
+	ws  *kernel.Workspace
+	out outBuf
 }
 
 func (op *reluGradOp) Arity() int    { return 2 }
@@ -153,26 +125,13 @@ func (op *reluGradOp) Do(in ...G.Value) (G.Value, error) {
 	dx := op.out.get(t[0].Dtype(), t[0].Shape()...)
 	switch y := t[0].Data().(type) {
 	case []float32:
-		dx, dy := f32s(dx), f32s(t[1])
-		parallelFor(op.workers, len(y), 16, func(lo, hi int) { reluMask(dx[lo:hi], y[lo:hi], dy[lo:hi]) })
+		kernel.ReLUGrad(f32s(dx), y, f32s(t[1]), op.ws)
 	case []float64:
-		reluMask(f64s(dx), y, f64s(t[1]))
+		kernel.ReLUGrad(f64s(dx), y, f64s(t[1]), op.ws)
 	default:
 		return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, t[0].Dtype())
 	}
 	return dx, nil
-}
-
-func reluMask[T kernel.Float](dx, y, dy []T) {
-	dx = dx[:len(y)]
-	dy = dy[:len(y)]
-	for i, v := range y {
-		if v > 0 {
-			dx[i] = dy[i]
-		} else {
-			dx[i] = 0
-		}
-	}
 }
 
 // gate scales a residual branch by a factor set before each run: 0 or 1

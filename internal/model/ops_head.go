@@ -133,6 +133,7 @@ func (op *shortcutAGradOp) Do(in ...G.Value) (G.Value, error) {
 // GlobalAveragePool2D has no gradient.)
 type gapOp struct {
 	opBase
+	ws  *kernel.Workspace
 	out outBuf
 }
 
@@ -154,34 +155,25 @@ func (op *gapOp) Do(in ...G.Value) (G.Value, error) {
 	y := op.out.get(x.Dtype(), s[0], s[1])
 	switch xd := x.Data().(type) {
 	case []float32:
-		gap(f32s(y), xd, s[2]*s[3])
+		kernel.GlobalAvgPool(f32s(y), xd, s[2]*s[3], op.ws)
 	case []float64:
-		gap(f64s(y), xd, s[2]*s[3])
+		kernel.GlobalAvgPool(f64s(y), xd, s[2]*s[3], op.ws)
 	default:
 		return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, x.Dtype())
 	}
 	return y, nil
 }
 
-func gap[T kernel.Float](y, x []T, hw int) {
-	for i := range y {
-		var s T
-		for _, v := range x[i*hw : (i+1)*hw] {
-			s += v
-		}
-		y[i] = s / T(hw)
-	}
-}
-
 func (op *gapOp) DiffWRT(int) []bool { return []bool{true} }
 func (op *gapOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(&gapGradOp{opBase: newBase("dgap")}, grad, in[0])
+	d, err := G.ApplyOp(&gapGradOp{opBase: newBase("dgap"), ws: op.ws}, grad, in[0])
 	return G.Nodes{d}, err
 }
 
 // gapGradOp spreads dy (N×C) evenly over x's H×W: inputs (dy, x).
 type gapGradOp struct {
 	opBase
+	ws  *kernel.Workspace
 	out outBuf
 }
 
@@ -201,23 +193,13 @@ func (op *gapGradOp) Do(in ...G.Value) (G.Value, error) {
 	dx := op.out.get(x.Dtype(), s...)
 	switch d := dy.Data().(type) {
 	case []float32:
-		gapBack(f32s(dx), d, s[2]*s[3])
+		kernel.GlobalAvgPoolGrad(f32s(dx), d, s[2]*s[3], op.ws)
 	case []float64:
-		gapBack(f64s(dx), d, s[2]*s[3])
+		kernel.GlobalAvgPoolGrad(f64s(dx), d, s[2]*s[3], op.ws)
 	default:
 		return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, dy.Dtype())
 	}
 	return dx, nil
-}
-
-func gapBack[T kernel.Float](dx, dy []T, hw int) {
-	for i, g := range dy {
-		v := g / T(hw)
-		row := dx[i*hw : (i+1)*hw]
-		for j := range row {
-			row[j] = v
-		}
-	}
 }
 
 // fcOp is the fully connected layer y = x·wᵀ + b: x N×C, w K×C, b K, y N×K.

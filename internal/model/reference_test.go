@@ -49,8 +49,23 @@ func TestFastPathMatchesReference(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if math.Abs(a.Loss-b.Loss) > 1e-4*(1+math.Abs(b.Loss)) {
+				// Float32 rounding grows along a training trajectory (a
+				// pre-activation that crosses zero on one side only flips a
+				// ReLU), so the first steps must agree tightly and the rest
+				// of the curve to float32 training accuracy.
+				tol := 1e-5
+				if step >= 2 {
+					tol = 2e-3
+				}
+				if math.Abs(a.Loss-b.Loss) > tol*(1+math.Abs(b.Loss)) {
 					t.Fatalf("step %d: loss %.7f (fast, float32) vs %.7f (reference, float64)", step, a.Loss, b.Loss)
+				}
+				if step == 0 {
+					for i, p := range fast.Params() {
+						if d := relDiff(p.Grad, f64s(ref.grads[i])); d > 1e-4 {
+							t.Errorf("step 0: gradient of %s differs from the reference by %.2g (relative norm)", p.Name, d)
+						}
+					}
 				}
 				for i, p := range fast.Params() {
 					g := f64s(ref.grads[i])
@@ -63,4 +78,15 @@ func TestFastPathMatchesReference(t *testing.T) {
 			}
 		})
 	}
+}
+
+// relDiff is |a-b|/|b| in the Euclidean norm.
+func relDiff(a []float32, b []float64) float64 {
+	var num, den float64
+	for i, v := range b {
+		d := float64(a[i]) - v
+		num += d * d
+		den += v * v
+	}
+	return math.Sqrt(num / math.Max(den, 1e-300))
 }

@@ -12,6 +12,7 @@ type compareOptions struct {
 	run    runFlags
 	archs  []string
 	depths []string
+	resume string
 
 	grid gridRun // set by validation
 }
@@ -30,18 +31,26 @@ Figure 6).
 Without --config it runs the quick preset on the embedded Fashion-MNIST
 subset, which shows the degradation of deep plain nets in minutes.
 Finished runs are skipped and interrupted ones resumed, so running the same
-command again continues where it stopped.`,
+command again continues where it stopped; --resume DIR does the same from
+the experiment folder alone (its plan.json lists every run and its config).`,
 		Example: `  resx compare plain residual
-  resx compare plain residual --config cifar10-residual-20 --depths 20,32,44,56`,
+  resx compare plain residual --config cifar10-residual-20 --depths 20,32,44,56
+  resx compare --resume results/quick`,
 		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) == 0 {
+			if len(args) == 0 && o.resume == "" {
 				return usagef("name the architectures to compare: plain, residual")
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.archs = args
-			if err := o.validate(); err != nil {
+			var err error
+			if o.resume != "" {
+				o.grid, err = planResume(cmd, o.resume, args)
+			} else {
+				err = o.validate()
+			}
+			if err != nil {
 				return err
 			}
 			if runF != nil {
@@ -52,6 +61,7 @@ command again continues where it stopped.`,
 	}
 	o.run.bind(cmd)
 	cmd.Flags().StringSliceVar(&o.depths, "depths", []string{"20", "56"}, "depths to train (the paper: 20,32,44,56,110)")
+	cmd.Flags().StringVar(&o.resume, "resume", "", "continue the experiment in this folder (OUT/<name>) with the runs it recorded")
 	cmd.ValidArgs = config.Archs
 	return cmd
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/spf13/cobra"
+
 	"github.com/resx-dev/resx/internal/config"
 	"github.com/resx-dev/resx/internal/experiment"
 	"github.com/resx-dev/resx/internal/report"
@@ -17,6 +19,31 @@ type gridRun struct {
 	expDir string
 	runs   []experiment.RunSpec
 	source string
+	// resumed is set when the runs come from the folder's plan.json; the
+	// folder's provenance (the command that started it) is then kept.
+	resumed bool
+}
+
+// resumeFlags are the flags that choose what a compare or sweep trains,
+// which --resume takes from the experiment folder instead.
+var resumeFlags = []string{"config", "set", "out", "seed", "threads", "depths", "arch", "values", "grid"}
+
+// planResume plans the runs that the experiment folder dir recorded, after
+// checking that the command line names nothing else to train.
+func planResume(cmd *cobra.Command, dir string, args []string) (gridRun, error) {
+	if len(args) > 0 {
+		return gridRun{}, usagef("--resume continues the experiment recorded in %s: give no arguments with it", dir)
+	}
+	for _, name := range resumeFlags {
+		if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+			return gridRun{}, usagef("--resume continues the experiment recorded in %s: --%s cannot change it", dir, name)
+		}
+	}
+	runs, err := experiment.ReadPlan(dir)
+	if err != nil {
+		return gridRun{}, err
+	}
+	return gridRun{expDir: filepath.Clean(dir), runs: runs, source: "resumed from " + dir, resumed: true}, nil
 }
 
 // planGrid loads the base config and expands axes into named runs under
@@ -40,10 +67,15 @@ func planGrid(f *runFlags, axes []config.Axis) (gridRun, error) {
 // runGrid trains the runs of g (skipping finished ones, resuming unfinished
 // ones) and rebuilds the experiment folder's report.
 func runGrid(ctx context.Context, a *app, g gridRun) error {
-	if err := report.WriteProvenance(g.expDir, report.Provenance{
-		Command: a.commandLine(), Config: g.source, Version: version, Commit: commit(),
-	}); err != nil {
-		return err
+	if !g.resumed {
+		if err := report.WriteProvenance(g.expDir, report.Provenance{
+			Command: a.commandLine(), Config: g.source, Version: version, Commit: commit(),
+		}); err != nil {
+			return err
+		}
+		if err := experiment.WritePlan(g.expDir, g.runs); err != nil {
+			return err
+		}
 	}
 	var current *progress
 	res, sweepErr := a.sweep(ctx, g.runs, experiment.SweepOptions{

@@ -15,6 +15,7 @@ type sweepOptions struct {
 	depths []string
 	archs  []string
 	grid   []string
+	resume string
 
 	plan gridRun // set by validation
 }
@@ -39,17 +40,27 @@ List values go in brackets: --grid lr_steps=[3,5],[6].
 
 Run folders are named <arch>-<depth>-<block>-<shortcut>-s<seed>, followed by
 -<key><value> for each swept key the name does not already show
-(residual-20-basic-A-s1-lr0.01).`,
+(residual-20-basic-A-s1-lr0.01).
+
+Finished runs are skipped and interrupted ones resumed, so running the same
+command again continues where it stopped; --resume DIR does the same from
+the experiment folder alone (its plan.json lists every run and its config).`,
 		Example: `  resx sweep depth --arch residual
   resx sweep lr --values 0.2,0.1,0.05
   resx sweep seed --values 1,2,3 --grid model.block=basic,preact
   resx sweep --arch plain,residual --grid width=0.5,1 --depths 20,56`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				o.key = args[0]
+			var err error
+			if o.resume != "" {
+				o.plan, err = planResume(cmd, o.resume, args)
+			} else {
+				if len(args) == 1 {
+					o.key = args[0]
+				}
+				err = o.validate(cmd)
 			}
-			if err := o.validate(cmd); err != nil {
+			if err != nil {
 				return err
 			}
 			if runF != nil {
@@ -64,6 +75,7 @@ Run folders are named <arch>-<depth>-<block>-<shortcut>-s<seed>, followed by
 	fs.StringSliceVar(&o.depths, "depths", paperDepths, "depths to sweep (an axis of model.depth)")
 	fs.StringSliceVar(&o.archs, "arch", nil, "architectures (an axis of model.arch): plain, residual")
 	fs.StringArrayVar(&o.grid, "grid", nil, "another axis, key=v1,v2,... (repeatable)")
+	fs.StringVar(&o.resume, "resume", "", "continue the experiment in this folder (OUT/<name>) with the runs it recorded")
 	cmd.ValidArgsFunction = func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return config.Keys(), cobra.ShellCompDirectiveNoFileComp
 	}

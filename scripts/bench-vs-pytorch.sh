@@ -60,7 +60,8 @@ cpu = next((r.get("cpu") for r in rows if r.get("cpu")), platform.processor())
 def med(rs, k):
     v = [r[k] for r in rs if k in r]
     return statistics.median(v) if v else float("nan")
-print(f"Machine: {cpu}, {threads} threads, batch {batch}, medians of {len(rows)//3} rounds per model")
+rounds = max(sum(1 for r in rows if r["impl"] == "resx" and (r["arch"], r["depth"]) == (a, d)) for a, d in {(r["arch"], r["depth"]) for r in rows})
+print(f"Machine: {cpu}, {threads} threads, batch {batch}, medians of {rounds} rounds per model, resx and PyTorch alternating")
 print()
 print("| model | resx train img/s | PyTorch train img/s | train ratio | resx eval img/s | PyTorch eval img/s | eval ratio | resx peak RSS MiB | PyTorch peak RSS MiB | resx alloc/step | resx train GFLOP/s |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")

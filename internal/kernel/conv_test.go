@@ -163,6 +163,62 @@ func TestConvF32Deterministic(t *testing.T) {
 	}
 }
 
+// TestConvF32IgnoresNeighbours checks that where a kernel reads a source in
+// place, the lanes its masks exclude do not reach the result, also where it
+// loads them and masks the arithmetic instead: the outer images are the
+// neighbours of the middle one in memory, and NaN (forward, input gradient)
+// or huge values times zero gradients (weight gradient) there must not change
+// what the middle image gives.
+func TestConvF32IgnoresNeighbours(t *testing.T) {
+	shapes := []ConvShape{
+		{N: 3, C: 16, H: 32, W: 32, K: 16, R: 3, S: 3, Stride: 1, Pad: 1},
+		{N: 3, C: 16, H: 16, W: 16, K: 16, R: 3, S: 3, Stride: 1, Pad: 1},
+		{N: 3, C: 8, H: 8, W: 8, K: 16, R: 3, S: 3, Stride: 1, Pad: 1},
+		{N: 3, C: 8, H: 7, W: 9, K: 8, R: 3, S: 3, Stride: 1, Pad: 1},
+	}
+	for i, s := range shapes {
+		c := newConvCase(s, uint64(40+i))
+		inSz, outSz := s.C*s.H*s.W, s.K*s.OutH()*s.OutW()
+		for _, impl := range kernelSets() {
+			t.Run(fmt.Sprintf("%s/%v", impl.name, s), func(t *testing.T) {
+				ws := workspaceFor(impl, 1)
+				run := func(fill float32) (y, dx, dw []float32) {
+					x, dy := append([]float32(nil), c.x...), append([]float32(nil), c.dy...)
+					for _, n := range []int{0, 2} {
+						for j := range x[n*inSz : (n+1)*inSz] {
+							x[n*inSz+j] = fill
+						}
+						clear(dy[n*outSz : (n+1)*outSz])
+					}
+					y, dx, dw = make([]float32, len(c.y)), make([]float32, len(c.dx)), make([]float32, len(c.dw))
+					ConvForward(y, x, c.w, s, ws)
+					ConvBackwardFilter(dw, x, dy, s, ws)
+					for _, n := range []int{0, 2} {
+						for j := range x[n*inSz : (n+1)*inSz] {
+							x[n*inSz+j] = float32(math.NaN())
+						}
+						for j := range dy[n*outSz : (n+1)*outSz] {
+							dy[n*outSz+j] = float32(math.NaN())
+						}
+					}
+					ConvBackwardData(dx, dy, c.w, s, ws)
+					return y[outSz : 2*outSz], dx[inSz : 2*inSz], dw
+				}
+				y0, dx0, dw0 := run(0)
+				y1, dx1, _ := run(float32(math.NaN()))
+				_, _, dw1 := run(1e30)
+				for _, p := range [][2][]float32{{y0, y1}, {dx0, dx1}, {dw0, dw1}} {
+					for j := range p[0] {
+						if math.Float32bits(p[0][j]) != math.Float32bits(p[1][j]) {
+							t.Fatalf("element %d: %v with zero neighbours, %v with filled ones", j, p[0][j], p[1][j])
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
 func TestConvF32NoAllocs(t *testing.T) {
 	s := ConvShape{N: 4, C: 8, H: 9, W: 9, K: 12, R: 3, S: 3, Stride: 2, Pad: 1}
 	c := newConvCase(s, 3)

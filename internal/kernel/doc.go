@@ -17,6 +17,10 @@
 // channels by 32 pixels (AVX-512) accumulates over the taps. Stride-1
 // sources are read in place, with per-tap lane masks standing in for the zero
 // padding; stride-2 sources are first split into their four even/odd phases.
+// Where all the lanes a call addresses lie inside the source slice (every
+// image but the first and last), the AVX-512 kernels load whole vectors and
+// mask the FMAs, which costs nothing, instead of masking the loads, which
+// takes an FMA port slot; vectors with no valid lane are skipped.
 // The input gradient is the same kernel run on dy with the filters transposed
 // and flipped, once per output phase for stride 2; the weight gradient
 // reduces over the pixels of groups of images into per-worker partial sums

@@ -5,13 +5,13 @@ package kernel
 import "golang.org/x/sys/cpu"
 
 //go:noescape
-func fwdAVX512(out *float32, ldo int, x *float32, offs *int, w *float32, nblk, nkb int, cls *int, ncls int, masks *uint16, mstride int)
+func fwdAVX512(out *float32, ldo int, x *float32, offs *int, w *float32, nblk, nkb int, cls *int, ncls int, masks *uint16, mstride, inside int)
 
 //go:noescape
 func fwdAVX2(out *float32, ldo int, x *float32, offs *int, w *float32, nblk, nkb int, cls *int, ncls int, masks *uint16, mstride int)
 
 //go:noescape
-func dwAVX512(part *float32, ldp int, dy *float32, ldd, dystride int, x *float32, xstride int, tiles *int, ntiles, nkt, nvec, nimg int, masks *uint16)
+func dwAVX512(part *float32, ldp int, dy *float32, ldd, dystride int, x *float32, xstride int, tiles *int, ntiles, nkt, nvec, nimg int, masks *uint16, inside int)
 
 //go:noescape
 func dwAVX2(part *float32, ldp int, dy *float32, ldd int, x *float32, offs *int, nvec, nimg, dystride, xstride int, masks *uint16)
@@ -91,7 +91,25 @@ func fwdAsm512(out []float32, ldo int, x []float32, xoff int, offs []int, w []fl
 	}
 	checkFwd(out, ldo, x, xoff, offs, w, ntaps, nblk, nkb, 32)
 	checkClasses(cls, ntaps, masks, mstride, 2*nblk)
-	fwdAVX512(&out[0], ldo, &x[xoff], unsafeFirst(offs), firstOrNil(w), nblk, nkb, &cls[0], len(cls), &masks[0], 2*mstride)
+	in := 0
+	if readsInside(x, xoff, offs[:ntaps], nblk*32) {
+		in = 1
+	}
+	fwdAVX512(&out[0], ldo, &x[xoff], unsafeFirst(offs), firstOrNil(w), nblk, nkb, &cls[0], len(cls), &masks[0], 2*mstride, in)
+}
+
+// readsInside reports whether every lane of the reads x[xoff+o+i], o in
+// offs, 0 <= i < n, masked off or not, lies inside x, so that a kernel may
+// load whole vectors and mask the arithmetic instead of the loads.
+func readsInside(x []float32, xoff int, offs []int, n int) bool {
+	if len(offs) == 0 {
+		return false
+	}
+	lo, hi := offs[0], offs[0]
+	for _, o := range offs[1:] {
+		lo, hi = min(lo, o), max(hi, o)
+	}
+	return xoff+lo >= 0 && xoff+hi+n <= len(x)
 }
 
 func fwdAsm2(out []float32, ldo int, x []float32, xoff int, offs []int, w []float32, ntaps, nblk, nkb int, cls []int, masks []uint16, mstride int) {
@@ -120,7 +138,24 @@ func dwAsm512(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x
 		return
 	}
 	checkDw(part, ldp, dy, dyoff, ldd, dystride, x, xoff, tiles, 4, 4, nkt, nvec, nimg, masks)
-	dwAVX512(&part[0], ldp, &dy[dyoff], ldd, dystride, &x[xoff], xstride, &tiles[0], len(tiles)/6, nkt, nvec, nimg, &masks[0])
+	in := 0
+	if dwReadsInside(x, xoff, xstride, tiles, nvec, nimg) {
+		in = 1
+	}
+	dwAVX512(&part[0], ldp, &dy[dyoff], ldd, dystride, &x[xoff], xstride, &tiles[0], len(tiles)/6, nkt, nvec, nimg, &masks[0], in)
+}
+
+// dwReadsInside is readsInside for the x reads of a 4-tap weight-gradient
+// call: the taps of every tile record, over nimg images xstride apart.
+func dwReadsInside(x []float32, xoff, xstride int, tiles []int, nvec, nimg int) bool {
+	lo, hi := tiles[0], tiles[0]
+	for r := 0; r+6 <= len(tiles); r += 6 {
+		for _, o := range tiles[r : r+4] {
+			lo, hi = min(lo, o), max(hi, o)
+		}
+	}
+	n := (nimg-1)*xstride + 16*nvec
+	return xoff+lo >= 0 && xoff+hi+n <= len(x)
 }
 
 func dwAsm2(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []float32, xoff, xstride int, tiles []int, nkt, nvec, nimg int, masks []uint16) {

@@ -4,12 +4,17 @@
 
 #include "textflag.h"
 
-// func fwdAVX512(out *float32, ldo int, x *float32, offs *int, w *float32, nblk, nkb int, cls *int, ncls int, masks *uint16, mstride int)
+// func fwdAVX512(out *float32, ldo int, x *float32, offs *int, w *float32, nblk, nkb int, cls *int, ncls int, masks *uint16, mstride, inside int)
 // For each 32-pixel block and each block of 8 output channels: Z0..Z15
 // accumulate, Z(2j+h) holding channel j, pixel vector h. Taps come in
 // classes; a class's two mask words per block (mstride bytes apart between
-// classes) zero the lanes its taps must not read.
-TEXT ·fwdAVX512(SB), NOSPLIT, $0-88
+// classes) zero the lanes its taps must not read. A class with no valid lane
+// in the block is skipped. When inside is not zero every lane the taps
+// address lies in memory the kernel may read, so a partly valid class loads
+// whole vectors and masks the FMAs instead (a masked load takes an FMA port
+// slot on some cores, a masked FMA does not); otherwise it uses masked loads,
+// which read nothing from masked-off lanes.
+TEXT ·fwdAVX512(SB), NOSPLIT, $0-96
 	MOVQ out+0(FP), DI
 	MOVQ ldo+8(FP), SI
 	SHLQ $2, SI
@@ -51,9 +56,13 @@ f5cls:
 	ADDQ mstride+80(FP), R11
 	TESTQ R9, R9
 	JZ f5clsnext
+	KORTESTW K1, K2
+	JZ f5skip
 	KANDW K1, K2, K3
 	KORTESTW K3, K3
 	JC f5full
+	CMPQ inside+88(FP), $0
+	JNE f5tapk
 f5tap:
 	MOVQ (R12), AX
 	VMOVUPS.Z (DX)(AX*4), K1, Z16
@@ -119,6 +128,44 @@ f5full:
 	ADDQ $32, R13
 	DECQ R9
 	JNZ f5full
+	JMP f5clsnext
+f5tapk:
+	MOVQ (R12), AX
+	VMOVUPS (DX)(AX*4), Z16
+	VMOVUPS 64(DX)(AX*4), Z17
+	VBROADCASTSS 0(R13), Z18
+	VBROADCASTSS 4(R13), Z19
+	VBROADCASTSS 8(R13), Z20
+	VBROADCASTSS 12(R13), Z21
+	VBROADCASTSS 16(R13), Z22
+	VBROADCASTSS 20(R13), Z23
+	VBROADCASTSS 24(R13), Z24
+	VBROADCASTSS 28(R13), Z25
+	VFMADD231PS Z16, Z18, K1, Z0
+	VFMADD231PS Z17, Z18, K2, Z1
+	VFMADD231PS Z16, Z19, K1, Z2
+	VFMADD231PS Z17, Z19, K2, Z3
+	VFMADD231PS Z16, Z20, K1, Z4
+	VFMADD231PS Z17, Z20, K2, Z5
+	VFMADD231PS Z16, Z21, K1, Z6
+	VFMADD231PS Z17, Z21, K2, Z7
+	VFMADD231PS Z16, Z22, K1, Z8
+	VFMADD231PS Z17, Z22, K2, Z9
+	VFMADD231PS Z16, Z23, K1, Z10
+	VFMADD231PS Z17, Z23, K2, Z11
+	VFMADD231PS Z16, Z24, K1, Z12
+	VFMADD231PS Z17, Z24, K2, Z13
+	VFMADD231PS Z16, Z25, K1, Z14
+	VFMADD231PS Z17, Z25, K2, Z15
+	ADDQ $8, R12
+	ADDQ $32, R13
+	DECQ R9
+	JNZ f5tapk
+	JMP f5clsnext
+f5skip:
+	LEAQ (R12)(R9*8), R12
+	SHLQ $5, R9
+	ADDQ R9, R13
 f5clsnext:
 	DECQ CX
 	JNZ f5cls
@@ -321,13 +368,16 @@ f2done:
 	VZEROUPPER
 	RET
 
-// func dwAVX512(part *float32, ldp int, dy *float32, ldd, dystride int, x *float32, xstride int, tiles *int, ntiles, nkt, nvec, nimg int, masks *uint16)
+// func dwAVX512(part *float32, ldp int, dy *float32, ldd, dystride int, x *float32, xstride int, tiles *int, ntiles, nkt, nvec, nimg int, masks *uint16, inside int)
 // For each tile of 4 output channels, then each tile record (4 tap offsets,
 // a mask offset, a column): Z(4k+t) accumulates channel k, tap t over 16
-// pixel lanes; one mask word per 16 lanes zeroes lanes of the taps. The dy
-// rows are read whole: every lane must lie inside dy.
+// pixel lanes; one mask word per 16 lanes zeroes lanes of the taps, and a
+// vector with no valid lane is skipped. The dy rows are read whole: every
+// lane must lie inside dy. When inside is not zero every lane of x the taps
+// address may be read, and a partly valid vector of x is loaded whole with
+// the FMAs masked, as in fwdAVX512.
 // All counts must be positive.
-TEXT ·dwAVX512(SB), NOSPLIT, $48-104
+TEXT ·dwAVX512(SB), NOSPLIT, $48-112
 	MOVQ dy+16(FP), AX
 	MOVQ AX, dykt-40(SP)
 	MOVQ part+0(FP), AX
@@ -389,12 +439,15 @@ w5vec:
 	MOVQ AX, R13
 	SHRQ $5, R13
 	KMOVW (BX)(R13*1), K1
+	KORTESTW K1, K1
+	JC w5plain
+	JZ w5next
 	VMOVUPS (DI)(AX*1), Z16
 	VMOVUPS (SI)(AX*1), Z17
 	VMOVUPS (DX)(AX*1), Z18
 	VMOVUPS (R12)(AX*1), Z19
-	KORTESTW K1, K1
-	JC w5plain
+	CMPQ inside+104(FP), $0
+	JNE w5maskfma
 	VMOVUPS.Z (R8)(AX*1), K1, Z20
 	VFMADD231PS Z20, Z16, Z0
 	VFMADD231PS Z20, Z17, Z4
@@ -416,7 +469,33 @@ w5vec:
 	VFMADD231PS Z20, Z18, Z11
 	VFMADD231PS Z20, Z19, Z15
 	JMP w5next
+w5maskfma:
+	VMOVUPS (R8)(AX*1), Z20
+	VFMADD231PS Z20, Z16, K1, Z0
+	VFMADD231PS Z20, Z17, K1, Z4
+	VFMADD231PS Z20, Z18, K1, Z8
+	VFMADD231PS Z20, Z19, K1, Z12
+	VMOVUPS (R9)(AX*1), Z20
+	VFMADD231PS Z20, Z16, K1, Z1
+	VFMADD231PS Z20, Z17, K1, Z5
+	VFMADD231PS Z20, Z18, K1, Z9
+	VFMADD231PS Z20, Z19, K1, Z13
+	VMOVUPS (R10)(AX*1), Z20
+	VFMADD231PS Z20, Z16, K1, Z2
+	VFMADD231PS Z20, Z17, K1, Z6
+	VFMADD231PS Z20, Z18, K1, Z10
+	VFMADD231PS Z20, Z19, K1, Z14
+	VMOVUPS (R11)(AX*1), Z20
+	VFMADD231PS Z20, Z16, K1, Z3
+	VFMADD231PS Z20, Z17, K1, Z7
+	VFMADD231PS Z20, Z18, K1, Z11
+	VFMADD231PS Z20, Z19, K1, Z15
+	JMP w5next
 w5plain:
+	VMOVUPS (DI)(AX*1), Z16
+	VMOVUPS (SI)(AX*1), Z17
+	VMOVUPS (DX)(AX*1), Z18
+	VMOVUPS (R12)(AX*1), Z19
 	VMOVUPS (R8)(AX*1), Z20
 	VFMADD231PS Z20, Z16, Z0
 	VFMADD231PS Z20, Z17, Z4

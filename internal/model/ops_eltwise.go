@@ -68,19 +68,25 @@ func (op *addOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	return G.Nodes{d, d}, nil
 }
 
+// sameShape is the plumbing of an op from one 4-D tensor to one of the
+// same shape.
+type sameShape struct{}
+
+func (sameShape) Arity() int    { return 1 }
+func (sameShape) Type() hm.Type { return fnType(tensorType(4), tensorType(4)) }
+func (sameShape) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := shapeOf(in[0])
+	return s.Clone(), err
+}
+
 // reluOp is y = max(x, 0).
 type reluOp struct {
 	opBase
+	sameShape
 	ws  *kernel.Workspace
 	out outBuf
 }
 
-func (op *reluOp) Arity() int    { return 1 }
-func (op *reluOp) Type() hm.Type { return fnType(tensorType(4), tensorType(4)) }
-func (op *reluOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapeOf(in[0])
-	return s.Clone(), err
-}
 func (op *reluOp) Do(in ...G.Value) (G.Value, error) {
 	x, err := dense(op.name, in[0])
 	if err != nil {
@@ -136,7 +142,7 @@ func (op *reluGradOp) Do(in ...G.Value) (G.Value, error) {
 
 // gate scales a residual branch by a factor set before each run: 0 or 1
 // while training with stochastic depth (Huang et al. 2016), the survival
-// probability in evaluation, 0 for a lesion (a block deleted at test time).
+// probability in evaluation.
 type gate struct {
 	name   string
 	factor float64
@@ -145,17 +151,12 @@ type gate struct {
 // gateOp is y = factor·x.
 type gateOp struct {
 	opBase
+	sameShape
 	g       *gate
 	workers int
 	out     outBuf
 }
 
-func (op *gateOp) Arity() int    { return 1 }
-func (op *gateOp) Type() hm.Type { return fnType(tensorType(4), tensorType(4)) }
-func (op *gateOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shapeOf(in[0])
-	return s.Clone(), err
-}
 func (op *gateOp) Do(in ...G.Value) (G.Value, error) {
 	x, err := dense(op.name, in[0])
 	if err != nil {

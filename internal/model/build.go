@@ -188,7 +188,7 @@ func (b *builder) shortcut(name string, x, act *G.Node, in, out, stride int, wit
 		if same {
 			return x, nil
 		}
-		return b.apply(&shortcutAOp{opBase: newBase(name + ".shortA"), k: out, stride: stride}, x)
+		return b.apply(&shortcutAOp{opBase: newBase(name + ".shortA"), k: out, stride: stride, workers: b.net.opt.Threads}, x)
 	case "B", "C":
 		if same && b.net.cfg.Shortcut == "B" {
 			return x, nil
@@ -233,7 +233,7 @@ func (b *builder) lesioned(name string, x *G.Node, in, width, stride int) (*G.No
 		if in == out && stride == 1 {
 			return x, out, nil
 		}
-		s, err := b.apply(&shortcutAOp{opBase: newBase(name + ".shortA"), k: out, stride: stride}, x)
+		s, err := b.apply(&shortcutAOp{opBase: newBase(name + ".shortA"), k: out, stride: stride, workers: b.net.opt.Threads}, x)
 		return s, out, err
 	}
 	act := x

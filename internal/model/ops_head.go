@@ -19,6 +19,7 @@ import (
 type shortcutAOp struct {
 	opBase
 	k, stride int
+	workers   int
 	out       outBuf
 }
 
@@ -48,9 +49,9 @@ func (op *shortcutAOp) Do(in ...G.Value) (G.Value, error) {
 	y := op.out.get(x.Dtype(), ys...)
 	switch xd := x.Data().(type) {
 	case []float32:
-		shortcutA(f32s(y), xd, xs, ys, op.stride, false)
+		shortcutA(f32s(y), xd, xs, ys, op.stride, false, op.workers)
 	case []float64:
-		shortcutA(f64s(y), xd, xs, ys, op.stride, false)
+		shortcutA(f64s(y), xd, xs, ys, op.stride, false, op.workers)
 	default:
 		return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, x.Dtype())
 	}
@@ -59,30 +60,39 @@ func (op *shortcutAOp) Do(in ...G.Value) (G.Value, error) {
 
 // shortcutA copies between the big tensor (x shape xs) and the small one
 // (ys): forward when !back (small ← big), gradient when back (big ← small,
-// zeros elsewhere). In both cases dst is overwritten.
-func shortcutA[T kernel.Float](dst, src []T, xs, ys tensor.Shape, s int, back bool) {
+// zeros elsewhere). In both cases dst is overwritten. The images are split
+// over workers.
+func shortcutA[T kernel.Float](dst, src []T, xs, ys tensor.Shape, s int, back bool, workers int) {
 	n, c, h, w := xs[0], xs[1], xs[2], xs[3]
+	big := c * h * w
+	parallelFor(workers, n*big, big, func(lo, hi int) {
+		shortcutAImages(dst, src, xs, ys, s, back, lo/big, hi/big)
+	})
+}
+
+// shortcutAImages is shortcutA for images [b0, b1).
+func shortcutAImages[T kernel.Float](dst, src []T, xs, ys tensor.Shape, s int, back bool, b0, b1 int) {
+	c, h, w := xs[1], xs[2], xs[3]
 	k, oh, ow := ys[1], ys[2], ys[3]
 	lo := (k - c) / 2
 	if back {
-		for i := range dst[:n*c*h*w] {
-			dst[i] = 0
-		}
+		clear(dst[b0*c*h*w : b1*c*h*w])
 	} else {
-		for i := range dst[:n*k*oh*ow] {
-			dst[i] = 0
-		}
+		clear(dst[b0*k*oh*ow : b1*k*oh*ow])
 	}
-	for b := 0; b < n; b++ {
+	for b := b0; b < b1; b++ {
 		for ch := 0; ch < c; ch++ {
 			big := (b*c + ch) * h * w
 			small := (b*k + ch + lo) * oh * ow
 			for i := 0; i < oh; i++ {
-				for j := 0; j < ow; j++ {
-					if back {
-						dst[big+i*s*w+j*s] = src[small+i*ow+j]
-					} else {
-						dst[small+i*ow+j] = src[big+i*s*w+j*s]
+				bi, si := big+i*s*w, small+i*ow
+				if back {
+					for j := 0; j < ow; j++ {
+						dst[bi+j*s] = src[si+j]
+					}
+				} else {
+					for j := 0; j < ow; j++ {
+						dst[si+j] = src[bi+j*s]
 					}
 				}
 			}
@@ -92,15 +102,16 @@ func shortcutA[T kernel.Float](dst, src []T, xs, ys tensor.Shape, s int, back bo
 
 func (op *shortcutAOp) DiffWRT(int) []bool { return []bool{true} }
 func (op *shortcutAOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(&shortcutAGradOp{opBase: newBase("d" + op.name), stride: op.stride}, grad, in[0])
+	d, err := G.ApplyOp(&shortcutAGradOp{opBase: newBase("d" + op.name), stride: op.stride, workers: op.workers}, grad, in[0])
 	return G.Nodes{d}, err
 }
 
 // shortcutAGradOp is the gradient of shortcutAOp: inputs (dy, x).
 type shortcutAGradOp struct {
 	opBase
-	stride int
-	out    outBuf
+	stride  int
+	workers int
+	out     outBuf
 }
 
 func (op *shortcutAGradOp) Arity() int { return 2 }
@@ -120,9 +131,9 @@ func (op *shortcutAGradOp) Do(in ...G.Value) (G.Value, error) {
 	dx := op.out.get(x.Dtype(), x.Shape()...)
 	switch d := dy.Data().(type) {
 	case []float32:
-		shortcutA(f32s(dx), d, x.Shape(), dy.Shape(), op.stride, true)
+		shortcutA(f32s(dx), d, x.Shape(), dy.Shape(), op.stride, true, op.workers)
 	case []float64:
-		shortcutA(f64s(dx), d, x.Shape(), dy.Shape(), op.stride, true)
+		shortcutA(f64s(dx), d, x.Shape(), dy.Shape(), op.stride, true, op.workers)
 	default:
 		return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, dy.Dtype())
 	}

@@ -112,6 +112,41 @@ func TestTrapShortcutAValues(t *testing.T) {
 	}
 }
 
+// The option-A shortcut splits its images over workers: every worker count
+// gives the same bits, forward and backward, over stale output buffers.
+func TestShortcutAWorkers(t *testing.T) {
+	xs, ys := tensor.Shape{7, 16, 32, 32}, tensor.Shape{7, 32, 16, 16}
+	rng := rand.New(rand.NewPCG(3, 4))
+	x := make([]float32, xs.TotalSize())
+	dy := make([]float32, ys.TotalSize())
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	for i := range dy {
+		dy[i] = float32(rng.NormFloat64())
+	}
+	var y1, dx1 []float32
+	for _, workers := range []int{1, 2, 3} {
+		y := make([]float32, len(dy))
+		dx := make([]float32, len(x))
+		for i := range y {
+			y[i] = 1
+		}
+		for i := range dx {
+			dx[i] = 1
+		}
+		shortcutA(y, x, xs, ys, 2, false, workers)
+		shortcutA(dx, dy, xs, ys, 2, true, workers)
+		if workers == 1 {
+			y1, dx1 = y, dx
+			continue
+		}
+		if !slices.Equal(y, y1) || !slices.Equal(dx, dx1) {
+			t.Errorf("workers %d: shortcut A differs from one worker", workers)
+		}
+	}
+}
+
 // Two nodes whose ops hash alike are merged silently: every resx op hashes
 // uniquely, so a net has exactly one node per layer even where two layers
 // look the same.

@@ -37,10 +37,12 @@ type convCore struct {
 	fwdShape ConvShape
 	fwdPlan  *tapPlan
 	fwdOffs  []int
+	fwdRange [2]int
 
 	bdShape ConvShape
 	bdPlans []*tapPlan
 	bdOffs  [][]int
+	bdRange [][2]int
 	bdWOff  []int
 
 	bfShape ConvShape
@@ -71,6 +73,7 @@ func (c *convCore) forwardPlanFor(s ConvShape) *tapPlan {
 		c.fwdShape, c.fwdPlan = s, forwardPlan(s, c.impl.masked)
 		c.fwdOffs = make([]int, s.C*c.fwdPlan.taps())
 		c.fwdPlan.tapOffsets(c.fwdOffs, 1)
+		c.fwdRange = offsRange(c.fwdOffs)
 	}
 	return c.fwdPlan
 }
@@ -96,6 +99,18 @@ func (c *convCore) sizeFor(w int, p *tapPlan, G int) {
 	if p.split2 {
 		b.phase = grow(b.phase, 4*p.phaseLen())
 	}
+}
+
+// offsRange is the smallest and the largest of offs (zeros when empty).
+func offsRange(offs []int) [2]int {
+	if len(offs) == 0 {
+		return [2]int{}
+	}
+	r := [2]int{offs[0], offs[0]}
+	for _, o := range offs[1:] {
+		r[0], r[1] = min(r[0], o), max(r[1], o)
+	}
+	return r
 }
 
 // split is worker w's share [n0, n1) of n items.
@@ -128,7 +143,7 @@ func packForward(wp, w []float32, k int, p *tapPlan, s ConvShape) {
 // gemm runs the implicit GEMM of plan p for kout output channels, reading
 // x from xoff (the image in direct mode, the copies in copy mode) and
 // writing out (kout planes of p.npix pixels).
-func (c *convCore) gemm(p *tapPlan, offs []int, wp []float32, kout int, out, x []float32, xoff int, b *workerBuf) {
+func (c *convCore) gemm(p *tapPlan, offs []int, rng [2]int, wp []float32, kout int, out, x []float32, xoff int, b *workerBuf) {
 	impl := c.impl
 	np := p.npix
 	t := len(offs)
@@ -137,10 +152,10 @@ func (c *convCore) gemm(p *tapPlan, offs []int, wp []float32, kout int, out, x [
 	fk := kout / 8
 	ms := p.mwords
 	if fk > 0 && nfull > 0 {
-		impl.fwd(out, np, x, xoff, offs, wp, t, nfull, fk, p.clsTaps, p.masks, ms)
+		impl.fwd(out, np, x, xoff, offs, rng, wp, t, nfull, fk, p.clsTaps, p.masks, ms)
 	}
 	for kb := 0; kb < fk && rem > 0; kb++ {
-		impl.fwd(b.scratch, pb, x, xoff+nfull*pb, offs, wp[kb*t*8:], t, 1, 1, p.clsTaps, p.masks[nfull*pb/16:], ms)
+		impl.fwd(b.scratch, pb, x, xoff+nfull*pb, offs, rng, wp[kb*t*8:], t, 1, 1, p.clsTaps, p.masks[nfull*pb/16:], ms)
 		o := out[kb*8*np : (kb*8+8)*np]
 		for j := 0; j < 8; j++ {
 			copy(o[j*np+nfull*pb:(j+1)*np], b.scratch[j*pb:j*pb+rem])
@@ -149,7 +164,7 @@ func (c *convCore) gemm(p *tapPlan, offs []int, wp []float32, kout int, out, x [
 	if kout%8 != 0 {
 		nb := (np + pb - 1) / pb
 		ld := nb * pb
-		impl.fwd(b.scratch, ld, x, xoff, offs, wp[fk*t*8:], t, nb, 1, p.clsTaps, p.masks, ms)
+		impl.fwd(b.scratch, ld, x, xoff, offs, rng, wp[fk*t*8:], t, nb, 1, p.clsTaps, p.masks, ms)
 		for j := 0; fk*8+j < kout; j++ {
 			copy(out[(fk*8+j)*np:(fk*8+j+1)*np], b.scratch[j*ld:j*ld+np])
 		}
@@ -191,7 +206,7 @@ func (c *convCore) forwardWork(w int) {
 	n0, n1 := split(s.N, c.nw, w)
 	for n := n0; n < n1; n++ {
 		x, xoff := c.source(p, c.in, n, inSz, b)
-		c.gemm(p, c.fwdOffs, c.wpack, s.K, c.out[n*outSz:(n+1)*outSz], x, xoff, b)
+		c.gemm(p, c.fwdOffs, c.fwdRange, c.wpack, s.K, c.out[n*outSz:(n+1)*outSz], x, xoff, b)
 	}
 }
 
@@ -213,7 +228,7 @@ func (c *convCore) backwardDataWork(w int) {
 					continue
 				}
 				x, xoff := c.source(p, c.in, n, inSz, b)
-				c.gemm(p, c.bdOffs[ph], c.wpack[c.bdWOff[ph]:], s.C, sub, x, xoff, b)
+				c.gemm(p, c.bdOffs[ph], c.bdRange[ph], c.wpack[c.bdWOff[ph]:], s.C, sub, x, xoff, b)
 			}
 			for ch := 0; ch < s.C; ch++ {
 				sub := func(ph int) []float32 { return b.sub[(ph*s.C+ch)*np : (ph*s.C+ch+1)*np] }
@@ -236,14 +251,14 @@ func (c *convCore) backwardDataWork(w int) {
 					clear(dx)
 					continue
 				}
-				c.gemm(p, c.bdOffs[ph], wp, s.C, dx, x, xoff, b)
+				c.gemm(p, c.bdOffs[ph], c.bdRange[ph], wp, s.C, dx, x, xoff, b)
 				continue
 			}
 			sub := b.sub[:s.C*p.npix]
 			if p.taps() == 0 {
 				clear(sub)
 			} else {
-				c.gemm(p, c.bdOffs[ph], wp, s.C, sub, x, xoff, b)
+				c.gemm(p, c.bdOffs[ph], c.bdRange[ph], wp, s.C, sub, x, xoff, b)
 			}
 			py, px := ph/st, ph%st
 			for ch := 0; ch < s.C; ch++ {
@@ -341,6 +356,7 @@ func (c *convCore) backwardDataF32(dx, dy, w []float32, s ConvShape, nw int) {
 		c.bdShape = s
 		c.bdPlans = make([]*tapPlan, st*st)
 		c.bdOffs = make([][]int, st*st)
+		c.bdRange = make([][2]int, st*st)
 		c.bdWOff = make([]int, st*st)
 		off := 0
 		for ph := range c.bdPlans {
@@ -351,6 +367,7 @@ func (c *convCore) backwardDataF32(dx, dy, w []float32, s ConvShape, nw int) {
 			}
 			c.bdOffs[ph] = make([]int, s.K*p.taps())
 			p.tapOffsets(c.bdOffs[ph], 1)
+			c.bdRange[ph] = offsRange(c.bdOffs[ph])
 			c.bdWOff[ph] = off
 			off += roundUp(s.C, 8) * s.K * p.taps()
 		}

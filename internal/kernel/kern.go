@@ -17,8 +17,9 @@ type convKernels struct {
 	//	out[(8kb+j)·ldo + i] = Σ_t w[8·ntaps·kb + 8t + j] · x[xoff + offs[t] + i]
 	// summed in tap order. The taps come in classes, cls[k] of them in class
 	// k; lane i of a tap in class k is read only if bit i%16 of
-	// masks[k·mstride + i/16] is set, and counts as zero otherwise.
-	fwd func(out []float32, ldo int, x []float32, xoff int, offs []int, w []float32, ntaps, nblk, nkb int, cls []int, masks []uint16, mstride int)
+	// masks[k·mstride + i/16] is set, and counts as zero otherwise. rng is
+	// the smallest and the largest of offs, which the drivers keep per plan.
+	fwd func(out []float32, ldo int, x []float32, xoff int, offs []int, rng [2]int, w []float32, ntaps, nblk, nkb int, cls []int, masks []uint16, mstride int)
 
 	// dwK×dwT is the tile of dw: output channels by taps.
 	dwK, dwT int
@@ -47,7 +48,7 @@ var (
 	goCopyKernels = &convKernels{name: "go-copy", fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo}
 )
 
-func fwdGo(out []float32, ldo int, x []float32, xoff int, offs []int, w []float32, ntaps, nblk, nkb int, cls []int, masks []uint16, mstride int) {
+func fwdGo(out []float32, ldo int, x []float32, xoff int, offs []int, _ [2]int, w []float32, ntaps, nblk, nkb int, cls []int, masks []uint16, mstride int) {
 	const pb = 16
 	offs = offs[:ntaps]
 	for kb := 0; kb < nkb; kb++ {

@@ -85,34 +85,21 @@ func checkClasses(cls []int, ntaps int, masks []uint16, mstride, words int) {
 	_ = masks[(len(cls)-1)*mstride+words-1]
 }
 
-func fwdAsm512(out []float32, ldo int, x []float32, xoff int, offs []int, w []float32, ntaps, nblk, nkb int, cls []int, masks []uint16, mstride int) {
+func fwdAsm512(out []float32, ldo int, x []float32, xoff int, offs []int, rng [2]int, w []float32, ntaps, nblk, nkb int, cls []int, masks []uint16, mstride int) {
 	if nblk <= 0 || nkb <= 0 {
 		return
 	}
 	checkFwd(out, ldo, x, xoff, offs, w, ntaps, nblk, nkb, 32)
 	checkClasses(cls, ntaps, masks, mstride, 2*nblk)
 	in := 0
-	if readsInside(x, xoff, offs[:ntaps], nblk*32) {
+	// Every lane the taps address lies inside x: whole vectors may be loaded.
+	if ntaps > 0 && xoff+rng[0] >= 0 && xoff+rng[1]+nblk*32 <= len(x) {
 		in = 1
 	}
 	fwdAVX512(&out[0], ldo, &x[xoff], unsafeFirst(offs), firstOrNil(w), nblk, nkb, &cls[0], len(cls), &masks[0], 2*mstride, in)
 }
 
-// readsInside reports whether every lane of the reads x[xoff+o+i], o in
-// offs, 0 <= i < n, masked off or not, lies inside x, so that a kernel may
-// load whole vectors and mask the arithmetic instead of the loads.
-func readsInside(x []float32, xoff int, offs []int, n int) bool {
-	if len(offs) == 0 {
-		return false
-	}
-	lo, hi := offs[0], offs[0]
-	for _, o := range offs[1:] {
-		lo, hi = min(lo, o), max(hi, o)
-	}
-	return xoff+lo >= 0 && xoff+hi+n <= len(x)
-}
-
-func fwdAsm2(out []float32, ldo int, x []float32, xoff int, offs []int, w []float32, ntaps, nblk, nkb int, cls []int, masks []uint16, mstride int) {
+func fwdAsm2(out []float32, ldo int, x []float32, xoff int, offs []int, _ [2]int, w []float32, ntaps, nblk, nkb int, cls []int, masks []uint16, mstride int) {
 	if nblk <= 0 || nkb <= 0 {
 		return
 	}
@@ -145,8 +132,10 @@ func dwAsm512(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x
 	dwAVX512(&part[0], ldp, &dy[dyoff], ldd, dystride, &x[xoff], xstride, &tiles[0], len(tiles)/6, nkt, nvec, nimg, &masks[0], in)
 }
 
-// dwReadsInside is readsInside for the x reads of a 4-tap weight-gradient
-// call: the taps of every tile record, over nimg images xstride apart.
+// dwReadsInside reports whether every lane of x a 4-tap weight-gradient
+// call addresses, masked off or not, lies inside x: the taps of every tile
+// record, over nimg images xstride apart. Then whole vectors may be loaded
+// and the FMAs masked instead of the loads.
 func dwReadsInside(x []float32, xoff, xstride int, tiles []int, nvec, nimg int) bool {
 	lo, hi := tiles[0], tiles[0]
 	for r := 0; r+6 <= len(tiles); r += 6 {

@@ -130,7 +130,7 @@ func (n *Net) build(batch int, train bool, deleted map[int]bool) (*graph, error)
 		if _, err := shareBuffers(gr.g, n.dt, keep); err != nil {
 			return nil, err
 		}
-		gr.m = G.NewTapeMachine(gr.g)
+		gr.m = G.NewTapeMachine(gr.g, G.WithEngine(&addEngine{ws: b.ws}))
 	} else {
 		if _, err := shareBuffers(gr.g, n.dt, G.Nodes{logits}); err != nil {
 			return nil, err

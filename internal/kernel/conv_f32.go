@@ -1,7 +1,9 @@
 package kernel
 
+import "sync/atomic"
+
 // The float32 convolution drivers: plans, packed weights, per-worker copy
-// buffers and the static split of the batch over workers.
+// buffers and the split of the batch over workers.
 
 const (
 	opForward = iota
@@ -56,6 +58,7 @@ type convCore struct {
 
 	// the call in progress
 	op      int
+	next    atomic.Int64 // the next image to take, in the forward and input-gradient calls
 	s       ConvShape
 	nw      int
 	out, in []float32
@@ -112,6 +115,13 @@ func offsRange(offs []int) [2]int {
 	}
 	return r
 }
+
+// nextImage hands out the images of a forward or input-gradient call one at
+// a time, so that a worker slowed down by other load on its core takes fewer
+// of them. Each image's output is computed the same way whichever worker
+// takes it, so the results do not depend on the hand-out. (The weight
+// gradient keeps a static split: its per-worker partial sums must not.)
+func (c *convCore) nextImage() int { return int(c.next.Add(1)) - 1 }
 
 // split is worker w's share [n0, n1) of n items.
 func split(n, nw, w int) (int, int) { return w * n / nw, (w + 1) * n / nw }
@@ -203,8 +213,7 @@ func (c *convCore) work(w int) {
 func (c *convCore) forwardWork(w int) {
 	s, p, b := c.s, c.fwdPlan, &c.bufs[w]
 	inSz, outSz := s.C*s.H*s.W, s.K*p.npix
-	n0, n1 := split(s.N, c.nw, w)
-	for n := n0; n < n1; n++ {
+	for n := c.nextImage(); n < s.N; n = c.nextImage() {
 		x, xoff := c.source(p, c.in, n, inSz, b)
 		c.gemm(p, c.fwdOffs, c.fwdRange, c.wpack, s.K, c.out[n*outSz:(n+1)*outSz], x, xoff, b)
 	}
@@ -214,8 +223,7 @@ func (c *convCore) backwardDataWork(w int) {
 	s, b := c.s, &c.bufs[w]
 	st := s.Stride
 	inSz, outSz := s.K*s.OutH()*s.OutW(), s.C*s.H*s.W
-	n0, n1 := split(s.N, c.nw, w)
-	for n := n0; n < n1; n++ {
+	for n := c.nextImage(); n < s.N; n = c.nextImage() {
 		dx := c.out[n*outSz : (n+1)*outSz]
 		if st == 2 && s.H%2 == 0 && s.W%2 == 0 {
 			// All four phases have H/2×W/2 pixels: compute each, then
@@ -346,6 +354,7 @@ func (c *convCore) forwardF32(y, x, w []float32, s ConvShape, nw int) {
 		c.sizeFor(i, p, 1)
 	}
 	c.op, c.s, c.nw, c.out, c.in = opForward, s, nw, y[:s.N*s.K*p.npix], x[:s.N*s.C*s.H*s.W]
+	c.next.Store(0)
 	c.run(nw)
 	c.out, c.in = nil, nil
 }
@@ -409,6 +418,7 @@ func (c *convCore) backwardDataF32(dx, dy, w []float32, s ConvShape, nw int) {
 		}
 	}
 	c.op, c.s, c.nw, c.out, c.in = opBackwardData, s, nw, dx[:s.N*s.C*s.H*s.W], dy[:s.N*s.K*s.OutH()*s.OutW()]
+	c.next.Store(0)
 	c.run(nw)
 	c.out, c.in = nil, nil
 }

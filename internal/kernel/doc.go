@@ -7,7 +7,9 @@
 // float32 paths may dispatch to assembly chosen at run time (AVX-512, then
 // AVX2/FMA, then Go; the purego build tag forces Go). float64 calls run the
 // reference code, which the gradient checks rely on. Results must not depend
-// on timing: work is split statically over workers and partial sums are
+// on timing: the forward and input-gradient convolutions hand out whole
+// images to whichever worker is free, each computed the same way by any
+// worker; other work is split statically over workers and partial sums are
 // reduced in a fixed order, so the same inputs and worker count give the same
 // bits.
 //

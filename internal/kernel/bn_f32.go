@@ -4,8 +4,9 @@ import "math"
 
 // The float32 batch-norm paths: statistics in one pass with float64
 // accumulators, normalisation folded into one multiply-add per element, work
-// split over channels by a static partition, so results do not depend on the
-// worker count at all.
+// handed out to the workers channel by channel; each channel is computed the
+// same way by any worker, so results do not depend on the worker count at
+// all.
 
 const (
 	opBNTrain = iota + opBackwardFilter + 1
@@ -133,10 +134,9 @@ func bnGradApplyGo(dx, dy, x, y []float32, hw, n, stride int, a, b, c float32, r
 func (c *convCore) bnWork(w int) {
 	a := &c.bn
 	k := c.bnImpl
-	c0, c1 := split(a.c, c.nw, w)
 	cnt := float64(a.n * a.hw)
 	st := a.c * a.hw
-	for ch := c0; ch < c1; ch++ {
+	for ch := c.take(); ch < a.c; ch = c.take() {
 		off := ch * a.hw
 		switch c.op {
 		case opBNTrain:
@@ -180,6 +180,7 @@ func (ws *Workspace) bnRun(op int, a bnArgs) {
 	c.op, c.bn = op, a
 	nw := min(ws.workers(), a.c)
 	c.nw = nw
+	c.next.Store(0)
 	c.run(nw)
 	c.bn = bnArgs{}
 }

@@ -58,7 +58,7 @@ type convCore struct {
 
 	// the call in progress
 	op      int
-	next    atomic.Int64 // the next image to take, in the forward and input-gradient calls
+	next    atomic.Int64 // the next item to take
 	s       ConvShape
 	nw      int
 	out, in []float32
@@ -116,12 +116,13 @@ func offsRange(offs []int) [2]int {
 	return r
 }
 
-// nextImage hands out the images of a forward or input-gradient call one at
-// a time, so that a worker slowed down by other load on its core takes fewer
-// of them. Each image's output is computed the same way whichever worker
-// takes it, so the results do not depend on the hand-out. (The weight
-// gradient keeps a static split: its per-worker partial sums must not.)
-func (c *convCore) nextImage() int { return int(c.next.Add(1)) - 1 }
+// take hands out the items of a call (the images of a forward or
+// input-gradient convolution, the channels of a batch norm) one at a time,
+// so that a worker slowed down by other load on its core takes fewer of
+// them. Each item is computed the same way whichever worker takes it, so the
+// results do not depend on the hand-out. (The weight gradient keeps a static
+// split: its per-worker partial sums must not.)
+func (c *convCore) take() int { return int(c.next.Add(1)) - 1 }
 
 // split is worker w's share [n0, n1) of n items.
 func split(n, nw, w int) (int, int) { return w * n / nw, (w + 1) * n / nw }
@@ -213,7 +214,7 @@ func (c *convCore) work(w int) {
 func (c *convCore) forwardWork(w int) {
 	s, p, b := c.s, c.fwdPlan, &c.bufs[w]
 	inSz, outSz := s.C*s.H*s.W, s.K*p.npix
-	for n := c.nextImage(); n < s.N; n = c.nextImage() {
+	for n := c.take(); n < s.N; n = c.take() {
 		x, xoff := c.source(p, c.in, n, inSz, b)
 		c.gemm(p, c.fwdOffs, c.fwdRange, c.wpack, s.K, c.out[n*outSz:(n+1)*outSz], x, xoff, b)
 	}
@@ -223,7 +224,7 @@ func (c *convCore) backwardDataWork(w int) {
 	s, b := c.s, &c.bufs[w]
 	st := s.Stride
 	inSz, outSz := s.K*s.OutH()*s.OutW(), s.C*s.H*s.W
-	for n := c.nextImage(); n < s.N; n = c.nextImage() {
+	for n := c.take(); n < s.N; n = c.take() {
 		dx := c.out[n*outSz : (n+1)*outSz]
 		if st == 2 && s.H%2 == 0 && s.W%2 == 0 {
 			// All four phases have H/2×W/2 pixels: compute each, then

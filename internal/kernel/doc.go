@@ -8,8 +8,9 @@
 // AVX2/FMA, then Go; the purego build tag forces Go). float64 calls run the
 // reference code, which the gradient checks rely on. Results must not depend
 // on timing: the forward and input-gradient convolutions hand out whole
-// images to whichever worker is free, each computed the same way by any
-// worker; other work is split statically over workers and partial sums are
+// images, and batch norm whole channels, to whichever worker is free, each
+// computed the same way by any worker; other work is split statically over
+// workers and partial sums are
 // reduced in a fixed order, so the same inputs and worker count give the same
 // bits.
 //

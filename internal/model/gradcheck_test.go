@@ -125,17 +125,10 @@ func checkGradients(t *testing.T, name string, g *G.ExprGraph, cost *G.Node, wrt
 			}
 		}
 	}
-	const h = 1e-6
 	for i, v := range vals {
 		data := f64s(v)
 		for j := range data {
-			orig := data[j]
-			data[j] = orig + h
-			fp := eval()
-			data[j] = orig - h
-			fm := eval()
-			data[j] = orig
-			num := (fp - fm) / (2 * h)
+			num := centralDiff(data, j, eval)
 			if a := analytic[i][j]; math.Abs(a-num) > tol*(1+math.Abs(num)) {
 				t.Errorf("%s: d/d input%d[%d]: analytic %.9g, numeric %.9g", name, i, j, a, num)
 				return
@@ -280,22 +273,28 @@ func checkNetGradients(t *testing.T, cfg config.Model, in InputShape, batch int,
 	for i, gn := range gr.grads {
 		analytic[i] = append([]float64(nil), f64s(gn.Value().(*tensor.Dense))...)
 	}
-	const h = 1e-6
 	for i, p := range n.params {
 		data := f64s(n.tensors[i])
 		for s := 0; s < 4; s++ {
 			j := r.IntN(len(data))
-			orig := data[j]
-			data[j] = orig + h
-			fp := loss()
-			data[j] = orig - h
-			fm := loss()
-			data[j] = orig
-			num := (fp - fm) / (2 * h)
+			num := centralDiff(data, j, loss)
 			if a := analytic[i][j]; math.Abs(a-num) > tol*(1+math.Abs(num)) {
 				t.Errorf("d loss/d %s[%d]: analytic %.9g, numeric %.9g", p.Name, j, a, num)
 				break
 			}
 		}
 	}
+}
+
+// centralDiff is (f(x+h) - f(x-h)) / 2h for x = data[j], h = 1e-6; data[j]
+// is restored afterwards.
+func centralDiff(data []float64, j int, f func() float64) float64 {
+	const h = 1e-6
+	orig := data[j]
+	data[j] = orig + h
+	fp := f()
+	data[j] = orig - h
+	fm := f()
+	data[j] = orig
+	return (fp - fm) / (2 * h)
 }

@@ -2,43 +2,118 @@ package kernel
 
 import (
 	"runtime"
-	"sync"
+	"sync/atomic"
 )
 
 // pool is a set of persistent worker goroutines. Work is handed out by
 // index, so a call allocates nothing and every worker always gets the same
 // share of the work.
+//
+// A call is announced by bumping gen. Between calls a worker spins on gen
+// for a short while before it parks on its channel: the calls of a training
+// step follow each other within microseconds, and waking a parked goroutine
+// (a futex, and on a virtual machine often a halted virtual CPU) costs more
+// than that. The caller likewise spins, yielding, until the workers are
+// done, instead of parking on a WaitGroup.
 type pool struct {
-	start []chan struct{}
-	wg    sync.WaitGroup
+	workers []*poolWorker
+	gen     atomic.Uint64 // the call in progress
+	nw      atomic.Int64  // workers taking part in it, the caller included
+	pending atomic.Int64  // workers of it not yet done
+	stopped atomic.Bool
 }
+
+type poolWorker struct {
+	parked atomic.Bool
+	wake   chan struct{} // capacity 1
+}
+
+// spinRounds bounds how long an idle worker spins before it parks; each
+// round is spinYield loads of gen and a yield of the processor.
+const (
+	spinRounds = 200
+	spinYield  = 64
+)
 
 // run calls c.work(w) for w in [0, nw), worker 0 on the calling goroutine.
 func (c *convCore) run(nw int) {
-	for len(c.pool.start) < nw-1 {
-		ch := make(chan struct{})
-		c.pool.start = append(c.pool.start, ch)
-		w := len(c.pool.start)
-		go func() {
-			for range ch {
-				c.work(w)
-				c.pool.wg.Done()
-			}
-		}()
+	p := &c.pool
+	for len(p.workers) < nw-1 {
+		pw := &poolWorker{wake: make(chan struct{}, 1)}
+		p.workers = append(p.workers, pw)
+		go c.workerLoop(len(p.workers), pw, p.gen.Load())
 	}
-	c.pool.wg.Add(nw - 1)
-	for w := 1; w < nw; w++ {
-		c.pool.start[w-1] <- struct{}{}
+	if nw > 1 {
+		p.nw.Store(int64(nw))
+		p.pending.Store(int64(nw - 1))
+		p.gen.Add(1)
+		for _, pw := range p.workers[:nw-1] {
+			if pw.parked.Load() && pw.parked.CompareAndSwap(true, false) {
+				pw.wake <- struct{}{}
+			}
+		}
 	}
 	c.work(0)
-	c.pool.wg.Wait()
+	for i := 0; p.pending.Load() != 0; i++ {
+		if i%spinYield == spinYield-1 {
+			runtime.Gosched()
+		}
+	}
+}
+
+// workerLoop is worker w: it waits for each call after the one numbered
+// seen and takes part if the call uses it.
+func (c *convCore) workerLoop(w int, pw *poolWorker, seen uint64) {
+	p := &c.pool
+	for {
+		g := p.await(pw, seen)
+		if p.stopped.Load() {
+			return
+		}
+		seen = g
+		if int64(w) < p.nw.Load() {
+			c.work(w)
+			p.pending.Add(-1)
+		}
+	}
+}
+
+// await returns the number of the next call after seen, spinning first and
+// then parking until run wakes the worker.
+func (p *pool) await(pw *poolWorker, seen uint64) uint64 {
+	for r := 0; r < spinRounds; r++ {
+		for i := 0; i < spinYield; i++ {
+			if g := p.gen.Load(); g != seen {
+				return g
+			}
+		}
+		runtime.Gosched()
+	}
+	for {
+		pw.parked.Store(true)
+		if g := p.gen.Load(); g != seen {
+			if !pw.parked.CompareAndSwap(true, false) {
+				<-pw.wake // run saw the flag and sent a wake-up: take it
+			}
+			return g
+		}
+		<-pw.wake
+		if g := p.gen.Load(); g != seen {
+			return g
+		}
+	}
 }
 
 func (c *convCore) stop() {
-	for _, ch := range c.pool.start {
-		close(ch)
+	p := &c.pool
+	p.stopped.Store(true)
+	p.gen.Add(1)
+	for _, pw := range p.workers {
+		if pw.parked.CompareAndSwap(true, false) {
+			pw.wake <- struct{}{}
+		}
 	}
-	c.pool.start = nil
+	p.workers = nil
 }
 
 // core returns the workspace's state, creating it on first use. A nil

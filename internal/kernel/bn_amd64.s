@@ -19,6 +19,13 @@ TEXT ·bnSumsAVX512(SB), NOSPLIT, $0-40
 	KMOVW DX, K2
 	MOVQ stride+24(FP), R12
 	SHLQ $2, R12
+	// Prefetch the rows ahead at the same column: the next row, or the
+	// fourth next when rows are short (under 256 floats).
+	MOVQ R12, DX
+	CMPQ BX, $16
+	JGE pfdist0
+	SHLQ $2, DX
+pfdist0:
 	MOVQ n+16(FP), R13
 	VPXORQ Z0, Z0, Z0
 	VPXORQ Z1, Z1, Z1
@@ -32,6 +39,7 @@ sumsrow:
 	TESTQ CX, CX
 	JZ sumstail
 sumsfull:
+	PREFETCHT0 (R8)(DX*1)
 	VMOVUPS (R8), Z6
 	VCVTPS2PD Y6, Z4
 	VEXTRACTF64X4 $1, Z6, Y7
@@ -95,15 +103,22 @@ TEXT ·bnApplyAVX512(SB), NOSPLIT, $0-56
 	KMOVW DX, K2
 	MOVQ stride+32(FP), R12
 	SHLQ $2, R12
+	// Prefetch the rows ahead at the same column: the next row, or the
+	// fourth next when rows are short (under 256 floats).
+	MOVQ R12, DX
+	CMPQ BX, $16
+	JGE pfdist1
+	SHLQ $2, DX
+pfdist1:
 	MOVQ n+24(FP), R13
 	VBROADCASTSS scale+40(FP), Z0
 	VBROADCASTSS shift+44(FP), Z1
 	VPXORD Z2, Z2, Z2
-	MOVQ relu+48(FP), DX
-	TESTQ DX, DX
+	MOVQ relu+48(FP), CX
+	TESTQ CX, CX
 	JNZ applyfloor
-	MOVL $0xff800000, DX
-	VPBROADCASTD DX, Z2
+	MOVL $0xff800000, CX
+	VPBROADCASTD CX, Z2
 applyfloor:
 	TESTQ R13, R13
 	JLE applydone
@@ -114,6 +129,7 @@ applyrow:
 	TESTQ CX, CX
 	JZ applytail
 applyfull:
+	PREFETCHT0 (R9)(DX*1)
 	VMOVUPS (R9), Z3
 	VFMADD213PS Z1, Z0, Z3
 	VMAXPS Z3, Z2, Z3
@@ -155,6 +171,13 @@ TEXT ·bnGradSumsAVX512(SB), NOSPLIT, $0-64
 	KMOVW DX, K2
 	MOVQ stride+40(FP), R12
 	SHLQ $2, R12
+	// Prefetch the rows ahead at the same column: the next row, or the
+	// fourth next when rows are short (under 256 floats).
+	MOVQ R12, DX
+	CMPQ BX, $16
+	JGE pfdist2
+	SHLQ $2, DX
+pfdist2:
 	MOVQ n+32(FP), R13
 	VPXORQ Z0, Z0, Z0
 	VPXORQ Z1, Z1, Z1
@@ -172,6 +195,9 @@ gsumsrow:
 	TESTQ CX, CX
 	JZ gsumstail
 gsumsfull:
+	PREFETCHT0 (R8)(DX*1)
+	PREFETCHT0 (R9)(DX*1)
+	PREFETCHT0 (R10)(DX*1)
 	TESTQ R15, R15
 	JNZ gm175relu
 	KXNORW K1, K1, K1
@@ -265,6 +291,13 @@ TEXT ·bnGradApplyAVX512(SB), NOSPLIT, $0-80
 	KMOVW DX, K2
 	MOVQ stride+48(FP), R12
 	SHLQ $2, R12
+	// Prefetch the rows ahead at the same column: the next row, or the
+	// fourth next when rows are short (under 256 floats).
+	MOVQ R12, DX
+	CMPQ BX, $16
+	JGE pfdist3
+	SHLQ $2, DX
+pfdist3:
 	MOVQ n+40(FP), R13
 	VBROADCASTSS a+56(FP), Z0
 	VBROADCASTSS b+60(FP), Z1
@@ -281,6 +314,9 @@ gapplyrow:
 	TESTQ CX, CX
 	JZ gapplytail
 gapplyfull:
+	PREFETCHT0 (R9)(DX*1)
+	PREFETCHT0 (R10)(DX*1)
+	PREFETCHT0 (R11)(DX*1)
 	CMPQ relu+72(FP), $0
 	JNE ga285relu
 	KXNORW K1, K1, K1

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -17,6 +18,8 @@ type benchOptions struct {
 	input                 string
 	batch, threads, steps int
 	warmup                int
+	kernels               bool
+	kernelTime            time.Duration
 }
 
 func newBenchCmd(a *app, runF func(*benchOptions) error) *cobra.Command {
@@ -29,11 +32,25 @@ evaluation passes on one random batch. It prints images per second (medians
 over --steps), bytes allocated per training step, peak resident memory and
 the achieved GFLOP/s (FLOPs counted from the graph; a training step counts as
 three forward passes). --json prints one JSON line, the format
-scripts/bench-vs-pytorch.sh reads.`,
+scripts/bench-vs-pytorch.sh reads.
+
+--kernels instead measures the convolution kernels against the machine: it
+first measures one core's float32 peak in a register-only FMA loop, then, for
+each distinct convolution of the network at --batch, times the forward pass,
+the input gradient (not for the stem) and the weight gradient on random data,
+on one worker and on --threads workers, each the median of repeated calls
+for about --kernel-time (at least --steps of them, after --warmup). The table
+lists, per layer kind and direction, the layer count, GFLOP/s on one core,
+that rate as a percentage of the peak, and the wall GFLOP/s with --threads,
+then the totals over every convolution of the network; --json prints the
+report as one JSON line.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if o.batch <= 0 || o.steps <= 0 || o.warmup < 0 {
 				return usagef("--batch and --steps must be positive and --warmup not negative")
+			}
+			if o.kernels && o.kernelTime <= 0 {
+				return usagef("--kernel-time must be positive")
 			}
 			cfg := config.Default()
 			o.model.Survival = 1
@@ -58,6 +75,8 @@ scripts/bench-vs-pytorch.sh reads.`,
 	f.IntVar(&o.threads, "threads", runtime.NumCPU(), "worker threads")
 	f.IntVar(&o.steps, "steps", 8, "timed steps of each kind")
 	f.IntVar(&o.warmup, "warmup", 2, "untimed steps first")
+	f.BoolVar(&o.kernels, "kernels", false, "time each convolution kind's kernels against the per-core peak instead")
+	f.DurationVar(&o.kernelTime, "kernel-time", 100*time.Millisecond, "with --kernels: time per kernel measurement")
 	return cmd
 }
 
@@ -66,8 +85,12 @@ func (a *app) runBench(o *benchOptions) error {
 	if _, err := fmt.Sscanf(o.input, "%dx%dx%d", &in.C, &in.H, &in.W); err != nil || in.C <= 0 || in.H <= 0 || in.W <= 0 {
 		return usagef("--input %q is not CxHxW, e.g. 3x32x32", o.input)
 	}
-	r, err := bench.Run(bench.Options{Model: o.model, Input: in, Classes: 10, Batch: o.batch,
-		Threads: o.threads, Steps: o.steps, Warmup: o.warmup, Seed: 1})
+	opt := bench.Options{Model: o.model, Input: in, Classes: 10, Batch: o.batch,
+		Threads: o.threads, Steps: o.steps, Warmup: o.warmup, Seed: 1}
+	if o.kernels {
+		return a.runKernelBench(opt, o.kernelTime)
+	}
+	r, err := bench.Run(opt)
 	if err != nil {
 		return err
 	}
@@ -88,4 +111,17 @@ func (a *app) runBench(o *benchOptions) error {
 		r.ImagesPS, r.StepS, r.GFLOPs, r.EvalIPS, r.EvalStepS, r.EvalGFLOPs,
 		r.BytesPerStep, r.AllocsPerStep, r.PeakRSSMiB, r.BuildS)
 	return err
+}
+
+func (a *app) runKernelBench(opt bench.Options, d time.Duration) error {
+	r, err := bench.Kernels(opt, d)
+	if err != nil {
+		return err
+	}
+	if !a.json {
+		return r.WriteTable(a.stdout)
+	}
+	enc := json.NewEncoder(a.stdout) // one line; layer names keep their "->"
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
 }

@@ -21,8 +21,9 @@ type builder struct {
 	train bool
 	ws    *kernel.Workspace // batch norm's workers
 	gates []*gate
-	flops int64 // forward FLOPs per image
-	block int   // index of the block being built (0 .. 3n-1)
+	flops int64       // forward FLOPs per image
+	convs []ConvLayer // distinct convolutions, with their counts
+	block int         // index of the block being built (0 .. 3n-1)
 	// deleted lists blocks whose residual branch is left out (a lesion,
 	// Veit et al. 2016); only evaluation graphs have any.
 	deleted map[int]bool
@@ -277,6 +278,7 @@ func (b *builder) conv(name string, x *G.Node, out, k, stride int) (*G.Node, err
 		return nil, err
 	}
 	s := geom.shape(x.Shape())
+	b.addConv(s, op.noInputGrad)
 	s.N = 1
 	b.flops += s.FLOPs()
 	return y, nil

@@ -46,6 +46,7 @@ type graph struct {
 	fcOut  *fcOp
 	grads  G.Nodes
 	gates  []*gate
+	convs  []ConvLayer
 }
 
 // New builds the network cfg describes for inputs of shape opt.Input, in
@@ -108,7 +109,7 @@ func (n *Net) build(batch int, train bool, deleted map[int]bool) (*graph, error)
 	if err != nil {
 		return nil, fmt.Errorf("build %s: %w", n.describe(), err)
 	}
-	gr.logits, gr.gates, gr.fcOut = logits, b.gates, logits.Op().(*fcOp)
+	gr.logits, gr.gates, gr.fcOut, gr.convs = logits, b.gates, logits.Op().(*fcOp), b.convs
 	if deleted == nil {
 		n.flops = b.flops
 	}

@@ -131,6 +131,24 @@ func bnGradApplyGo(dx, dy, x, y []float32, hw, n, stride int, a, b, c float32, r
 	}
 }
 
+// bnEvalAffine is the scale and shift of one channel of a batch norm in
+// evaluation mode: y = x·scale + shift.
+func bnEvalAffine(gamma, beta, runMean, runVar float32, eps float64) (scale, shift float32) {
+	is := 1 / math.Sqrt(float64(runVar)+eps)
+	g := float64(gamma) * is
+	return float32(g), float32(float64(beta) - g*float64(runMean))
+}
+
+// BNEvalAffine fills scale and shift (length C) with the per-channel affine
+// map of a batch norm in evaluation mode, as BNForwardEval applies it to
+// float32 data: y = x·scale[c] + shift[c]. A ConvEpilogue given them
+// computes the same bits as BNForwardEval.
+func BNEvalAffine(scale, shift, gamma, beta, runMean, runVar []float32, eps float64) {
+	for c := range scale {
+		scale[c], shift[c] = bnEvalAffine(gamma[c], beta[c], runMean[c], runVar[c], eps)
+	}
+}
+
 func (c *convCore) bnWork(w int) {
 	a := &c.bn
 	k := c.bnImpl
@@ -151,9 +169,8 @@ func (c *convCore) bnWork(w int) {
 			g := float64(a.gamma[ch]) * is
 			k.apply(a.y[off:], a.x[off:], a.hw, a.n, st, float32(g), float32(float64(a.beta[ch])-g*m), a.relu)
 		case opBNEval:
-			is := 1 / math.Sqrt(float64(a.runVar[ch])+a.eps)
-			g := float64(a.gamma[ch]) * is
-			k.apply(a.y[off:], a.x[off:], a.hw, a.n, st, float32(g), float32(float64(a.beta[ch])-g*float64(a.runMean[ch])), a.relu)
+			g, b := bnEvalAffine(a.gamma[ch], a.beta[ch], a.runMean[ch], a.runVar[ch], a.eps)
+			k.apply(a.y[off:], a.x[off:], a.hw, a.n, st, g, b, a.relu)
 		case opBNBackward:
 			var y []float32
 			if a.relu {

@@ -51,6 +51,48 @@ func ConvForward[T Float](y, x, w []T, s ConvShape, ws *Workspace) {
 	convForwardRef(y, x, w, s)
 }
 
+// ConvEpilogue is a per-channel affine map and ReLU that ConvForward applies
+// to each image's output planes right after computing them, while they are
+// still in cache: y = y·Scale[k] + Shift[k], then max(y, 0) when ReLU is
+// set, exactly as BNForwardEval computes it. It fuses an evaluation-mode
+// batch norm into the convolution before it, saving a pass over memory.
+// (A training-mode batch norm gains nothing from this: it already reads
+// each channel's second pass from cache.)
+type ConvEpilogue struct {
+	Scale, Shift []float32 // length K
+	ReLU         bool
+}
+
+// ConvForwardEpilogue is ConvForward followed, image by image, by the work
+// epi describes (nil: none). Float32 only; other element types and shapes
+// run ConvForward and then the epilogue over the whole batch.
+func ConvForwardEpilogue[T Float](y, x, w []T, s ConvShape, ws *Workspace, epi *ConvEpilogue) {
+	if y32, ok := any(y).([]float32); ok && s.Validate() == nil {
+		c := ws.core()
+		c.epi = epi
+		c.forwardF32(y32, any(x).([]float32), any(w).([]float32), s, ws.workers())
+		c.epi = nil
+		return
+	}
+	convForwardRef(y, x, w, s)
+	if epi == nil {
+		return
+	}
+	hw := s.OutH() * s.OutW()
+	for n := 0; n < s.N; n++ {
+		for k := 0; k < s.K; k++ {
+			p := y[(n*s.K+k)*hw : (n*s.K+k+1)*hw]
+			for i, v := range p {
+				o := v*T(epi.Scale[k]) + T(epi.Shift[k])
+				if epi.ReLU && o < 0 {
+					o = 0
+				}
+				p[i] = o
+			}
+		}
+	}
+}
+
 // ConvBackwardData computes dx, the gradient with respect to the input,
 // from dy (N×K×OutH×OutW) and w (K×C×R×S). dx (N×C×H×W) is overwritten.
 func ConvBackwardData[T Float](dx, dy, w []T, s ConvShape, ws *Workspace) {

@@ -65,6 +65,7 @@ type convCore struct {
 
 	bn     bnArgs
 	bnImpl *bnKernels
+	epi    *ConvEpilogue // of the forward call in progress
 
 	in2     []float32
 	eltOp   int
@@ -216,7 +217,14 @@ func (c *convCore) forwardWork(w int) {
 	inSz, outSz := s.C*s.H*s.W, s.K*p.npix
 	for n := c.take(); n < s.N; n = c.take() {
 		x, xoff := c.source(p, c.in, n, inSz, b)
-		c.gemm(p, c.fwdOffs, c.fwdRange, c.wpack, s.K, c.out[n*outSz:(n+1)*outSz], x, xoff, b)
+		y := c.out[n*outSz : (n+1)*outSz]
+		c.gemm(p, c.fwdOffs, c.fwdRange, c.wpack, s.K, y, x, xoff, b)
+		if e := c.epi; e != nil {
+			for k := 0; k < s.K; k++ {
+				pl := y[k*p.npix : (k+1)*p.npix]
+				c.bnImpl.apply(pl, pl, p.npix, 1, p.npix, e.Scale[k], e.Shift[k], e.ReLU)
+			}
+		}
 	}
 }
 

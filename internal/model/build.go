@@ -297,7 +297,9 @@ func (b *builder) bn(name string, x *G.Node, relu bool) (*G.Node, error) {
 		return nil, err
 	}
 	l := b.net.bnLayer(name, c)
-	return b.apply(newBNOp(l, b.train, relu, b.ws), x, gamma, beta)
+	op := newBNOp(l, b.train, relu, b.ws)
+	op.gammaNode, op.betaNode = gamma, beta
+	return b.apply(op, x, gamma, beta)
 }
 
 // fc adds the fully connected layer, initialised as PyTorch's nn.Linear

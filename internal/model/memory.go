@@ -71,6 +71,15 @@ func shareBuffers(g *G.ExprGraph, dt tensor.Dtype, keep G.Nodes) (saved int64, e
 		if n.Op() == nil {
 			continue
 		}
+		if a, ok := n.Op().(interface{ aliasesInput() bool }); ok && a.aliasesInput() {
+			// The output is the 4-D input itself (a fused batch norm).
+			for _, c := range nodesOf(g.From(n.ID())) {
+				if len(c.Shape()) == 4 {
+					union(c.ID(), n.ID())
+				}
+			}
+			continue
+		}
 		if _, ok := n.Op().(ownsOutput); !ok {
 			for _, c := range nodesOf(g.From(n.ID())) {
 				union(c.ID(), n.ID())
@@ -105,6 +114,9 @@ func shareBuffers(g *G.ExprGraph, dt tensor.Dtype, keep G.Nodes) (saved int64, e
 	for _, n := range sorted {
 		o, ok := n.Op().(ownsOutput)
 		if !ok || n.Shape() == nil || n.Shape().IsScalar() {
+			continue
+		}
+		if a, ok := n.Op().(interface{ aliasesInput() bool }); ok && a.aliasesInput() {
 			continue
 		}
 		id := find(n.ID())

@@ -43,7 +43,8 @@ func TestBuffersAreShared(t *testing.T) {
 		t.Errorf("training graph: %d distinct buffer bytes of %d: sharing saves too little", distinct, all)
 	}
 	allE, distinctE := bufferBytes(n.eval)
-	if distinctE > allE/10 {
+	// (Fused batch norms pass their input on and own no buffer.)
+	if distinctE > allE/8 {
 		t.Errorf("evaluation graph: %d distinct buffer bytes of %d", distinctE, allE)
 	}
 	t.Logf("training %d -> %d bytes, evaluation %d -> %d bytes (batch 2)", all, distinct, allE, distinctE)

@@ -133,6 +133,7 @@ func (n *Net) build(batch int, train bool, deleted map[int]bool) (*graph, error)
 		}
 		gr.m = G.NewTapeMachine(gr.g, G.WithEngine(&addEngine{ws: b.ws}))
 	} else {
+		fuseBatchNorms(gr.g)
 		if _, err := shareBuffers(gr.g, n.dt, G.Nodes{logits}); err != nil {
 			return nil, err
 		}

@@ -37,7 +37,43 @@ type bnOp struct {
 
 	out                outBuf
 	mean, invStd, bvar outBuf
+
+	// conv, when set, is the convolution whose output this evaluation-mode
+	// batch norm reads and which normalises it in place (see
+	// fuseBatchNorms); this op then passes it on.
+	conv                *convOp
+	gammaNode, betaNode *G.Node
 }
+
+// fuseBatchNorms hands each float32 evaluation-mode batch norm that is the
+// only reader of a convolution's output over to that convolution, which
+// normalises each image's output while it is still in cache
+// (kernel.ConvEpilogue): the batch norm's pass over memory disappears, and
+// the bits are those of the unfused ops.
+func fuseBatchNorms(g *G.ExprGraph) {
+	if !fuseBN {
+		return
+	}
+	for _, n := range g.AllNodes() {
+		bop, ok := n.Op().(*bnOp)
+		if !ok || bop.train {
+			continue
+		}
+		for _, in := range nodesOf(g.From(n.ID())) {
+			cop, ok := in.Op().(*convOp)
+			if !ok || in.Dtype() != tensor.Float32 || len(nodesOf(g.To(in.ID()))) != 1 {
+				continue // not a convolution, or its raw output has other readers
+			}
+			cop.bn, bop.conv = bop, cop
+		}
+	}
+}
+
+// fuseBN turns the fusion on; tests turn it off to compare.
+var fuseBN = true
+
+// aliasesInput reports whether Do returns its input tensor as its output.
+func (op *bnOp) aliasesInput() bool { return op.conv != nil }
 
 func newBNOp(l *bnLayer, train, relu bool, ws *kernel.Workspace) *bnOp {
 	return &bnOp{opBase: newBase("bn:" + l.name), layer: l, train: train, relu: relu, ws: ws}
@@ -69,6 +105,9 @@ func (op *bnOp) Do(in ...G.Value) (G.Value, error) {
 	dt := x.Dtype()
 	y := op.out.get(dt, sh...)
 	l := op.layer
+	if op.aliasesInput() {
+		return x, nil // the convolution normalised its output
+	}
 	if !op.train {
 		switch xd := x.Data().(type) {
 		case []float32:

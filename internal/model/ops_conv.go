@@ -28,6 +28,30 @@ type convOp struct {
 	// noInputGrad skips the input gradient, for a conv reading the data.
 	noInputGrad bool
 	out         outBuf
+
+	// bn is the evaluation-mode batch norm that reads this output and
+	// that this op applies (see fuseBatchNorms); epi, scale and shift are
+	// its buffers.
+	bn           *bnOp
+	epi          kernel.ConvEpilogue
+	scale, shift []float32
+}
+
+// epilogue returns the fused batch norm's affine map and ReLU, from its
+// current parameters and running statistics, or nil.
+func (op *convOp) epilogue() *kernel.ConvEpilogue {
+	bn := op.bn
+	if bn == nil {
+		return nil
+	}
+	if op.scale == nil {
+		op.scale, op.shift = make([]float32, op.K), make([]float32, op.K)
+	}
+	l := bn.layer
+	kernel.BNEvalAffine(op.scale, op.shift, f32s(bn.gammaNode.Value().(*tensor.Dense)), f32s(bn.betaNode.Value().(*tensor.Dense)),
+		f32s(l.runMean), f32s(l.runVar), l.eps)
+	op.epi = kernel.ConvEpilogue{Scale: op.scale, Shift: op.shift, ReLU: bn.relu}
+	return &op.epi
 }
 
 func newConvOp(name string, g convGeom) *convOp {
@@ -58,7 +82,7 @@ func (op *convOp) Do(in ...G.Value) (G.Value, error) {
 	y := op.out.get(x.Dtype(), s.N, s.K, s.OutH(), s.OutW())
 	switch xd := x.Data().(type) {
 	case []float32:
-		kernel.ConvForward(f32s(y), xd, f32s(w), s, op.ws)
+		kernel.ConvForwardEpilogue(f32s(y), xd, f32s(w), s, op.ws, op.epilogue())
 	case []float64:
 		kernel.ConvForward(f64s(y), xd, f64s(w), s, op.ws)
 	default:

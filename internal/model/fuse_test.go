@@ -1,0 +1,71 @@
+package model
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/resx-dev/resx/internal/config"
+)
+
+// TestFusedBatchNorms compares networks whose evaluation-mode batch norms
+// are fused into the preceding convolutions with the same networks unfused:
+// evaluation gives the same bits, before and between training steps (which
+// update the running statistics the fused ops read). In the bottleneck and
+// pre-activation nets a convolution's raw output is also a shortcut, which
+// must stay unfused.
+func TestFusedBatchNorms(t *testing.T) {
+	in := InputShape{C: 3, H: 8, W: 8}
+	for _, cfg := range []config.Model{
+		{Arch: "residual", Depth: 8, Block: "basic", Shortcut: "B", Width: 0.5, Survival: 1},
+		{Arch: "plain", Depth: 8, Block: "basic", Shortcut: "A", Width: 0.5, Survival: 1},
+		{Arch: "residual", Depth: 11, Block: "bottleneck", Shortcut: "A", Width: 0.5, Survival: 1},
+		{Arch: "residual", Depth: 8, Block: "preact", Shortcut: "C", Width: 0.5, Survival: 1},
+	} {
+		t.Run(cfg.Block+"-"+cfg.Arch+"-"+cfg.Shortcut, func(t *testing.T) {
+			nets := make([]*Net, 2)
+			for i, fuse := range []bool{false, true} {
+				fuseBN = fuse
+				n, err := New(cfg, Options{Batch: 6, Classes: 10, Input: in, Seed: 3, Threads: 2})
+				fuseBN = true
+				if err != nil {
+					t.Fatal(err)
+				}
+				nets[i] = n
+			}
+			x, y := batchOf(rand.New(rand.NewPCG(4, 4)), 6, in, 10)
+			for step := 0; step < 3; step++ {
+				var loss [2]float64
+				var correct [2]int
+				for i, n := range nets {
+					var err error
+					if loss[i], correct[i], err = n.Evaluate(x, y, 6); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if loss[0] != loss[1] || correct[0] != correct[1] {
+					t.Fatalf("step %d: evaluation loss %v / %d correct unfused, %v / %d fused", step, loss[0], correct[0], loss[1], correct[1])
+				}
+				var res [2]StepResult
+				for i, n := range nets {
+					var err error
+					if res[i], err = n.TrainStep(x, y, 6, nil); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if res[0].Loss != res[1].Loss {
+					t.Fatalf("step %d: training loss %v unfused, %v fused", step, res[0].Loss, res[1].Loss)
+				}
+				p0, p1 := nets[0].Params(), nets[1].Params()
+				for j := range p0 {
+					for k, g := range p0[j].Grad {
+						if g != p1[j].Grad[k] {
+							t.Fatalf("step %d: gradient of %s[%d] %v unfused, %v fused", step, p0[j].Name, k, g, p1[j].Grad[k])
+						}
+					}
+				}
+				sgd(nets[0], 0.1)
+				sgd(nets[1], 0.1)
+			}
+		})
+	}
+}

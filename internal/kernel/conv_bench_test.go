@@ -92,3 +92,32 @@ func BenchmarkPoolDispatch(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkConvInCache runs the forward kernel of the best kernel set on
+// one image of each stride-1 benchmark shape, over and over, so that its
+// data stays in cache: the rate the kernel reaches when it does not wait on
+// memory, to set beside BenchmarkConv's and kernel.PeakGFLOPS.
+func BenchmarkConvInCache(b *testing.B) {
+	impl := bestKernels
+	for _, sh := range benchShapes[:3] {
+		b.Run(fmt.Sprintf("%s/%s", impl.name, sh.name), func(b *testing.B) {
+			s := sh.s
+			s.N = 3 // the middle image is read in place, with margins on both sides
+			c := workspaceFor(impl, 1).core()
+			p := c.forwardPlanFor(s)
+			rng := rand.New(rand.NewPCG(1, 3))
+			x := randSlice(rng, s.N*s.C*s.H*s.W)
+			wp := randSlice(rng, roundUp(s.K, 8)*len(c.fwdOffs))
+			out := make([]float32, s.K*p.npix)
+			c.ensureBufs(1)
+			c.sizeFor(0, p, 1)
+			img := s.C * s.H * s.W
+			b.ReportAllocs()
+			for b.Loop() {
+				c.gemm(p, c.fwdOffs, c.fwdRange, wp, s.K, out, x, img, &c.bufs[0])
+			}
+			s.N = 1
+			b.ReportMetric(float64(s.FLOPs())*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

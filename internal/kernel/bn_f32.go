@@ -9,7 +9,7 @@ import "math"
 // all.
 
 const (
-	opBNTrain = iota + opBackwardFilter + 1
+	opBNTrain = iota + opBackwardFilterSum + 1
 	opBNEval
 	opBNBackward
 )

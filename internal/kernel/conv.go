@@ -105,9 +105,10 @@ func ConvBackwardData[T Float](dx, dy, w []T, s ConvShape, ws *Workspace) {
 
 // ConvBackwardFilter computes dw, the gradient with respect to the filters,
 // from x (N×C×H×W) and dy (N×K×OutH×OutW). dw (K×C×R×S) is overwritten.
-// For []float32 each worker sums a fixed share of the images and the shares
-// are added in worker order, so the bits depend on the worker count but not
-// on timing.
+// For []float32 the batch is summed in 16 fixed chunks (fewer when N is
+// smaller), which the workers take as they come free, and the chunks' sums
+// are added in order, so the bits depend neither on timing nor on the
+// worker count.
 func ConvBackwardFilter[T Float](dw, x, dy []T, s ConvShape, ws *Workspace) {
 	if dw32, ok := any(dw).([]float32); ok && s.Validate() == nil {
 		ws.core().backwardFilterF32(dw32, any(x).([]float32), any(dy).([]float32), s, ws.workers())

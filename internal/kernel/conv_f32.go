@@ -1,6 +1,9 @@
 package kernel
 
-import "sync/atomic"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // The float32 convolution drivers: plans, packed weights, per-worker copy
 // buffers and the split of the batch over workers.
@@ -9,6 +12,7 @@ const (
 	opForward = iota
 	opBackwardData
 	opBackwardFilter
+	opBackwardFilterSum
 )
 
 // workerBuf is one worker's scratch memory, kept across calls.
@@ -18,7 +22,6 @@ type workerBuf struct {
 	sub     []float32 // the phases of a strided input gradient
 	phase   []float32 // the phases of a strided source plane
 	dyg     []float32 // output gradients of a group of images
-	part    []float32 // weight-gradient partial sums
 }
 
 // grow returns b with a length of at least n, never shrinking it.
@@ -55,6 +58,12 @@ type convCore struct {
 	bfRound []int // where each j starts in bfTiles, in records, and the end
 
 	wpack []float32
+
+	// the weight-gradient call in progress
+	bfChunks int       // chunks of the batch, each summed on its own
+	bfPart   []float32 // their partial sums, bfStride floats apart
+	bfStride int
+	bfDw     []float32
 
 	// the call in progress
 	op      int
@@ -205,6 +214,8 @@ func (c *convCore) work(w int) {
 		c.backwardDataWork(w)
 	case opBackwardFilter:
 		c.backwardFilterWork(w)
+	case opBackwardFilterSum:
+		c.backwardFilterSum()
 	case opBNTrain, opBNEval, opBNBackward:
 		c.bnWork(w)
 	case opElt:
@@ -292,17 +303,90 @@ func (c *convCore) backwardDataWork(w int) {
 	}
 }
 
+// dwChunks is how many parts of the batch the weight gradient sums on their
+// own and then adds in order. It is fixed, not the worker count, so that
+// the result is the same for any number of workers, and it bounds how many
+// workers a weight gradient can keep busy.
+const dwChunks = 16
+
+// dwScratch is a free list of the weight gradient's partial-sum buffers,
+// shared by all workspaces: a call takes one and gives it back, so that a
+// network holds as many as it runs weight gradients at once (one, in a
+// training step), not one per layer.
+var dwScratch struct {
+	sync.Mutex
+	free [][]float32
+}
+
+// takeScratch returns a buffer of n floats from the free list, growing one
+// if none is large enough.
+func takeScratch(n int) []float32 {
+	dwScratch.Lock()
+	defer dwScratch.Unlock()
+	best := -1
+	for i, b := range dwScratch.free {
+		if best < 0 || cap(b) > cap(dwScratch.free[best]) {
+			best = i
+		}
+	}
+	var b []float32
+	if best >= 0 {
+		b = dwScratch.free[best]
+		last := len(dwScratch.free) - 1
+		dwScratch.free[best] = dwScratch.free[last]
+		dwScratch.free = dwScratch.free[:last]
+	}
+	return grow(b, n)[:n]
+}
+
+func giveScratch(b []float32) {
+	dwScratch.Lock()
+	dwScratch.free = append(dwScratch.free, b)
+	dwScratch.Unlock()
+}
+
+// backwardFilterWork sums the chunks of the batch that worker w takes, each
+// into its own partial sums.
 func (c *convCore) backwardFilterWork(w int) {
+	for ch := c.take(); ch < c.bfChunks; ch = c.take() {
+		part := c.bfPart[ch*c.bfStride : (ch+1)*c.bfStride]
+		clear(part)
+		n0, n1 := split(c.s.N, c.bfChunks, ch)
+		c.backwardFilterChunk(w, part, n0, n1)
+	}
+}
+
+// backwardFilterSum adds the chunks' partial sums in chunk order into dw,
+// for the output channels the worker takes one at a time.
+func (c *convCore) backwardFilterSum() {
+	s := c.s
+	row := s.C * s.R * s.S
+	tpad := len(c.bfOffs)
+	for k := c.take(); k < s.K; k = c.take() {
+		d := c.bfDw[k*row : (k+1)*row]
+		for t, col := range c.bfCol {
+			if col < 0 {
+				continue
+			}
+			v := c.bfPart[k*tpad+t]
+			for ch := 1; ch < c.bfChunks; ch++ {
+				v += c.bfPart[ch*c.bfStride+k*tpad+t]
+			}
+			d[col] = v
+		}
+	}
+}
+
+// backwardFilterChunk adds the weight gradient of images [n0, n1) to part,
+// using worker w's buffers.
+func (c *convCore) backwardFilterChunk(w int, part []float32, n0, n1 int) {
 	s, p, b, impl := c.s, c.fwdPlan, &c.bufs[w], c.impl
 	G := c.bfG
 	tpad := len(c.bfOffs)
 	kpad := roundUp(s.K, impl.dwK)
-	part := b.part[:kpad*tpad]
-	clear(part)
 	inSz, dySz := s.C*s.H*s.W, s.K*p.npix
 	nvec := (p.npix + 15) / 16
 	L := G * p.planeLen
-	n0, n1 := split(s.N, c.nw, w)
 	for g0 := n0; g0 < n1; g0 += G {
 		ng := min(G, n1-g0)
 		if !p.direct {
@@ -436,7 +520,7 @@ func (c *convCore) backwardDataF32(dx, dy, w []float32, s ConvShape, nw int) {
 // enough pixels to hide the per-call reduction, few enough that the source
 // planes of one tile stay in L1 while the output-channel tiles pass over
 // them, and that the data of a group stays in the core's L2 cache.
-func groupSize(p *tapPlan, c, k, perWorker int) int {
+func groupSize(p *tapPlan, c, k, perChunk int) int {
 	per := k * p.planeLen * 4 // output gradients, and copies, per image
 	if p.direct {
 		per = (c*p.srcH*p.srcW + k*p.npix) * 4
@@ -444,7 +528,7 @@ func groupSize(p *tapPlan, c, k, perWorker int) int {
 			per += 4 * c * p.phaseLen() * 4
 		}
 	}
-	g := max(1, min(perWorker, (512+p.npix-1)/p.npix))
+	g := max(1, min(perChunk, (512+p.npix-1)/p.npix))
 	for g > 1 && g*per > 512<<10 {
 		g--
 	}
@@ -454,8 +538,9 @@ func groupSize(p *tapPlan, c, k, perWorker int) int {
 func (c *convCore) backwardFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 	p := c.forwardPlanFor(s)
 	impl := c.impl
-	nw = min(nw, s.N)
-	G := groupSize(p, s.C, s.K, (s.N+nw-1)/nw)
+	chunks := min(dwChunks, s.N)
+	nw = min(nw, chunks)
+	G := groupSize(p, s.C, s.K, (s.N+chunks-1)/chunks)
 	kpad := roundUp(s.K, impl.dwK)
 	L := G * p.planeLen
 	if c.bfShape != s || c.bfG != G || c.bfOffs == nil {
@@ -504,7 +589,6 @@ func (c *convCore) backwardFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 	for i := 0; i < nw; i++ {
 		c.sizeFor(i, p, G)
 		b := &c.bufs[i]
-		b.part = grow(b.part, kpad*tpad)
 		n := kpad * L
 		if p.direct {
 			n = 0
@@ -520,22 +604,14 @@ func (c *convCore) backwardFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 			clear(b.dyg)
 		}
 	}
+	c.bfChunks, c.bfStride = chunks, kpad*tpad
+	c.bfPart = takeScratch(chunks * c.bfStride)
 	c.op, c.s, c.nw, c.out, c.in = opBackwardFilter, s, nw, dy[:s.N*s.K*p.npix], x[:s.N*s.C*s.H*s.W]
+	c.next.Store(0)
 	c.run(nw)
-	c.out, c.in = nil, nil
-	row := s.C * s.R * s.S
-	dw = dw[:s.K*row]
-	for k := 0; k < s.K; k++ {
-		d := dw[k*row : (k+1)*row]
-		for t, col := range c.bfCol {
-			if col < 0 {
-				continue
-			}
-			v := c.bufs[0].part[k*tpad+t]
-			for i := 1; i < nw; i++ {
-				v += c.bufs[i].part[k*tpad+t]
-			}
-			d[col] = v
-		}
-	}
+	c.op, c.bfDw = opBackwardFilterSum, dw[:s.K*s.C*s.R*s.S]
+	c.next.Store(0)
+	c.run(min(nw, s.K))
+	giveScratch(c.bfPart)
+	c.out, c.in, c.bfPart, c.bfDw = nil, nil, nil, nil
 }

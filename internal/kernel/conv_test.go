@@ -142,27 +142,35 @@ func TestConvF32(t *testing.T) {
 	}
 }
 
+// TestConvF32Deterministic checks that the float32 convolutions give the
+// same bits on every run and for every worker count: images are computed
+// alike by any worker, and the weight gradient sums fixed chunks of the
+// batch in order, whichever worker takes them.
 func TestConvF32Deterministic(t *testing.T) {
-	s := ConvShape{N: 6, C: 16, H: 16, W: 16, K: 32, R: 3, S: 3, Stride: 2, Pad: 1}
-	c := newConvCase(s, 7)
-	for _, workers := range []int{1, 2, 3} {
-		var first [3][]float32
-		for rep := 0; rep < 2; rep++ {
-			ws := NewWorkspace(workers)
-			y := make([]float32, len(c.y))
-			dx := make([]float32, len(c.dx))
-			dw := make([]float32, len(c.dw))
-			ConvForward(y, c.x, c.w, s, ws)
-			ConvBackwardData(dx, c.dy, c.w, s, ws)
-			ConvBackwardFilter(dw, c.x, c.dy, s, ws)
-			if rep == 0 {
-				first = [3][]float32{y, dx, dw}
-				continue
-			}
-			for i, got := range [3][]float32{y, dx, dw} {
-				for j := range got {
-					if math.Float32bits(got[j]) != math.Float32bits(first[i][j]) {
-						t.Fatalf("workers %d: output %d element %d differs between runs: %v vs %v", workers, i, j, got[j], first[i][j])
+	for si, s := range []ConvShape{
+		{N: 6, C: 16, H: 16, W: 16, K: 32, R: 3, S: 3, Stride: 2, Pad: 1},
+		{N: 37, C: 8, H: 9, W: 9, K: 12, R: 3, S: 3, Stride: 1, Pad: 1}, // more images than chunks
+	} {
+		c := newConvCase(s, uint64(7+si))
+		for _, impl := range kernelSets() {
+			var first [3][]float32
+			for _, workers := range []int{1, 2, 3, 1, 5} {
+				ws := workspaceFor(impl, workers)
+				y := make([]float32, len(c.y))
+				dx := make([]float32, len(c.dx))
+				dw := make([]float32, len(c.dw))
+				ConvForward(y, c.x, c.w, s, ws)
+				ConvBackwardData(dx, c.dy, c.w, s, ws)
+				ConvBackwardFilter(dw, c.x, c.dy, s, ws)
+				if first[0] == nil {
+					first = [3][]float32{y, dx, dw}
+					continue
+				}
+				for i, got := range [3][]float32{y, dx, dw} {
+					for j := range got {
+						if math.Float32bits(got[j]) != math.Float32bits(first[i][j]) {
+							t.Fatalf("%s %v, %d workers: output %d element %d is %v, with 1 worker %v", impl.name, s, workers, i, j, got[j], first[i][j])
+						}
 					}
 				}
 			}

@@ -6,13 +6,12 @@
 // Every exported kernel has a plain-Go path that works on every platform; the
 // float32 paths may dispatch to assembly chosen at run time (AVX-512, then
 // AVX2/FMA, then Go; the purego build tag forces Go). float64 calls run the
-// reference code, which the gradient checks rely on. Results must not depend
-// on timing: the forward and input-gradient convolutions hand out whole
-// images, and batch norm whole channels, to whichever worker is free, each
-// computed the same way by any worker; other work is split statically over
-// workers and partial sums are
-// reduced in a fixed order, so the same inputs and worker count give the same
-// bits.
+// reference code, which the gradient checks rely on. Results depend neither
+// on timing nor on the number of workers: the forward and input-gradient
+// convolutions hand out whole images, batch norm whole channels and the
+// weight gradient fixed chunks of the batch to whichever worker is free,
+// each computed the same way by any worker, and partial sums are added in a
+// fixed order, so the same inputs give the same bits with any worker count.
 //
 // The float32 convolutions are implicit GEMMs (plan.go): for each image, each
 // of the C·R·S filter taps reads its source plane at a fixed offset from the
@@ -26,8 +25,9 @@
 // takes an FMA port slot; vectors with no valid lane are skipped.
 // The input gradient is the same kernel run on dy with the filters transposed
 // and flipped, once per output phase for stride 2; the weight gradient
-// reduces over the pixels of groups of images into per-worker partial sums
-// that are added in worker order. Where the masked kernels do not apply
+// reduces over the pixels of groups of images into partial sums, one set per
+// chunk of the batch (16 chunks, whatever the worker count), that are added
+// in chunk order. Where the masked kernels do not apply
 // (AVX2, odd strided shapes) the sources are copied into zero-padded, shifted
 // planes instead.
 //

@@ -211,3 +211,47 @@ func TestStochasticDepthGates(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkerCountKeepsBits: the same network trained and evaluated with 1, 2
+// and 3 worker threads gives the same bits, so that a run reproduces on a
+// machine with a different number of cores.
+func TestWorkerCountKeepsBits(t *testing.T) {
+	in := InputShape{C: 3, H: 12, W: 12}
+	cfg := config.Model{Arch: "residual", Depth: 8, Block: "basic", Shortcut: "A", Width: 0.5, Survival: 1}
+	x, y := batchOf(rand.New(rand.NewPCG(5, 5)), 20, in, 10)
+	var ref []float64
+	for _, threads := range []int{1, 2, 3} {
+		n, err := New(cfg, Options{Batch: 20, Classes: 10, Input: in, Seed: 9, Threads: threads})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []float64
+		for step := 0; step < 3; step++ {
+			r, err := n.TrainStep(x, y, 20, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, r.Loss)
+			for _, p := range n.Params() {
+				for _, g := range p.Grad {
+					got = append(got, float64(g))
+				}
+			}
+			sgd(n, 0.1)
+		}
+		loss, _, err := n.Evaluate(x, y, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, loss)
+		if ref == nil {
+			ref = got
+			continue
+		}
+		for i := range got {
+			if got[i] != ref[i] {
+				t.Fatalf("%d threads: value %d is %v, with 1 thread %v", threads, i, got[i], ref[i])
+			}
+		}
+	}
+}

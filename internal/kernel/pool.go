@@ -5,9 +5,10 @@ import (
 	"sync/atomic"
 )
 
-// pool is a set of persistent worker goroutines. Work is handed out by
-// index, so a call allocates nothing and every worker always gets the same
-// share of the work.
+// pool is a set of persistent worker goroutines. A call runs work(w) on
+// each of them and allocates nothing; the convolutions and batch norms hand
+// out their items (images, chunks, channels) from an atomic counter, so
+// that a worker slowed by other load on its core takes fewer of them.
 //
 // A call is announced by bumping gen. Between calls a worker spins on gen
 // for a short while before it parks on its channel: the calls of a training

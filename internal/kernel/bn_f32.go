@@ -1,6 +1,9 @@
 package kernel
 
-import "math"
+import (
+	"math"
+	"runtime"
+)
 
 // The float32 batch-norm paths: statistics in one pass with float64
 // accumulators, normalisation folded into one multiply-add per element, work
@@ -193,6 +196,7 @@ func (c *convCore) bnWork(w int) {
 }
 
 func (ws *Workspace) bnRun(op int, a bnArgs) {
+	defer runtime.KeepAlive(ws) // its cleanup stops the workers: not during the call
 	c := ws.core()
 	c.op, c.bn = op, a
 	nw := min(ws.workers(), a.c)

@@ -1,5 +1,7 @@
 package kernel
 
+import "runtime"
+
 import "fmt"
 
 // Float is the element type of every kernel.
@@ -46,6 +48,7 @@ func (s ConvShape) Validate() error {
 func ConvForward[T Float](y, x, w []T, s ConvShape, ws *Workspace) {
 	if y32, ok := any(y).([]float32); ok && s.Validate() == nil {
 		ws.core().forwardF32(y32, any(x).([]float32), any(w).([]float32), s, ws.workers())
+		runtime.KeepAlive(ws) // its cleanup stops the workers: not during the call
 		return
 	}
 	convForwardRef(y, x, w, s)
@@ -72,6 +75,7 @@ func ConvForwardEpilogue[T Float](y, x, w []T, s ConvShape, ws *Workspace, epi *
 		c.epi = epi
 		c.forwardF32(y32, any(x).([]float32), any(w).([]float32), s, ws.workers())
 		c.epi = nil
+		runtime.KeepAlive(ws)
 		return
 	}
 	convForwardRef(y, x, w, s)
@@ -98,6 +102,7 @@ func ConvForwardEpilogue[T Float](y, x, w []T, s ConvShape, ws *Workspace, epi *
 func ConvBackwardData[T Float](dx, dy, w []T, s ConvShape, ws *Workspace) {
 	if dx32, ok := any(dx).([]float32); ok && s.Validate() == nil {
 		ws.core().backwardDataF32(dx32, any(dy).([]float32), any(w).([]float32), s, ws.workers())
+		runtime.KeepAlive(ws) // its cleanup stops the workers: not during the call
 		return
 	}
 	convBackwardDataRef(dx, dy, w, s)
@@ -112,6 +117,7 @@ func ConvBackwardData[T Float](dx, dy, w []T, s ConvShape, ws *Workspace) {
 func ConvBackwardFilter[T Float](dw, x, dy []T, s ConvShape, ws *Workspace) {
 	if dw32, ok := any(dw).([]float32); ok && s.Validate() == nil {
 		ws.core().backwardFilterF32(dw32, any(x).([]float32), any(dy).([]float32), s, ws.workers())
+		runtime.KeepAlive(ws) // its cleanup stops the workers: not during the call
 		return
 	}
 	convBackwardFilterRef(dw, x, dy, s)

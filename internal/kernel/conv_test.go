@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 var testShapes = []ConvShape{
@@ -335,4 +336,40 @@ func TestConvF32Degenerate(t *testing.T) {
 		}
 	}
 	BNForwardEval([]float32{}, []float32{}, nil, nil, nil, nil, 0, 0, 4, 1e-5, false, ws)
+}
+
+// TestPoolVaryingWorkers runs many small calls on one workspace whose
+// worker count per call changes from call to call (a call uses at most one
+// worker per image), checking every result: a worker must never take part
+// in a call it does not belong to, or twice in one call, which would leave
+// the caller waiting forever or the output half-written.
+func TestPoolVaryingWorkers(t *testing.T) {
+	ws := NewWorkspace(4)
+	var cases []*convCase
+	for n := 1; n <= 4; n++ {
+		cases = append(cases, newConvCase(ConvShape{N: n, C: 2, H: 5, W: 5, K: 8, R: 3, S: 3, Stride: 1, Pad: 1}, uint64(n)))
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		rng := rand.New(rand.NewPCG(3, 3))
+		ys := make([][]float32, len(cases))
+		for j, c := range cases {
+			ys[j] = make([]float32, len(c.y))
+		}
+		for i := 0; i < 20000; i++ {
+			j := rng.IntN(len(cases))
+			c, y := cases[j], ys[j]
+			clear(y)
+			ConvForward(y, c.x, c.w, c.s, ws)
+			if i%97 == 0 {
+				checkClose(t, "y", y, c.y, c.yMag, c.s.C*c.s.R*c.s.S)
+			}
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("a call never finished: the pool lost track of its workers")
+	}
 }

@@ -1,5 +1,7 @@
 package kernel
 
+import "runtime"
+
 // Elementwise kernels and global average pooling for the residual blocks
 // and the head. Elementwise work is split into contiguous static chunks per
 // worker; each element's result depends on that element only, so the worker
@@ -122,6 +124,7 @@ func eltGo(op int, y, a, b []float32) {
 }
 
 func (ws *Workspace) eltRun(op int, y, a, b []float32) {
+	defer runtime.KeepAlive(ws) // its cleanup stops the workers: not during the call
 	c := ws.core()
 	n := len(a)
 	nw := max(1, min(ws.workers(), n/eltChunk))

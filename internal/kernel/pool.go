@@ -10,19 +10,25 @@ import (
 // out their items (images, chunks, channels) from an atomic counter, so
 // that a worker slowed by other load on its core takes fewer of them.
 //
-// A call is announced by bumping gen. Between calls a worker spins on gen
-// for a short while before it parks on its channel: the calls of a training
+// A call is announced by storing a new call word: a sequence number and
+// the number of workers taking part, in one atomic value, so that a worker
+// never pairs one call's number with another call's worker count. Between
+// calls a worker spins on the word for a short while before it parks on
+// its channel: the calls of a training
 // step follow each other within microseconds, and waking a parked goroutine
 // (a futex, and on a virtual machine often a halted virtual CPU) costs more
 // than that. The caller likewise spins, yielding, until the workers are
 // done, instead of parking on a WaitGroup.
 type pool struct {
 	workers []*poolWorker
-	gen     atomic.Uint64 // the call in progress
-	nw      atomic.Int64  // workers taking part in it, the caller included
-	pending atomic.Int64  // workers of it not yet done
+	seq     uint64        // the last call's number, written by the caller only
+	call    atomic.Uint64 // seq<<16 | the workers taking part, the caller included
+	pending atomic.Int64  // workers of the call not yet done
 	stopped atomic.Bool
 }
+
+// callWorkers is the number of workers taking part in the call of word c.
+func callWorkers(c uint64) int { return int(c & 0xffff) }
 
 type poolWorker struct {
 	parked atomic.Bool
@@ -30,7 +36,7 @@ type poolWorker struct {
 }
 
 // spinRounds bounds how long an idle worker spins before it parks; each
-// round is spinYield loads of gen and a yield of the processor.
+// round is spinYield loads of the call word and a yield of the processor.
 const (
 	spinRounds = 200
 	spinYield  = 64
@@ -42,12 +48,12 @@ func (c *convCore) run(nw int) {
 	for len(p.workers) < nw-1 {
 		pw := &poolWorker{wake: make(chan struct{}, 1)}
 		p.workers = append(p.workers, pw)
-		go c.workerLoop(len(p.workers), pw, p.gen.Load())
+		go c.workerLoop(len(p.workers), pw, p.call.Load())
 	}
 	if nw > 1 {
-		p.nw.Store(int64(nw))
 		p.pending.Store(int64(nw - 1))
-		p.gen.Add(1)
+		p.seq++
+		p.call.Store(p.seq<<16 | uint64(nw))
 		for _, pw := range p.workers[:nw-1] {
 			if pw.parked.Load() && pw.parked.CompareAndSwap(true, false) {
 				pw.wake <- struct{}{}
@@ -62,8 +68,10 @@ func (c *convCore) run(nw int) {
 	}
 }
 
-// workerLoop is worker w: it waits for each call after the one numbered
-// seen and takes part if the call uses it.
+// workerLoop is worker w: it waits for each call after the one whose word
+// is seen and takes part if the call uses it. A call cannot end without the
+// workers it uses, so a worker that reads a call's word late still finds
+// that call in progress, or one it takes no part in.
 func (c *convCore) workerLoop(w int, pw *poolWorker, seen uint64) {
 	p := &c.pool
 	for {
@@ -72,19 +80,19 @@ func (c *convCore) workerLoop(w int, pw *poolWorker, seen uint64) {
 			return
 		}
 		seen = g
-		if int64(w) < p.nw.Load() {
+		if w < callWorkers(g) {
 			c.work(w)
 			p.pending.Add(-1)
 		}
 	}
 }
 
-// await returns the number of the next call after seen, spinning first and
+// await returns the word of the next call after seen, spinning first and
 // then parking until run wakes the worker.
 func (p *pool) await(pw *poolWorker, seen uint64) uint64 {
 	for r := 0; r < spinRounds; r++ {
 		for i := 0; i < spinYield; i++ {
-			if g := p.gen.Load(); g != seen {
+			if g := p.call.Load(); g != seen {
 				return g
 			}
 		}
@@ -92,14 +100,14 @@ func (p *pool) await(pw *poolWorker, seen uint64) uint64 {
 	}
 	for {
 		pw.parked.Store(true)
-		if g := p.gen.Load(); g != seen {
+		if g := p.call.Load(); g != seen {
 			if !pw.parked.CompareAndSwap(true, false) {
 				<-pw.wake // run saw the flag and sent a wake-up: take it
 			}
 			return g
 		}
 		<-pw.wake
-		if g := p.gen.Load(); g != seen {
+		if g := p.call.Load(); g != seen {
 			return g
 		}
 	}
@@ -108,7 +116,8 @@ func (p *pool) await(pw *poolWorker, seen uint64) uint64 {
 func (c *convCore) stop() {
 	p := &c.pool
 	p.stopped.Store(true)
-	p.gen.Add(1)
+	p.seq++
+	p.call.Store(p.seq << 16)
 	for _, pw := range p.workers {
 		if pw.parked.CompareAndSwap(true, false) {
 			pw.wake <- struct{}{}

@@ -46,12 +46,7 @@ func (s ConvShape) Validate() error {
 // their results do not depend on the worker count. Other element types run
 // the reference loops. A slice shorter than its shape makes the call panic.
 func ConvForward[T Float](y, x, w []T, s ConvShape, ws *Workspace) {
-	if y32, ok := any(y).([]float32); ok && s.Validate() == nil {
-		ws.core().forwardF32(y32, any(x).([]float32), any(w).([]float32), s, ws.workers())
-		runtime.KeepAlive(ws) // its cleanup stops the workers: not during the call
-		return
-	}
-	convForwardRef(y, x, w, s)
+	ConvForwardEpilogue(y, x, w, s, ws, nil)
 }
 
 // ConvEpilogue is a per-channel affine map and ReLU that ConvForward applies
@@ -75,7 +70,7 @@ func ConvForwardEpilogue[T Float](y, x, w []T, s ConvShape, ws *Workspace, epi *
 		c.epi = epi
 		c.forwardF32(y32, any(x).([]float32), any(w).([]float32), s, ws.workers())
 		c.epi = nil
-		runtime.KeepAlive(ws)
+		runtime.KeepAlive(ws) // its cleanup stops the workers: not during the call
 		return
 	}
 	convForwardRef(y, x, w, s)

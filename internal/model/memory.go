@@ -71,7 +71,7 @@ func shareBuffers(g *G.ExprGraph, dt tensor.Dtype, keep G.Nodes) (saved int64, e
 		if n.Op() == nil {
 			continue
 		}
-		if a, ok := n.Op().(interface{ aliasesInput() bool }); ok && a.aliasesInput() {
+		if aliasesInput(n) {
 			// The output is the 4-D input itself (a fused batch norm).
 			for _, c := range nodesOf(g.From(n.ID())) {
 				if len(c.Shape()) == 4 {
@@ -116,8 +116,8 @@ func shareBuffers(g *G.ExprGraph, dt tensor.Dtype, keep G.Nodes) (saved int64, e
 		if !ok || n.Shape() == nil || n.Shape().IsScalar() {
 			continue
 		}
-		if a, ok := n.Op().(interface{ aliasesInput() bool }); ok && a.aliasesInput() {
-			continue
+		if aliasesInput(n) {
+			continue // it owns no buffer
 		}
 		id := find(n.ID())
 		if len(nodesOf(g.To(n.ID()))) == 0 && last[id] != end {
@@ -141,6 +141,13 @@ func shareBuffers(g *G.ExprGraph, dt tensor.Dtype, keep G.Nodes) (saved int64, e
 		o.outBuffer().t = h.t
 	}
 	return saved, nil
+}
+
+// aliasesInput reports whether n's op returns its input tensor as its
+// output (a batch norm fused into the convolution before it).
+func aliasesInput(n *G.Node) bool {
+	a, ok := n.Op().(interface{ aliasesInput() bool })
+	return ok && a.aliasesInput()
 }
 
 // nodesOf drains the node iterator that Gorgonia's graph methods return.

@@ -78,6 +78,10 @@ type KernelLayer struct {
 // seconds are their sums, each call timed as the median of repetitions.
 type KernelTiming struct {
 	Direction string `json:"direction"`
+	// Algorithm is "direct" or "winograd" (kernel.ConvAlgorithm); the rates
+	// of a Winograd convolution count the direct convolution's FLOPs, so
+	// they are effective rates and may exceed the peak. Empty in Totals.
+	Algorithm string `json:"algorithm,omitempty"`
 	Calls     int    `json:"calls"`
 	FLOPs     int64  `json:"flops"`
 	// CoreS is the time on one worker; CoreGFLOPs the rate it gives and
@@ -197,7 +201,7 @@ func timeLayer(l model.ConvLayer, threads, warm, reps int, dur time.Duration, rn
 		core := medianCall(func() { f(ws1) }, warm, reps, dur)
 		wall := medianCall(func() { f(wsN) }, warm, reps, dur)
 		kl.Timings = append(kl.Timings, KernelTiming{
-			Direction: dir, Calls: l.Count, FLOPs: flops,
+			Direction: dir, Algorithm: kernel.ConvAlgorithm(s, dir != DirForward && dir != DirInputGrad, dir == DirInputGrad), Calls: l.Count, FLOPs: flops,
 			CoreS: float64(l.Count) * core, WallS: float64(l.Count) * wall,
 		})
 	}
@@ -249,9 +253,11 @@ func (r *KernelReport) WriteTable(w io.Writer) error {
 	fmt.Fprintf(&b, "per-core peak: %.1f GFLOP/s (%s FMA loop)\n", r.PeakGFLOPs, r.PeakKind)
 	fmt.Fprintf(&b, "%s-%d (%s, width %g), batch %d, %d threads, %s\n", r.Arch, r.Depth, r.Block, r.Width, r.Batch, r.Threads, r.CPU)
 	wall := fmt.Sprintf("wall GFLOP/s (%d threads)", r.Threads)
-	fmt.Fprintf(&b, "%-*s  count  %-11s  GFLOP/s/core  %% peak  %s\n", name, "layer", "direction", wall)
+	fmt.Fprintf(&b, "%-*s  count  %-11s  GFLOP/s/core  %% peak  %s  algorithm\n", name, "layer", "direction", wall)
+	wino := false
 	row := func(layer string, t KernelTiming) {
-		fmt.Fprintf(&b, "%-*s  %5d  %-11s  %12.1f  %5.1f%%  %*.1f\n", name, layer, t.Calls, t.Direction, t.CoreGFLOPs, t.PeakPct, len(wall), t.WallGFLOPs)
+		fmt.Fprintf(&b, "%-*s  %5d  %-11s  %12.1f  %5.1f%%  %*.1f  %s\n", name, layer, t.Calls, t.Direction, t.CoreGFLOPs, t.PeakPct, len(wall), t.WallGFLOPs, t.Algorithm)
+		wino = wino || t.Algorithm == "winograd"
 	}
 	for _, l := range r.Layers {
 		for _, t := range l.Timings {
@@ -260,6 +266,9 @@ func (r *KernelReport) WriteTable(w io.Writer) error {
 	}
 	for _, t := range r.Totals {
 		row("all convolutions", t)
+	}
+	if wino {
+		b.WriteString("winograd rows count the direct convolution's FLOPs: their rates are effective ones, and may exceed the peak\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

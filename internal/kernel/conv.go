@@ -42,8 +42,9 @@ func (s ConvShape) Validate() error {
 // x is N×C×H×W, w is K×C×R×S, y is N×K×OutH×OutW and is overwritten.
 // ws carries scratch memory and the worker count; nil runs on one goroutine.
 //
-// []float32 operands run the implicit-GEMM kernels, split over the images;
-// their results do not depend on the worker count. Other element types run
+// []float32 operands run the implicit-GEMM kernels, or Winograd F(2×2, 3×3)
+// where it applies (see the package doc), split over the images; their
+// results do not depend on the worker count. Other element types run
 // the reference loops. A slice shorter than its shape makes the call panic.
 func ConvForward[T Float](y, x, w []T, s ConvShape, ws *Workspace) {
 	ConvForwardEpilogue(y, x, w, s, ws, nil)

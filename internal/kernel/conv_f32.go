@@ -22,6 +22,10 @@ type workerBuf struct {
 	sub     []float32 // the phases of a strided input gradient
 	phase   []float32 // the phases of a strided source plane
 	dyg     []float32 // output gradients of a group of images
+
+	// Winograd: the phases of one source channel, a group's transformed
+	// inputs and products, and one output channel's tiles
+	wph, wv, wm, wq []float32
 }
 
 // grow returns b with a length of at least n, never shrinking it.
@@ -58,6 +62,13 @@ type convCore struct {
 	bfRound []int // where each j starts in bfTiles, in records, and the end
 
 	wpack []float32
+
+	// the Winograd convolution in progress
+	winoG     winoGeom
+	winoOffs  []int // the channels' offsets in the transformed inputs
+	winoRange [2]int
+	winoCls   [1]int
+	winoMask  []uint16 // all lanes
 
 	// the weight-gradient call in progress
 	bfChunks int       // chunks of the batch, each summed on its own
@@ -216,6 +227,8 @@ func (c *convCore) work(w int) {
 		c.backwardFilterWork(w)
 	case opBackwardFilterSum:
 		c.backwardFilterSum()
+	case opWino:
+		c.winoWork(w)
 	case opBNTrain, opBNEval, opBNBackward:
 		c.bnWork(w)
 	case opElt:
@@ -437,6 +450,10 @@ func (c *convCore) backwardFilterChunk(w int, part []float32, n0, n1 int) {
 }
 
 func (c *convCore) forwardF32(y, x, w []float32, s ConvShape, nw int) {
+	if winoFits(s, c.impl) {
+		c.winoF32(y, x, w, s, false, nw)
+		return
+	}
 	p := c.forwardPlanFor(s)
 	t := s.C * p.taps()
 	c.wpack = grow(c.wpack, roundUp(s.K, 8)*t)
@@ -453,6 +470,13 @@ func (c *convCore) forwardF32(y, x, w []float32, s ConvShape, nw int) {
 }
 
 func (c *convCore) backwardDataF32(dx, dy, w []float32, s ConvShape, nw int) {
+	if sd := s; true {
+		sd.C, sd.K = s.K, s.C
+		if winoFits(sd, c.impl) {
+			c.winoF32(dx, dy, w, s, true, nw)
+			return
+		}
+	}
 	st := s.Stride
 	if c.bdPlans == nil || c.bdShape != s {
 		c.bdShape = s

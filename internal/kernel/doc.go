@@ -31,6 +31,15 @@
 // (AVX2, odd strided shapes) the sources are copied into zero-padded, shifted
 // planes instead.
 //
+// The 3×3, stride-1, pad-1 convolutions on maps whose tile rows fit a
+// vector (widths 8, 16 and 32, at least 8 input channels and whole blocks
+// of 8 output channels) run as Winograd F(2×2, 3×3) instead (wino.go), on
+// sets with transforms (Go and AVX-512): 16 multiplications per 2×2 output
+// tile instead of 36, with the same kernel doing the 16 products as GEMMs
+// over the channels. Its forward pass and input gradient hand out fixed
+// groups of images, so they too give the same bits with any worker count;
+// the weight gradient stays direct.
+//
 // A Workspace keeps plans, packed weights, buffers and Workers-1 goroutines
 // between calls, so that steady-state calls allocate nothing.
 package kernel

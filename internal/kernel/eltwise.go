@@ -16,6 +16,9 @@ const (
 
 const opElt = opBNBackward + 1
 
+// opWino is a Winograd convolution (wino.go).
+const opWino = opElt + 1
+
 // eltChunk is the smallest share of elementwise work worth a worker.
 const eltChunk = 1 << 15
 

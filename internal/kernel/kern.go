@@ -38,13 +38,18 @@ type convKernels struct {
 	split func(e0, o0, e1, o1, src []float32, rows, half int)
 	// merge is the inverse of split.
 	merge func(dst, e0, o0, e1, o1 []float32, rows, half int)
+
+	// winoIn and winoOut are the transforms of the Winograd convolutions
+	// (wino.go); nil where the set runs every convolution directly.
+	winoIn  func(v []float32, vs int, ph []float32, plane, tw, nvec int)
+	winoOut func(q []float32, T int, m []float32, ms, nvec int)
 }
 
 // goKernels is the plain-Go implementation, used where no assembly fits the
 // CPU and with the purego build tag. goCopyKernels is the same restricted to
 // copy-mode plans, so that tests cover both modes on every platform.
 var (
-	goKernels     = &convKernels{name: "go", masked: true, fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo}
+	goKernels     = &convKernels{name: "go", masked: true, fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo, winoIn: winoInGo, winoOut: winoOutGo}
 	goCopyKernels = &convKernels{name: "go-copy", fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo}
 )
 

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -15,14 +16,23 @@ import (
 // (assembly where the CPU has it), and in float64, through the reference
 // loops. The loss curves must agree to float32 accuracy, so the fast path
 // computes what the straightforward implementation does.
+//
+// On 12×12 inputs every convolution runs directly; on 16×16 inputs the
+// 3×3 stride-1 convolutions of the 16×16 and 8×8 stages run as Winograd
+// F(2×2, 3×3) (kernel.ConvAlgorithm).
 func TestFastPathMatchesReference(t *testing.T) {
-	in := InputShape{C: 3, H: 12, W: 12}
-	for _, cfg := range []config.Model{
-		{Arch: "residual", Depth: 8, Block: "basic", Shortcut: "A", Width: 1, Survival: 1},
-		{Arch: "plain", Depth: 8, Block: "basic", Shortcut: "A", Width: 1, Survival: 1},
-		{Arch: "residual", Depth: 8, Block: "preact", Shortcut: "B", Width: 1, Survival: 1},
+	for _, c := range []struct {
+		cfg config.Model
+		in  InputShape
+	}{
+		{config.Model{Arch: "residual", Depth: 8, Block: "basic", Shortcut: "A", Width: 1, Survival: 1}, InputShape{C: 3, H: 12, W: 12}},
+		{config.Model{Arch: "plain", Depth: 8, Block: "basic", Shortcut: "A", Width: 1, Survival: 1}, InputShape{C: 3, H: 12, W: 12}},
+		{config.Model{Arch: "residual", Depth: 8, Block: "preact", Shortcut: "B", Width: 1, Survival: 1}, InputShape{C: 3, H: 12, W: 12}},
+		{config.Model{Arch: "residual", Depth: 8, Block: "basic", Shortcut: "A", Width: 1, Survival: 1}, InputShape{C: 3, H: 16, W: 16}},
+		{config.Model{Arch: "plain", Depth: 8, Block: "basic", Shortcut: "A", Width: 1, Survival: 1}, InputShape{C: 3, H: 16, W: 16}},
 	} {
-		t.Run(cfg.Arch+"-"+cfg.Block, func(t *testing.T) {
+		cfg, in := c.cfg, c.in
+		t.Run(fmt.Sprintf("%s-%s-%dpx", cfg.Arch, cfg.Block, in.H), func(t *testing.T) {
 			opt := Options{Batch: 16, Classes: 10, Input: in, Seed: 11, Threads: 2}
 			fast, err := New(cfg, opt)
 			if err != nil {

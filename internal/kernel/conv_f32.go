@@ -23,8 +23,8 @@ type workerBuf struct {
 	phase   []float32 // the phases of a strided source plane
 	dyg     []float32 // output gradients of a group of images
 
-	// Winograd: the phases of one source channel, a group's transformed
-	// inputs and products, and one output channel's tiles
+	// Winograd, during a call: a group's split sources, a block's
+	// transformed inputs and products, and a group's output tiles
 	wph, wv, wm, wq []float32
 }
 
@@ -322,10 +322,10 @@ func (c *convCore) backwardDataWork(w int) {
 // workers a weight gradient can keep busy.
 const dwChunks = 16
 
-// dwScratch is a free list of the weight gradient's partial-sum buffers,
-// shared by all workspaces: a call takes one and gives it back, so that a
-// network holds as many as it runs weight gradients at once (one, in a
-// training step), not one per layer.
+// dwScratch is a free list of the weight gradient's partial-sum buffers
+// and of the Winograd convolutions' scratch, shared by all workspaces: a
+// call takes one and gives it back, so that a network holds as many as it
+// runs such calls at once (one, in a training step), not one per layer.
 var dwScratch struct {
 	sync.Mutex
 	free [][]float32

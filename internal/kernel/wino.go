@@ -233,17 +233,26 @@ func (c *convCore) winoF32(dst, src, w []float32, s ConvShape, data bool, nw int
 	}
 	groups := (s.N + g.G - 1) / g.G
 	nw = min(nw, groups)
+	// The workers' scratch comes from the free list the weight gradients
+	// share, so that a deep network holds one set, not one per layer.
 	c.ensureBufs(nw)
+	nph, nv, nm, nq := g.G*so.C*4*g.plane, 16*(so.C*winoBlock+16), 16*(so.K*winoBlock+16), g.G*so.K*4*g.T
+	per := nph + nv + nm + nq
+	scratch := takeScratch(nw * per)
 	for i := 0; i < nw; i++ {
-		b := &c.bufs[i]
-		b.wph = grow(b.wph, g.G*so.C*4*g.plane)
-		b.wv = grow(b.wv, 16*(so.C*winoBlock+16))
-		b.wm = grow(b.wm, 16*(so.K*winoBlock+16))
-		b.wq = grow(b.wq, g.G*so.K*4*g.T)
+		b, f := &c.bufs[i], scratch[i*per:(i+1)*per]
+		b.wph, f = f[:nph], f[nph:]
+		b.wv, f = f[:nv], f[nv:]
+		b.wm, b.wq = f[:nm], f[nm:]
 	}
 	c.op, c.s, c.nw, c.out, c.in = opWino, so, nw, dst[:so.N*so.K*so.H*so.W], src[:so.N*so.C*so.H*so.W]
 	c.next.Store(0)
 	c.run(nw)
+	giveScratch(scratch)
+	for i := 0; i < nw; i++ {
+		b := &c.bufs[i]
+		b.wph, b.wv, b.wm, b.wq = nil, nil, nil, nil
+	}
 	c.out, c.in = nil, nil
 }
 

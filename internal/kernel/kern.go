@@ -40,9 +40,10 @@ type convKernels struct {
 	merge func(dst, e0, o0, e1, o1 []float32, rows, half int)
 
 	// winoIn and winoOut are the transforms of the Winograd convolutions
-	// (wino.go); nil where the set runs every convolution directly.
-	winoIn  func(v []float32, vs int, ph []float32, plane, tw, nvec int)
-	winoOut func(q []float32, T int, m []float32, ms, nvec int)
+	// (wino.go), for nch channels vc and pc (qc and mc) floats apart; nil
+	// where the set runs every convolution directly.
+	winoIn  func(v []float32, vs, vc int, ph []float32, plane, pc, tw, nvec, nch int)
+	winoOut func(q []float32, T, qc int, m []float32, ms, mc, nvec, nch int)
 }
 
 // goKernels is the plain-Go implementation, used where no assembly fits the

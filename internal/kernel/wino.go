@@ -151,12 +151,18 @@ func packWino(up, w []float32, s ConvShape, data bool) {
 	}
 }
 
-// winoInGo is the input transform of nvec vectors of 16 tiles of one
-// channel. ph holds the four phases of the channel's plane (even rows' even
+// winoInGo is the input transform of nvec vectors of 16 tiles of each of
+// nch channels, the i-th at v[i·vc:] and ph[i·pc:]. For one channel, ph holds the four phases of the channel's plane (even rows' even
 // and odd columns, then odd rows'), each plane floats long with its data at
 // tw+1, after a zero and a zero row and before a zero row and a zero. It
 // writes V at position pos to v[pos·vs + tile].
-func winoInGo(v []float32, vs int, ph []float32, plane, tw, nvec int) {
+func winoInGo(v []float32, vs, vc int, ph []float32, plane, pc, tw, nvec, nch int) {
+	for i := 0; i < nch; i++ {
+		winoIn1(v[i*vc:], vs, ph[i*pc:], plane, tw, nvec)
+	}
+}
+
+func winoIn1(v []float32, vs int, ph []float32, plane, tw, nvec int) {
 	left, right := winoMasks(tw)
 	o := tw + 1
 	e0, o0, e1, o1 := o, plane+o, 2*plane+o, 3*plane+o
@@ -188,11 +194,17 @@ func winoInGo(v []float32, vs int, ph []float32, plane, tw, nvec int) {
 	}
 }
 
-// winoOutGo is the output transform of nvec vectors of 16 tiles of one
-// output channel: from the products at m[pos·ms + tile] it writes the four
+// winoOutGo is the output transform of nvec vectors of 16 tiles of each
+// of nch output channels, the i-th at q[i·qc:] and m[i·mc:]. For one, from the products at m[pos·ms + tile] it writes the four
 // phases of the 2×2 tiles (even rows' even and odd columns, then odd rows')
 // to q, T floats apart.
-func winoOutGo(q []float32, T int, m []float32, ms, nvec int) {
+func winoOutGo(q []float32, T, qc int, m []float32, ms, mc, nvec, nch int) {
+	for i := 0; i < nch; i++ {
+		winoOut1(q[i*qc:], T, m[i*mc:], ms, nvec)
+	}
+}
+
+func winoOut1(q []float32, T int, m []float32, ms, nvec int) {
 	for t := 0; t < 16*nvec; t++ {
 		var r [2][4]float32 // Aᵀ M
 		for j := 0; j < 4; j++ {
@@ -270,18 +282,14 @@ func (c *convCore) winoWork(w int) {
 	// The positions' planes are a cache line longer than their data, so
 	// that the 16 streams of a transform do not fall in one cache set.
 	vps, mps := s.C*nb+16, s.K*nb+16
+	// The zero margins of the phase planes, which split never writes.
+	for p := 0; p < g.G*s.C*4; p++ {
+		clear(b.wph[p*pl : p*pl+o])
+		clear(b.wph[p*pl+o+T : (p+1)*pl])
+	}
 	for gi := c.take(); gi*g.G < s.N; gi = c.take() {
 		n0 := gi * g.G
 		ng := min(g.G, s.N-n0)
-		for gg := 0; gg < ng; gg++ {
-			for ch := 0; ch < s.C; ch++ {
-				ph := b.wph[(gg*s.C+ch)*4*pl : (gg*s.C+ch+1)*4*pl]
-				for i := 0; i < 4; i++ { // the zero margins; split writes only the data
-					clear(ph[i*pl : i*pl+o])
-					clear(ph[i*pl+o+T : (i+1)*pl])
-				}
-			}
-		}
 		split, merged := 0, 0 // source and output rows done, over the group
 		nt := ng * T
 		for t0 := 0; t0 < nt; t0 += nb {
@@ -303,9 +311,7 @@ func (c *convCore) winoWork(w int) {
 			for t := t0; t < t0+n; {
 				gg, lt := t/T, t%T
 				run := min(T-lt, t0+n-t)
-				for ch := 0; ch < s.C; ch++ {
-					impl.winoIn(b.wv[ch*nb+t-t0:], vps, b.wph[(gg*s.C+ch)*4*pl+lt:], pl, tw, run/16)
-				}
+				impl.winoIn(b.wv[t-t0:], vps, nb, b.wph[gg*s.C*4*pl+lt:], pl, 4*pl, tw, run/16, s.C)
 				t += run
 			}
 			nblk := roundUp(n, impl.fwdPix) / impl.fwdPix
@@ -315,9 +321,7 @@ func (c *convCore) winoWork(w int) {
 			for t := t0; t < t0+n; {
 				gg, lt := t/T, t%T
 				run := min(T-lt, t0+n-t)
-				for k := 0; k < s.K; k++ {
-					impl.winoOut(b.wq[(gg*s.K+k)*4*T+lt:], T, b.wm[k*nb+t-t0:], mps, run/16)
-				}
+				impl.winoOut(b.wq[gg*s.K*4*T+lt:], T, 4*T, b.wm[t-t0:], mps, nb, run/16, s.K)
 				t += run
 			}
 			done := 2 * ((t0 + n) / tw) // output rows complete, over the group

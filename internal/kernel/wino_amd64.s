@@ -32,28 +32,31 @@
 	VMOVUPS Z22, off(R12) \
 	VMOVUPS Z23, off(R13)
 
-// func winoInAVX512(v *float32, vs int, ph *float32, plane, tw, nvec int, masks int)
-TEXT ·winoInAVX512(SB), NOSPLIT, $0-56
-	MOVQ v+0(FP), R10
-	MOVQ vs+8(FP), R8
-	SHLQ $2, R8
-	LEAQ (R8)(R8*2), R9
-	LEAQ (R10)(R8*4), R11
-	LEAQ (R11)(R8*4), R12
-	LEAQ (R12)(R8*4), R13
-	MOVQ ph+16(FP), SI
-	MOVQ plane+24(FP), AX
-	SHLQ $2, AX
-	MOVQ tw+32(FP), BX
-	LEAQ 4(SI)(BX*4), SI // the data of the even rows' even columns
-	SHLQ $2, BX
-	MOVQ nvec+40(FP), DI
-	MOVQ masks+48(FP), DX
+// func winoInAVX512(v *float32, vs, vc int, ph *float32, plane, pc, tw, nvec, nch int, masks int)
+TEXT ·winoInAVX512(SB), NOSPLIT, $0-80
+	MOVQ masks+72(FP), DX
 	KMOVW DX, K1
 	SHRQ $16, DX
 	KMOVW DX, K2
-	TESTQ DI, DI
+	MOVQ vs+8(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	MOVQ plane+32(FP), AX
+	SHLQ $2, AX
+	MOVQ tw+48(FP), BX
+	SHLQ $2, BX
+	CMPQ nvec+56(FP), $0
 	JLE winoindone
+	CMPQ nch+64(FP), $0
+	JLE winoindone
+winoinchan:
+	MOVQ v+0(FP), R10
+	LEAQ (R10)(R8*4), R11
+	LEAQ (R11)(R8*4), R12
+	LEAQ (R12)(R8*4), R13
+	MOVQ ph+24(FP), SI
+	LEAQ 4(SI)(BX*1), SI // the data of the even rows' even columns
+	MOVQ nvec+56(FP), DI
 winoinloop:
 	// patch rows: odd row ty-1, even row ty, odd row ty, even row ty+1
 	LEAQ (SI)(AX*2), CX
@@ -91,6 +94,15 @@ winoinloop:
 	ADDQ $64, SI
 	DECQ DI
 	JNZ winoinloop
+	// the next channel
+	MOVQ vc+16(FP), DX
+	SHLQ $2, DX
+	ADDQ DX, v+0(FP)
+	MOVQ pc+40(FP), DX
+	SHLQ $2, DX
+	ADDQ DX, ph+24(FP)
+	DECQ nch+64(FP)
+	JNZ winoinchan
 winoindone:
 	VZEROUPPER
 	RET
@@ -107,23 +119,26 @@ winoindone:
 	VSUBPS Z18, Z17, r1 \
 	VSUBPS Z19, r1, r1
 
-// func winoOutAVX512(q *float32, T int, m *float32, ms, nvec int)
-TEXT ·winoOutAVX512(SB), NOSPLIT, $0-40
-	MOVQ q+0(FP), DI
+// func winoOutAVX512(q *float32, T, qc int, m *float32, ms, mc, nvec, nch int)
+TEXT ·winoOutAVX512(SB), NOSPLIT, $0-64
 	MOVQ T+8(FP), AX
 	SHLQ $2, AX
 	LEAQ (AX)(AX*2), BX
-	MOVQ m+16(FP), R10
-	MOVQ ms+24(FP), R8
+	MOVQ ms+32(FP), R8
 	SHLQ $2, R8
 	LEAQ (R8)(R8*2), R9
+	CMPQ nvec+48(FP), $0
+	JLE winooutdone
+	CMPQ nch+56(FP), $0
+	JLE winooutdone
+winooutchan:
+	MOVQ q+0(FP), DI
+	MOVQ m+24(FP), R10
 	LEAQ (R10)(R8*4), R11
 	LEAQ (R11)(R8*4), R12
 	LEAQ (R12)(R8*4), R13
-	MOVQ nvec+32(FP), CX
+	MOVQ nvec+48(FP), CX
 	XORQ DX, DX
-	TESTQ CX, CX
-	JLE winooutdone
 winooutloop:
 	WINOOUTCOL(DX*1, Z0, Z4)
 	ADDQ R8, DX
@@ -150,6 +165,15 @@ winooutloop:
 	ADDQ $64, DX
 	DECQ CX
 	JNZ winooutloop
+	// the next channel
+	MOVQ qc+16(FP), DX
+	SHLQ $2, DX
+	ADDQ DX, q+0(FP)
+	MOVQ mc+40(FP), DX
+	SHLQ $2, DX
+	ADDQ DX, m+24(FP)
+	DECQ nch+56(FP)
+	JNZ winooutchan
 winooutdone:
 	VZEROUPPER
 	RET

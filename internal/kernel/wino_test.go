@@ -72,17 +72,25 @@ func TestWinoTransformsSameBits(t *testing.T) {
 					clear(ph[p*plane : p*plane+tw+1])
 					clear(ph[p*plane+tw+1+T : (p+1)*plane])
 				}
-				vs := T + 16
+				// Two channels: the second's phases follow the first's, and
+				// its transformed tiles lie T floats after the first's.
+				ph = append(ph, ph...)
+				for i := 4 * plane; i < len(ph); i++ {
+					if ph[i] != 0 {
+						ph[i] = float32(rng.NormFloat64())
+					}
+				}
+				vs := 2*T + 16
 				v0, v1 := make([]float32, 16*vs), make([]float32, 16*vs)
-				winoInGo(v0, vs, ph, plane, tw, T/16)
-				impl.winoIn(v1, vs, ph, plane, tw, T/16)
+				winoInGo(v0, vs, T, ph, plane, 4*plane, tw, T/16, 2)
+				impl.winoIn(v1, vs, T, ph, plane, 4*plane, tw, T/16, 2)
 				sameBits(t, "V", v0, v1)
 
 				m := randSlice(rng, 16*vs)
 				m[3] = float32(math.NaN())
-				q0, q1 := make([]float32, 4*T), make([]float32, 4*T)
-				winoOutGo(q0, T, m, vs, T/16)
-				impl.winoOut(q1, T, m, vs, T/16)
+				q0, q1 := make([]float32, 8*T), make([]float32, 8*T)
+				winoOutGo(q0, T, 4*T, m, vs, T, T/16, 2)
+				impl.winoOut(q1, T, 4*T, m, vs, T, T/16, 2)
 				sameBits(t, "Y", q0, q1)
 			})
 		}

@@ -60,6 +60,12 @@ func ConvAlgorithm(s ConvShape, filter, data bool) string {
 	return "direct"
 }
 
+// winoRows reports whether the transforms of g read and write the planes
+// in place, without phases.
+func winoRows(g winoGeom, impl *convKernels) bool {
+	return impl.winoInRows != nil && g.tw >= 8
+}
+
 // winoBudget sets the images of a group: as many as have 16·(C+K) floats
 // per tile in this many bytes (one image of 16 channels at 32×32, four of
 // 32 at 16×16, four of 64 at 8×8). A group's split sources and output
@@ -249,6 +255,9 @@ func (c *convCore) winoF32(dst, src, w []float32, s ConvShape, data bool, nw int
 	// share, so that a deep network holds one set, not one per layer.
 	c.ensureBufs(nw)
 	nph, nv, nm, nq := g.G*so.C*4*g.plane, 16*(so.C*winoBlock+16), 16*(so.K*winoBlock+16), g.G*so.K*4*g.T
+	if winoRows(g, c.impl) {
+		nph, nq = 0, 0 // no phases
+	}
 	per := nph + nv + nm + nq
 	scratch := takeScratch(nw * per)
 	for i := 0; i < nw; i++ {
@@ -282,8 +291,9 @@ func (c *convCore) winoWork(w int) {
 	// The positions' planes are a cache line longer than their data, so
 	// that the 16 streams of a transform do not fall in one cache set.
 	vps, mps := s.C*nb+16, s.K*nb+16
+	rows := winoRows(g, impl)
 	// The zero margins of the phase planes, which split never writes.
-	for p := 0; p < g.G*s.C*4; p++ {
+	for p := 0; p < len(b.wph)/pl; p++ {
 		clear(b.wph[p*pl : p*pl+o])
 		clear(b.wph[p*pl+o+T : (p+1)*pl])
 	}
@@ -296,22 +306,26 @@ func (c *convCore) winoWork(w int) {
 			n := min(nb, nt-t0)
 			// The last tile row of the block reads the even row below it.
 			need := min(ng*s.H, 2*((t0+n-1)/tw+1)+2)
-			for split < need {
+			for split < need && !rows {
 				gg, r := split/s.H, split%s.H
-				rows := min(need-split, s.H-r)
-				rows += rows % 2 // whole row pairs: the images have an even height
+				nr := min(need-split, s.H-r)
+				nr += nr % 2 // whole row pairs: the images have an even height
 				img := c.in[(n0+gg)*s.C*hw : (n0+gg+1)*s.C*hw]
 				for ch := 0; ch < s.C; ch++ {
 					ph := b.wph[(gg*s.C+ch)*4*pl+o+r/2*tw:]
-					impl.split(ph, ph[pl:], ph[2*pl:], ph[3*pl:], img[ch*hw+r*s.W:], rows, tw)
+					impl.split(ph, ph[pl:], ph[2*pl:], ph[3*pl:], img[ch*hw+r*s.W:], nr, tw)
 				}
-				split += rows
+				split += nr
 			}
 			// Runs of tiles within one image, whole vectors each.
 			for t := t0; t < t0+n; {
 				gg, lt := t/T, t%T
 				run := min(T-lt, t0+n-t)
-				impl.winoIn(b.wv[t-t0:], vps, nb, b.wph[gg*s.C*4*pl+lt:], pl, 4*pl, tw, run/16, s.C)
+				if rows {
+					impl.winoInRows(b.wv[t-t0:], vps, nb, c.in[(n0+gg)*s.C*hw:(n0+gg+1)*s.C*hw], hw, s.H, s.W, lt/16, run/16, s.C)
+				} else {
+					impl.winoIn(b.wv[t-t0:], vps, nb, b.wph[gg*s.C*4*pl+lt:], pl, 4*pl, tw, run/16, s.C)
+				}
 				t += run
 			}
 			nblk := roundUp(n, impl.fwdPix) / impl.fwdPix
@@ -321,23 +335,91 @@ func (c *convCore) winoWork(w int) {
 			for t := t0; t < t0+n; {
 				gg, lt := t/T, t%T
 				run := min(T-lt, t0+n-t)
-				impl.winoOut(b.wq[gg*s.K*4*T+lt:], T, 4*T, b.wm[t-t0:], mps, nb, run/16, s.K)
+				if rows {
+					impl.winoOutRows(c.out[(n0+gg)*s.K*hw:(n0+gg+1)*s.K*hw], hw, s.H, s.W, b.wm[t-t0:], mps, nb, lt/16, run/16, s.K)
+				} else {
+					impl.winoOut(b.wq[gg*s.K*4*T+lt:], T, 4*T, b.wm[t-t0:], mps, nb, run/16, s.K)
+				}
 				t += run
 			}
 			done := 2 * ((t0 + n) / tw) // output rows complete, over the group
 			for merged < done {
 				gg, r := merged/s.H, merged%s.H
-				rows := min(done-merged, s.H-r)
+				nr := min(done-merged, s.H-r)
 				y := c.out[(n0+gg)*s.K*hw : (n0+gg+1)*s.K*hw]
 				for k := 0; k < s.K; k++ {
-					q := b.wq[(gg*s.K+k)*4*T+r/2*tw:]
-					p := y[k*hw+r*s.W : k*hw+(r+rows)*s.W]
-					impl.merge(p, q, q[T:], q[2*T:], q[3*T:], rows, tw)
+					p := y[k*hw+r*s.W : k*hw+(r+nr)*s.W]
+					if !rows {
+						q := b.wq[(gg*s.K+k)*4*T+r/2*tw:]
+						impl.merge(p, q, q[T:], q[2*T:], q[3*T:], nr, tw)
+					}
 					if e := c.epi; e != nil {
 						c.bnImpl.apply(p, p, len(p), 1, len(p), e.Scale[k], e.Shift[k], e.ReLU)
 					}
 				}
-				merged += rows
+				merged += nr
+			}
+		}
+	}
+}
+
+// winoInRowsGo is the input transform read straight from the source planes,
+// for images whose tile rows are 8 or 16 tiles wide (a vector holds one or
+// two whole tile rows): the nvec vectors of 16 tiles from vector v0 of an
+// image of h rows of w floats, for nch channels, planes xc floats apart in x
+// and transforms vc apart in v. It computes what winoInGo computes from the
+// phases, in the same order.
+func winoInRowsGo(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int) {
+	tw := w / 2
+	for ch := 0; ch < nch; ch++ {
+		img := x[ch*xc : ch*xc+h*w]
+		for t := 16 * v0; t < 16*(v0+nvec); t++ {
+			ty, tx := t/tw, t%tw
+			var c [4][4]float32 // d B, row by row
+			for i := 0; i < 4; i++ {
+				var d [4]float32
+				if r := 2*ty - 1 + i; r >= 0 && r < h {
+					for j := range d {
+						if col := 2*tx - 1 + j; col >= 0 && col < w {
+							d[j] = img[r*w+col]
+						}
+					}
+				}
+				c[i] = [4]float32{d[0] - d[2], d[1] + d[2], d[2] - d[1], d[1] - d[3]}
+			}
+			o := ch*vc + t - 16*v0
+			for j := 0; j < 4; j++ { // Bᵀ (d B)
+				v[j*vs+o] = c[0][j] - c[2][j]
+				v[(4+j)*vs+o] = c[1][j] + c[2][j]
+				v[(8+j)*vs+o] = c[2][j] - c[1][j]
+				v[(12+j)*vs+o] = c[1][j] - c[3][j]
+			}
+		}
+	}
+}
+
+// winoOutRowsGo is the output transform written straight into the output
+// planes (h rows of w floats, yc apart, for nch channels), for the nvec
+// vectors of 16 tiles from vector v0, from the products at m (positions ms
+// apart, channels mc apart). It computes what winoOutGo computes, in the
+// same order.
+func winoOutRowsGo(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch int) {
+	tw := w / 2
+	for ch := 0; ch < nch; ch++ {
+		p := y[ch*yc : ch*yc+h*w]
+		for t := 16 * v0; t < 16*(v0+nvec); t++ {
+			ty, tx := t/tw, t%tw
+			o := ch*mc + t - 16*v0
+			var r [2][4]float32 // Aᵀ M
+			for j := 0; j < 4; j++ {
+				m0, m1, m2, m3 := m[j*ms+o], m[(4+j)*ms+o], m[(8+j)*ms+o], m[(12+j)*ms+o]
+				r[0][j] = m0 + m1 + m2
+				r[1][j] = m1 - m2 - m3
+			}
+			for a := 0; a < 2; a++ { // (Aᵀ M) A
+				row := p[(2*ty+a)*w+2*tx:]
+				row[0] = r[a][0] + r[a][1] + r[a][2]
+				row[1] = r[a][1] - r[a][2] - r[a][3]
 			}
 		}
 	}

@@ -29,3 +29,77 @@ func winoOutAsm512(q []float32, T, qc int, m []float32, ms, mc, nvec, nch int) {
 	_ = m[(nch-1)*mc+15*ms+16*nvec-1]
 	winoOutAVX512(&q[0], T, qc, &m[0], ms, mc, nvec, nch)
 }
+
+//go:noescape
+func winoInRowsAVX512(v *float32, vs, vc int, x *float32, xc, w, off2, nvec, nch int, masks, rowmasks int)
+
+//go:noescape
+func winoOutRowsAVX512(y *float32, yc, w, off2 int, m *float32, ms, mc, nvec, nch int)
+
+// winoHalf is the byte offset of the second half of a vector's patch row:
+// the rest of the row for 16 tiles a row, the row of the next tile row for 8.
+func winoHalf(w int) int {
+	if w/2 == 16 {
+		return 64
+	}
+	return 2 * w * 4
+}
+
+func winoInRowsAsm512(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int) {
+	if nvec <= 0 || nch <= 0 {
+		return
+	}
+	tw := w / 2
+	nv := h / 2 * tw / 16 // vectors of an image
+	if (tw != 8 && tw != 16) || v0 < 0 || v0+nvec > nv {
+		panic("kernel: Winograd rows outside their image")
+	}
+	_ = v[(nch-1)*vc+15*vs+16*nvec-1]
+	_ = x[(nch-1)*xc+h*w-1]
+	left, right := winoMasks(tw)
+	masks := int(left) | int(right)<<16
+	// Rows 0 and 3 of the image's first and last vectors lie partly
+	// outside it: those vectors run on their own, with those loads masked.
+	for nvec > 0 {
+		n := nvec
+		if v0 == 0 || v0 == nv-1 {
+			n = 1
+		} else {
+			n = min(n, nv-1-v0)
+		}
+		rm := ^uint64(0)
+		if v0 == 0 { // row -1
+			rm &^= 0xffff
+			if tw == 16 {
+				rm &^= 0xffff << 16
+			}
+		}
+		if v0+n == nv { // row h
+			rm &^= 0xffff << 48
+			if tw == 16 {
+				rm &^= 0xffff << 32
+			}
+		}
+		ty0 := 16 * v0 / tw
+		winoInRowsAVX512(&v[0], vs, vc, &x[2*ty0*w], xc, w, winoHalf(w), n, nch, masks, int(rm))
+		v0, nvec = v0+n, nvec-n
+		if nvec > 0 {
+			v = v[16*n:]
+		}
+	}
+}
+
+func winoOutRowsAsm512(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch int) {
+	if nvec <= 0 || nch <= 0 {
+		return
+	}
+	tw := w / 2
+	nv := h / 2 * tw / 16
+	if (tw != 8 && tw != 16) || v0 < 0 || v0+nvec > nv {
+		panic("kernel: Winograd rows outside their image")
+	}
+	_ = y[(nch-1)*yc+h*w-1]
+	_ = m[(nch-1)*mc+15*ms+16*nvec-1]
+	ty0 := 16 * v0 / tw
+	winoOutRowsAVX512(&y[2*ty0*w], yc, w, winoHalf(w), &m[0], ms, mc, nvec, nch)
+}

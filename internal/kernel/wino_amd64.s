@@ -177,3 +177,291 @@ winooutloop:
 winooutdone:
 	VZEROUPPER
 	RET
+
+// The lane shifts of the transforms straight from the planes: lane l takes
+// lane l-1 (column 2tx-1 from the odd columns) or lane l+1 (column 2tx+2
+// from the even ones); the lanes at the ends of a tile row are masked.
+DATA winoShift<>+0(SB)/4, $0
+DATA winoShift<>+4(SB)/4, $0
+DATA winoShift<>+8(SB)/4, $1
+DATA winoShift<>+12(SB)/4, $2
+DATA winoShift<>+16(SB)/4, $3
+DATA winoShift<>+20(SB)/4, $4
+DATA winoShift<>+24(SB)/4, $5
+DATA winoShift<>+28(SB)/4, $6
+DATA winoShift<>+32(SB)/4, $7
+DATA winoShift<>+36(SB)/4, $8
+DATA winoShift<>+40(SB)/4, $9
+DATA winoShift<>+44(SB)/4, $10
+DATA winoShift<>+48(SB)/4, $11
+DATA winoShift<>+52(SB)/4, $12
+DATA winoShift<>+56(SB)/4, $13
+DATA winoShift<>+60(SB)/4, $14
+DATA winoShift<>+64(SB)/4, $1
+DATA winoShift<>+68(SB)/4, $2
+DATA winoShift<>+72(SB)/4, $3
+DATA winoShift<>+76(SB)/4, $4
+DATA winoShift<>+80(SB)/4, $5
+DATA winoShift<>+84(SB)/4, $6
+DATA winoShift<>+88(SB)/4, $7
+DATA winoShift<>+92(SB)/4, $8
+DATA winoShift<>+96(SB)/4, $9
+DATA winoShift<>+100(SB)/4, $10
+DATA winoShift<>+104(SB)/4, $11
+DATA winoShift<>+108(SB)/4, $12
+DATA winoShift<>+112(SB)/4, $13
+DATA winoShift<>+116(SB)/4, $14
+DATA winoShift<>+120(SB)/4, $15
+DATA winoShift<>+124(SB)/4, $15
+GLOBL winoShift<>(SB), RODATA|NOPTR, $128
+
+// WINOPLANEROW turns the two halves of patch row i (Z16: the source row of
+// the first 8 or 16 tiles, Z17: the next 16 floats of it or the row of the
+// next tile row) into d B: the even columns (Z18) and odd ones (Z16) by
+// winoSplit, columns 2tx-1 (Z19) and 2tx+2 (Z20) by the shifts, masked with
+// K1 and K2 at the ends of the tile rows.
+#define WINOPLANEROW(c0, c1, c2, c3) \
+	VMOVAPS Z16, Z18 \
+	VPERMT2PS Z17, Z30, Z18 \
+	VPERMT2PS Z17, Z31, Z16 \
+	VPERMPS.Z Z16, Z28, K1, Z19 \
+	VPERMPS.Z Z18, Z29, K2, Z20 \
+	VSUBPS Z16, Z19, c0 \
+	VADDPS Z16, Z18, c1 \
+	VSUBPS Z18, Z16, c2 \
+	VSUBPS Z20, Z18, c3
+
+// func winoInRowsAVX512(v *float32, vs, vc int, x *float32, xc, w, off2, nvec, nch int, masks, rowmasks int)
+// x is source row 2·ty0 of the first channel; patch row i of a vector reads
+// row 2·ty0-1+i at x and off2 bytes on (the second half). rowmasks holds
+// the load masks of row 0's halves and row 3's halves, 16 bits each, which
+// zero the rows outside the image.
+TEXT ·winoInRowsAVX512(SB), NOSPLIT, $0-88
+	MOVQ masks+72(FP), DX
+	KMOVW DX, K1
+	SHRQ $16, DX
+	KMOVW DX, K2
+	MOVQ rowmasks+80(FP), DX
+	KMOVW DX, K3
+	SHRQ $16, DX
+	KMOVW DX, K4
+	SHRQ $16, DX
+	KMOVW DX, K5
+	SHRQ $16, DX
+	KMOVW DX, K6
+	VMOVUPS winoSplit<>+0(SB), Z30
+	VMOVUPS winoSplit<>+64(SB), Z31
+	VMOVUPS winoShift<>+0(SB), Z28
+	VMOVUPS winoShift<>+64(SB), Z29
+	MOVQ vs+8(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	MOVQ w+40(FP), AX
+	SHLQ $2, AX
+	MOVQ off2+48(FP), BX
+	CMPQ nvec+56(FP), $0
+	JLE winoirdone
+	CMPQ nch+64(FP), $0
+	JLE winoirdone
+winoirchan:
+	MOVQ v+0(FP), R10
+	LEAQ (R10)(R8*4), R11
+	LEAQ (R11)(R8*4), R12
+	LEAQ (R12)(R8*4), R13
+	MOVQ x+24(FP), SI
+	MOVQ nvec+56(FP), DI
+winoirloop:
+	MOVQ SI, CX
+	SUBQ AX, CX
+	VMOVUPS.Z (CX), K3, Z16
+	VMOVUPS.Z (CX)(BX*1), K4, Z17
+	WINOPLANEROW(Z0, Z1, Z2, Z3)
+	VMOVUPS (SI), Z16
+	VMOVUPS (SI)(BX*1), Z17
+	WINOPLANEROW(Z4, Z5, Z6, Z7)
+	LEAQ (SI)(AX*1), CX
+	VMOVUPS (CX), Z16
+	VMOVUPS (CX)(BX*1), Z17
+	WINOPLANEROW(Z8, Z9, Z10, Z11)
+	LEAQ (SI)(AX*2), CX
+	VMOVUPS.Z (CX), K5, Z16
+	VMOVUPS.Z (CX)(BX*1), K6, Z17
+	WINOPLANEROW(Z12, Z13, Z14, Z15)
+	WINOCOL(Z0, Z4, Z8, Z12, 0)
+	ADDQ R8, R10
+	ADDQ R8, R11
+	ADDQ R8, R12
+	ADDQ R8, R13
+	WINOCOL(Z1, Z5, Z9, Z13, 0)
+	ADDQ R8, R10
+	ADDQ R8, R11
+	ADDQ R8, R12
+	ADDQ R8, R13
+	WINOCOL(Z2, Z6, Z10, Z14, 0)
+	ADDQ R8, R10
+	ADDQ R8, R11
+	ADDQ R8, R12
+	ADDQ R8, R13
+	WINOCOL(Z3, Z7, Z11, Z15, 0)
+	SUBQ R9, R10
+	SUBQ R9, R11
+	SUBQ R9, R12
+	SUBQ R9, R13
+	ADDQ $64, R10
+	ADDQ $64, R11
+	ADDQ $64, R12
+	ADDQ $64, R13
+	ADDQ $256, SI // 64 source floats: 16 tiles of 2×2
+	DECQ DI
+	JNZ winoirloop
+	MOVQ vc+16(FP), DX
+	SHLQ $2, DX
+	ADDQ DX, v+0(FP)
+	MOVQ xc+32(FP), DX
+	SHLQ $2, DX
+	ADDQ DX, x+24(FP)
+	DECQ nch+64(FP)
+	JNZ winoirchan
+winoirdone:
+	VZEROUPPER
+	RET
+
+// func winoOutRowsAVX512(y *float32, yc, w, off2 int, m *float32, ms, mc, nvec, nch int)
+// y is output row 2·ty0 of the first channel; the even row of a vector's
+// tiles goes to y (first half) and off2 bytes on (second half), the odd row
+// w floats further.
+TEXT ·winoOutRowsAVX512(SB), NOSPLIT, $0-72
+	VMOVUPS winoMerge<>+0(SB), Z30
+	VMOVUPS winoMerge<>+64(SB), Z31
+	MOVQ w+16(FP), AX
+	SHLQ $2, AX
+	MOVQ off2+24(FP), BX
+	MOVQ ms+40(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	CMPQ nvec+56(FP), $0
+	JLE winoordone
+	CMPQ nch+64(FP), $0
+	JLE winoordone
+winoorchan:
+	MOVQ y+0(FP), DI
+	MOVQ m+32(FP), R10
+	LEAQ (R10)(R8*4), R11
+	LEAQ (R11)(R8*4), R12
+	LEAQ (R12)(R8*4), R13
+	MOVQ nvec+56(FP), CX
+	XORQ DX, DX
+winoorloop:
+	WINOOUTCOL(DX*1, Z0, Z4)
+	ADDQ R8, DX
+	WINOOUTCOL(DX*1, Z1, Z5)
+	ADDQ R8, DX
+	WINOOUTCOL(DX*1, Z2, Z6)
+	ADDQ R8, DX
+	WINOOUTCOL(DX*1, Z3, Z7)
+	SUBQ R9, DX
+	VADDPS Z1, Z0, Z20
+	VADDPS Z2, Z20, Z20
+	VSUBPS Z2, Z1, Z21
+	VSUBPS Z3, Z21, Z21
+	VADDPS Z5, Z4, Z22
+	VADDPS Z6, Z22, Z22
+	VSUBPS Z6, Z5, Z23
+	VSUBPS Z7, Z23, Z23
+	// interleave the even (Z20) and odd (Z21) columns of the even row, and
+	// Z22, Z23 of the odd row
+	VMOVAPS Z20, Z24
+	VPERMT2PS Z21, Z30, Z24
+	VPERMT2PS Z21, Z31, Z20
+	VMOVAPS Z22, Z25
+	VPERMT2PS Z23, Z30, Z25
+	VPERMT2PS Z23, Z31, Z22
+	VMOVUPS Z24, (DI)
+	VMOVUPS Z20, (DI)(BX*1)
+	LEAQ (DI)(AX*1), SI
+	VMOVUPS Z25, (SI)
+	VMOVUPS Z22, (SI)(BX*1)
+	ADDQ $256, DI
+	ADDQ $64, DX
+	DECQ CX
+	JNZ winoorloop
+	MOVQ yc+8(FP), SI
+	SHLQ $2, SI
+	ADDQ SI, y+0(FP)
+	MOVQ mc+48(FP), SI
+	SHLQ $2, SI
+	ADDQ SI, m+32(FP)
+	DECQ nch+64(FP)
+	JNZ winoorchan
+winoordone:
+	VZEROUPPER
+	RET
+
+// The even and odd lanes of two vectors (as split's table in kern_amd64.s),
+// and their interleaving back (as merge's).
+DATA winoSplit<>+0(SB)/4, $0
+DATA winoSplit<>+4(SB)/4, $2
+DATA winoSplit<>+8(SB)/4, $4
+DATA winoSplit<>+12(SB)/4, $6
+DATA winoSplit<>+16(SB)/4, $8
+DATA winoSplit<>+20(SB)/4, $10
+DATA winoSplit<>+24(SB)/4, $12
+DATA winoSplit<>+28(SB)/4, $14
+DATA winoSplit<>+32(SB)/4, $16
+DATA winoSplit<>+36(SB)/4, $18
+DATA winoSplit<>+40(SB)/4, $20
+DATA winoSplit<>+44(SB)/4, $22
+DATA winoSplit<>+48(SB)/4, $24
+DATA winoSplit<>+52(SB)/4, $26
+DATA winoSplit<>+56(SB)/4, $28
+DATA winoSplit<>+60(SB)/4, $30
+DATA winoSplit<>+64(SB)/4, $1
+DATA winoSplit<>+68(SB)/4, $3
+DATA winoSplit<>+72(SB)/4, $5
+DATA winoSplit<>+76(SB)/4, $7
+DATA winoSplit<>+80(SB)/4, $9
+DATA winoSplit<>+84(SB)/4, $11
+DATA winoSplit<>+88(SB)/4, $13
+DATA winoSplit<>+92(SB)/4, $15
+DATA winoSplit<>+96(SB)/4, $17
+DATA winoSplit<>+100(SB)/4, $19
+DATA winoSplit<>+104(SB)/4, $21
+DATA winoSplit<>+108(SB)/4, $23
+DATA winoSplit<>+112(SB)/4, $25
+DATA winoSplit<>+116(SB)/4, $27
+DATA winoSplit<>+120(SB)/4, $29
+DATA winoSplit<>+124(SB)/4, $31
+GLOBL winoSplit<>(SB), RODATA|NOPTR, $128
+DATA winoMerge<>+0(SB)/4, $0
+DATA winoMerge<>+4(SB)/4, $16
+DATA winoMerge<>+8(SB)/4, $1
+DATA winoMerge<>+12(SB)/4, $17
+DATA winoMerge<>+16(SB)/4, $2
+DATA winoMerge<>+20(SB)/4, $18
+DATA winoMerge<>+24(SB)/4, $3
+DATA winoMerge<>+28(SB)/4, $19
+DATA winoMerge<>+32(SB)/4, $4
+DATA winoMerge<>+36(SB)/4, $20
+DATA winoMerge<>+40(SB)/4, $5
+DATA winoMerge<>+44(SB)/4, $21
+DATA winoMerge<>+48(SB)/4, $6
+DATA winoMerge<>+52(SB)/4, $22
+DATA winoMerge<>+56(SB)/4, $7
+DATA winoMerge<>+60(SB)/4, $23
+DATA winoMerge<>+64(SB)/4, $8
+DATA winoMerge<>+68(SB)/4, $24
+DATA winoMerge<>+72(SB)/4, $9
+DATA winoMerge<>+76(SB)/4, $25
+DATA winoMerge<>+80(SB)/4, $10
+DATA winoMerge<>+84(SB)/4, $26
+DATA winoMerge<>+88(SB)/4, $11
+DATA winoMerge<>+92(SB)/4, $27
+DATA winoMerge<>+96(SB)/4, $12
+DATA winoMerge<>+100(SB)/4, $28
+DATA winoMerge<>+104(SB)/4, $13
+DATA winoMerge<>+108(SB)/4, $29
+DATA winoMerge<>+112(SB)/4, $14
+DATA winoMerge<>+116(SB)/4, $30
+DATA winoMerge<>+120(SB)/4, $15
+DATA winoMerge<>+124(SB)/4, $31
+GLOBL winoMerge<>(SB), RODATA|NOPTR, $128

@@ -122,3 +122,56 @@ func TestWinoMasks(t *testing.T) {
 		}
 	}
 }
+
+// TestWinoRowsSameBits checks the transforms that read and write the planes
+// in place against the ones on the phases, bit for bit, over whole images
+// and over runs of vectors that start and end inside them (the first and
+// last vectors of an image mask the rows outside it).
+func TestWinoRowsSameBits(t *testing.T) {
+	for _, tw := range []int{8, 16} {
+		w := 2 * tw
+		h := w
+		T := h / 2 * tw
+		nv := T / 16
+		const nch = 3
+		rng := rand.New(rand.NewPCG(uint64(tw), 10))
+		x := randSlice(rng, nch*h*w)
+		plane := T + 2*tw + 2
+		ph := make([]float32, nch*4*plane)
+		for c := 0; c < nch; c++ {
+			p := ph[c*4*plane:]
+			o := tw + 1
+			splitGo(p[o:o+T], p[plane+o:plane+o+T], p[2*plane+o:2*plane+o+T], p[3*plane+o:3*plane+o+T], x[c*h*w:(c+1)*h*w], h, tw)
+		}
+		vs := nch*T + 16
+		want := make([]float32, 16*vs)
+		winoInGo(want, vs, T, ph, plane, 4*plane, tw, nv, nch)
+		m := randSlice(rng, 16*vs)
+		q := make([]float32, 4*T)
+		wantY := make([]float32, nch*h*w)
+		for c := 0; c < nch; c++ {
+			winoOutGo(q, T, 4*T, m[c*T:], vs, T, nv, 1)
+			mergeGo(wantY[c*h*w:(c+1)*h*w], q, q[T:], q[2*T:], q[3*T:], h, tw)
+		}
+		for _, impl := range kernelSets() {
+			if impl.winoInRows == nil {
+				continue
+			}
+			for _, run := range [][2]int{{0, nv}, {0, 1}, {1, nv - 2}, {nv - 1, 1}, {1, nv - 1}} {
+				v0, n := run[0], run[1]
+				got := make([]float32, 16*vs)
+				impl.winoInRows(got[16*v0:], vs, T, x, h*w, h, w, v0, n, nch)
+				gotY := make([]float32, nch*h*w)
+				impl.winoOutRows(gotY, h*w, h, w, m[16*v0:], vs, T, v0, n, nch)
+				for c := 0; c < nch; c++ {
+					for pos := 0; pos < 16; pos++ {
+						o := pos*vs + c*T + 16*v0
+						sameBits(t, fmt.Sprintf("%s tw %d run %v: V[%d] channel %d", impl.name, tw, run, pos, c), want[o:o+16*n], got[o:o+16*n])
+					}
+					lo, hi := c*h*w+64*v0, c*h*w+64*(v0+n) // 64 output floats per vector
+					sameBits(t, fmt.Sprintf("%s tw %d run %v: Y channel %d", impl.name, tw, run, c), wantY[lo:hi], gotY[lo:hi])
+				}
+			}
+		}
+	}
+}

@@ -23,9 +23,8 @@ type workerBuf struct {
 	phase   []float32 // the phases of a strided source plane
 	dyg     []float32 // output gradients of a group of images
 
-	// Winograd, during a call: a group's split sources, a block's
-	// transformed inputs and products, and a group's output tiles
-	wph, wv, wm, wq []float32
+	// Winograd, during a call: a block's transformed inputs and products
+	wv, wm []float32
 }
 
 // grow returns b with a length of at least n, never shrinking it.

@@ -36,10 +36,10 @@
 // of 8 output channels) run as Winograd F(2×2, 3×3) instead (wino.go), on
 // sets with transforms (Go and AVX-512): 16 multiplications per 2×2 output
 // tile instead of 36, with the same kernel doing the 16 products as GEMMs
-// over the channels. On maps 16 and 32 wide a vector of 16 tiles holds
-// whole tile rows, and the AVX-512 transforms read the source planes and
-// write the output planes in place; on 8×8 maps they work on the planes'
-// even/odd phases. Its forward pass and input gradient hand out fixed
+// over the channels. A vector of 16 tiles holds one, two or four whole
+// tile rows, so the transforms read the source planes and write the output
+// planes in place, in blocks of 128 tiles whose transformed data stay near
+// L1. Its forward pass and input gradient hand out fixed
 // groups of images, so they too give the same bits with any worker count;
 // the weight gradient stays direct.
 //

@@ -40,23 +40,18 @@ type convKernels struct {
 	merge func(dst, e0, o0, e1, o1 []float32, rows, half int)
 
 	// winoIn and winoOut are the transforms of the Winograd convolutions
-	// (wino.go), for nch channels vc and pc (qc and mc) floats apart; nil
-	// where the set runs every convolution directly.
-	winoIn  func(v []float32, vs, vc int, ph []float32, plane, pc, tw, nvec, nch int)
-	winoOut func(q []float32, T, qc int, m []float32, ms, mc, nvec, nch int)
-	// winoInRows and winoOutRows do the same straight from and into the
-	// planes, without the split into phases and the merge, where a vector
-	// holds one or two whole tile rows (maps 16 or 32 wide); nil: use the
-	// phases there too.
-	winoInRows  func(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int)
-	winoOutRows func(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch int)
+	// (wino.go), read straight from the source planes and written straight
+	// into the output planes, for nch channels; nil where the set runs every
+	// convolution directly.
+	winoIn  func(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int)
+	winoOut func(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch int)
 }
 
 // goKernels is the plain-Go implementation, used where no assembly fits the
 // CPU and with the purego build tag. goCopyKernels is the same restricted to
 // copy-mode plans, so that tests cover both modes on every platform.
 var (
-	goKernels     = &convKernels{name: "go", masked: true, fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo, winoIn: winoInGo, winoOut: winoOutGo, winoInRows: winoInRowsGo, winoOutRows: winoOutRowsGo}
+	goKernels     = &convKernels{name: "go", masked: true, fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo, winoIn: winoInGo, winoOut: winoOutGo}
 	goCopyKernels = &convKernels{name: "go-copy", fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo}
 )
 

@@ -28,7 +28,6 @@ package kernel
 type winoGeom struct {
 	th, tw, T int // tile rows and columns of an image, and their number
 	G         int // images per group
-	plane     int // floats of one phase plane of the split source
 }
 
 // winoFits reports whether s runs as Winograd F(2×2, 3×3) with kernel set
@@ -60,16 +59,10 @@ func ConvAlgorithm(s ConvShape, filter, data bool) string {
 	return "direct"
 }
 
-// winoRows reports whether the transforms of g read and write the planes
-// in place, without phases.
-func winoRows(g winoGeom, impl *convKernels) bool {
-	return impl.winoInRows != nil && g.tw >= 8
-}
-
 // winoBudget sets the images of a group: as many as have 16·(C+K) floats
 // per tile in this many bytes (one image of 16 channels at 32×32, four of
-// 32 at 16×16, four of 64 at 8×8). A group's split sources and output
-// tiles, a quarter of that, stay in the core's L2 cache.
+// 32 at 16×16, four of 64 at 8×8), so that the blocks of tiles span
+// several small images.
 const winoBudget = 512 << 10
 
 // winoBlock is how many tiles the transforms and products run at a time:
@@ -81,7 +74,6 @@ func winoGeometry(s ConvShape) winoGeom {
 	g := winoGeom{th: s.H / 2, tw: s.W / 2}
 	g.T = g.th * g.tw
 	g.G = max(1, min(s.N, winoBudget/(16*(s.C+s.K)*g.T*4)))
-	g.plane = g.T + 2*g.tw + 2
 	return g
 }
 
@@ -157,74 +149,6 @@ func packWino(up, w []float32, s ConvShape, data bool) {
 	}
 }
 
-// winoInGo is the input transform of nvec vectors of 16 tiles of each of
-// nch channels, the i-th at v[i·vc:] and ph[i·pc:]. For one channel, ph holds the four phases of the channel's plane (even rows' even
-// and odd columns, then odd rows'), each plane floats long with its data at
-// tw+1, after a zero and a zero row and before a zero row and a zero. It
-// writes V at position pos to v[pos·vs + tile].
-func winoInGo(v []float32, vs, vc int, ph []float32, plane, pc, tw, nvec, nch int) {
-	for i := 0; i < nch; i++ {
-		winoIn1(v[i*vc:], vs, ph[i*pc:], plane, tw, nvec)
-	}
-}
-
-func winoIn1(v []float32, vs int, ph []float32, plane, tw, nvec int) {
-	left, right := winoMasks(tw)
-	o := tw + 1
-	e0, o0, e1, o1 := o, plane+o, 2*plane+o, 3*plane+o
-	// The patch of tile row ty spans source rows 2ty-1 .. 2ty+2: odd row
-	// ty-1, even row ty, odd row ty, even row ty+1; its columns likewise
-	// odd tx-1, even tx, odd tx, even tx+1.
-	rowE := [4]int{e1 - tw, e0, e1, e0 + tw}
-	rowO := [4]int{o1 - tw, o0, o1, o0 + tw}
-	for t := 0; t < 16*nvec; t++ {
-		l := t % 16
-		var c [4][4]float32 // d B, row by row
-		for i := 0; i < 4; i++ {
-			var d0, d3 float32
-			if left>>l&1 != 0 {
-				d0 = ph[rowO[i]+t-1]
-			}
-			d1, d2 := ph[rowE[i]+t], ph[rowO[i]+t]
-			if right>>l&1 != 0 {
-				d3 = ph[rowE[i]+t+1]
-			}
-			c[i] = [4]float32{d0 - d2, d1 + d2, d2 - d1, d1 - d3}
-		}
-		for j := 0; j < 4; j++ { // Bᵀ (d B)
-			v[j*vs+t] = c[0][j] - c[2][j]
-			v[(4+j)*vs+t] = c[1][j] + c[2][j]
-			v[(8+j)*vs+t] = c[2][j] - c[1][j]
-			v[(12+j)*vs+t] = c[1][j] - c[3][j]
-		}
-	}
-}
-
-// winoOutGo is the output transform of nvec vectors of 16 tiles of each
-// of nch output channels, the i-th at q[i·qc:] and m[i·mc:]. For one, from the products at m[pos·ms + tile] it writes the four
-// phases of the 2×2 tiles (even rows' even and odd columns, then odd rows')
-// to q, T floats apart.
-func winoOutGo(q []float32, T, qc int, m []float32, ms, mc, nvec, nch int) {
-	for i := 0; i < nch; i++ {
-		winoOut1(q[i*qc:], T, m[i*mc:], ms, nvec)
-	}
-}
-
-func winoOut1(q []float32, T int, m []float32, ms, nvec int) {
-	for t := 0; t < 16*nvec; t++ {
-		var r [2][4]float32 // Aᵀ M
-		for j := 0; j < 4; j++ {
-			m0, m1, m2, m3 := m[j*ms+t], m[(4+j)*ms+t], m[(8+j)*ms+t], m[(12+j)*ms+t]
-			r[0][j] = m0 + m1 + m2
-			r[1][j] = m1 - m2 - m3
-		}
-		for a := 0; a < 2; a++ { // (Aᵀ M) A
-			q[2*a*T+t] = r[a][0] + r[a][1] + r[a][2]
-			q[(2*a+1)*T+t] = r[a][1] - r[a][2] - r[a][3]
-		}
-	}
-}
-
 // winoF32 runs the Winograd convolution s, as a forward convolution from
 // src into dst, or as the input gradient (data set: dy into dx) with the
 // filters flipped and transposed.
@@ -254,17 +178,11 @@ func (c *convCore) winoF32(dst, src, w []float32, s ConvShape, data bool, nw int
 	// The workers' scratch comes from the free list the weight gradients
 	// share, so that a deep network holds one set, not one per layer.
 	c.ensureBufs(nw)
-	nph, nv, nm, nq := g.G*so.C*4*g.plane, 16*(so.C*winoBlock+16), 16*(so.K*winoBlock+16), g.G*so.K*4*g.T
-	if winoRows(g, c.impl) {
-		nph, nq = 0, 0 // no phases
-	}
-	per := nph + nv + nm + nq
-	scratch := takeScratch(nw * per)
+	nv, nm := 16*(so.C*winoBlock+16), 16*(so.K*winoBlock+16)
+	scratch := takeScratch(nw * (nv + nm))
 	for i := 0; i < nw; i++ {
-		b, f := &c.bufs[i], scratch[i*per:(i+1)*per]
-		b.wph, f = f[:nph], f[nph:]
-		b.wv, f = f[:nv], f[nv:]
-		b.wm, b.wq = f[:nm], f[nm:]
+		b, f := &c.bufs[i], scratch[i*(nv+nm):(i+1)*(nv+nm)]
+		b.wv, b.wm = f[:nv], f[nv:]
 	}
 	c.op, c.s, c.nw, c.out, c.in = opWino, so, nw, dst[:so.N*so.K*so.H*so.W], src[:so.N*so.C*so.H*so.W]
 	c.next.Store(0)
@@ -272,60 +190,36 @@ func (c *convCore) winoF32(dst, src, w []float32, s ConvShape, data bool, nw int
 	giveScratch(scratch)
 	for i := 0; i < nw; i++ {
 		b := &c.bufs[i]
-		b.wph, b.wv, b.wm, b.wq = nil, nil, nil, nil
+		b.wv, b.wm = nil, nil
 	}
 	c.out, c.in = nil, nil
 }
 
 // winoWork computes the groups of images worker w takes, in blocks of
-// winoBlock tiles: the input transform of the block's tiles, the 16
-// products and the output transform, whose data stay in L1 or near it.
-// The source rows a block needs are split into their phases just before
-// it, and the output rows it completes are merged into their planes (with
-// the forward call's epilogue, if any) right after it, so that reading the
-// sources and writing the outputs spread over the computation.
+// winoBlock tiles: the input transform of the block's tiles, read straight
+// from the source planes, the 16 products, and the output transform,
+// written straight into the output planes, with data in between that stay
+// in L1 or near it. The output rows a block completes then get the forward
+// call's epilogue, if any, while they are in cache.
 func (c *convCore) winoWork(w int) {
 	s, g, b, impl := c.s, c.winoG, &c.bufs[w], c.impl
-	hw, pl, o, T, tw := s.H*s.W, g.plane, g.tw+1, g.T, g.tw
+	hw, T, tw := s.H*s.W, g.T, g.tw
 	nb := winoBlock
 	// The positions' planes are a cache line longer than their data, so
 	// that the 16 streams of a transform do not fall in one cache set.
 	vps, mps := s.C*nb+16, s.K*nb+16
-	rows := winoRows(g, impl)
-	// The zero margins of the phase planes, which split never writes.
-	for p := 0; p < len(b.wph)/pl; p++ {
-		clear(b.wph[p*pl : p*pl+o])
-		clear(b.wph[p*pl+o+T : (p+1)*pl])
-	}
 	for gi := c.take(); gi*g.G < s.N; gi = c.take() {
 		n0 := gi * g.G
 		ng := min(g.G, s.N-n0)
-		split, merged := 0, 0 // source and output rows done, over the group
+		done := 0 // output rows finished, over the group
 		nt := ng * T
 		for t0 := 0; t0 < nt; t0 += nb {
 			n := min(nb, nt-t0)
-			// The last tile row of the block reads the even row below it.
-			need := min(ng*s.H, 2*((t0+n-1)/tw+1)+2)
-			for split < need && !rows {
-				gg, r := split/s.H, split%s.H
-				nr := min(need-split, s.H-r)
-				nr += nr % 2 // whole row pairs: the images have an even height
-				img := c.in[(n0+gg)*s.C*hw : (n0+gg+1)*s.C*hw]
-				for ch := 0; ch < s.C; ch++ {
-					ph := b.wph[(gg*s.C+ch)*4*pl+o+r/2*tw:]
-					impl.split(ph, ph[pl:], ph[2*pl:], ph[3*pl:], img[ch*hw+r*s.W:], nr, tw)
-				}
-				split += nr
-			}
 			// Runs of tiles within one image, whole vectors each.
 			for t := t0; t < t0+n; {
 				gg, lt := t/T, t%T
 				run := min(T-lt, t0+n-t)
-				if rows {
-					impl.winoInRows(b.wv[t-t0:], vps, nb, c.in[(n0+gg)*s.C*hw:(n0+gg+1)*s.C*hw], hw, s.H, s.W, lt/16, run/16, s.C)
-				} else {
-					impl.winoIn(b.wv[t-t0:], vps, nb, b.wph[gg*s.C*4*pl+lt:], pl, 4*pl, tw, run/16, s.C)
-				}
+				impl.winoIn(b.wv[t-t0:], vps, nb, c.in[(n0+gg)*s.C*hw:(n0+gg+1)*s.C*hw], hw, s.H, s.W, lt/16, run/16, s.C)
 				t += run
 			}
 			nblk := roundUp(n, impl.fwdPix) / impl.fwdPix
@@ -335,41 +229,29 @@ func (c *convCore) winoWork(w int) {
 			for t := t0; t < t0+n; {
 				gg, lt := t/T, t%T
 				run := min(T-lt, t0+n-t)
-				if rows {
-					impl.winoOutRows(c.out[(n0+gg)*s.K*hw:(n0+gg+1)*s.K*hw], hw, s.H, s.W, b.wm[t-t0:], mps, nb, lt/16, run/16, s.K)
-				} else {
-					impl.winoOut(b.wq[gg*s.K*4*T+lt:], T, 4*T, b.wm[t-t0:], mps, nb, run/16, s.K)
-				}
+				impl.winoOut(c.out[(n0+gg)*s.K*hw:(n0+gg+1)*s.K*hw], hw, s.H, s.W, b.wm[t-t0:], mps, nb, lt/16, run/16, s.K)
 				t += run
 			}
-			done := 2 * ((t0 + n) / tw) // output rows complete, over the group
-			for merged < done {
-				gg, r := merged/s.H, merged%s.H
-				nr := min(done-merged, s.H-r)
+			e := c.epi
+			for end := 2 * ((t0 + n) / tw); e != nil && done < end; {
+				gg, r := done/s.H, done%s.H
+				nr := min(end-done, s.H-r)
 				y := c.out[(n0+gg)*s.K*hw : (n0+gg+1)*s.K*hw]
 				for k := 0; k < s.K; k++ {
 					p := y[k*hw+r*s.W : k*hw+(r+nr)*s.W]
-					if !rows {
-						q := b.wq[(gg*s.K+k)*4*T+r/2*tw:]
-						impl.merge(p, q, q[T:], q[2*T:], q[3*T:], nr, tw)
-					}
-					if e := c.epi; e != nil {
-						c.bnImpl.apply(p, p, len(p), 1, len(p), e.Scale[k], e.Shift[k], e.ReLU)
-					}
+					c.bnImpl.apply(p, p, len(p), 1, len(p), e.Scale[k], e.Shift[k], e.ReLU)
 				}
-				merged += nr
+				done += nr
 			}
 		}
 	}
 }
 
-// winoInRowsGo is the input transform read straight from the source planes,
-// for images whose tile rows are 8 or 16 tiles wide (a vector holds one or
-// two whole tile rows): the nvec vectors of 16 tiles from vector v0 of an
-// image of h rows of w floats, for nch channels, planes xc floats apart in x
-// and transforms vc apart in v. It computes what winoInGo computes from the
-// phases, in the same order.
-func winoInRowsGo(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int) {
+// winoInGo is the input transform, read straight from the source planes:
+// the nvec vectors of 16 tiles from vector v0 of an image of h rows of w
+// floats, for nch channels, planes xc floats apart in x and transforms vc
+// apart in v. It writes V at position pos to v[pos·vs + tile].
+func winoInGo(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int) {
 	tw := w / 2
 	for ch := 0; ch < nch; ch++ {
 		img := x[ch*xc : ch*xc+h*w]
@@ -398,12 +280,11 @@ func winoInRowsGo(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch 
 	}
 }
 
-// winoOutRowsGo is the output transform written straight into the output
-// planes (h rows of w floats, yc apart, for nch channels), for the nvec
+// winoOutGo is the output transform, written straight into the output
+// planes (h rows of w floats, yc apart, for nch channels): the nvec
 // vectors of 16 tiles from vector v0, from the products at m (positions ms
-// apart, channels mc apart). It computes what winoOutGo computes, in the
-// same order.
-func winoOutRowsGo(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch int) {
+// apart, channels mc apart).
+func winoOutGo(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch int) {
 	tw := w / 2
 	for ch := 0; ch < nch; ch++ {
 		p := y[ch*yc : ch*yc+h*w]

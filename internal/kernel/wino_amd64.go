@@ -2,36 +2,17 @@
 
 package kernel
 
-//go:noescape
-func winoInAVX512(v *float32, vs, vc int, ph *float32, plane, pc, tw, nvec, nch int, masks int)
-
-//go:noescape
-func winoOutAVX512(q *float32, T, qc int, m *float32, ms, mc, nvec, nch int)
-
 // The wrappers check the extents the assembly touches, so that a driver
 // bug panics instead of corrupting memory.
 
-func winoInAsm512(v []float32, vs, vc int, ph []float32, plane, pc, tw, nvec, nch int) {
-	if nvec <= 0 || nch <= 0 {
-		return
-	}
-	_ = v[(nch-1)*vc+15*vs+16*nvec-1]
-	_ = ph[(nch-1)*pc+3*plane+tw+16*nvec] // the last lane of the odd rows' odd columns
-	left, right := winoMasks(tw)
-	winoInAVX512(&v[0], vs, vc, &ph[0], plane, pc, tw, nvec, nch, int(left)|int(right)<<16)
-}
-
-func winoOutAsm512(q []float32, T, qc int, m []float32, ms, mc, nvec, nch int) {
-	if nvec <= 0 || nch <= 0 {
-		return
-	}
-	_ = q[(nch-1)*qc+3*T+16*nvec-1]
-	_ = m[(nch-1)*mc+15*ms+16*nvec-1]
-	winoOutAVX512(&q[0], T, qc, &m[0], ms, mc, nvec, nch)
-}
-
 //go:noescape
 func winoInRowsAVX512(v *float32, vs, vc int, x *float32, xc, w, off2, nvec, nch int, masks, rowmasks int)
+
+//go:noescape
+func winoInRows4AVX512(v *float32, vs, vc int, x *float32, xc, nvec, nch int, masks, rowmasks int)
+
+//go:noescape
+func winoOutRows4AVX512(y *float32, yc int, m *float32, ms, mc, nvec, nch int)
 
 //go:noescape
 func winoOutRowsAVX512(y *float32, yc, w, off2 int, m *float32, ms, mc, nvec, nch int)
@@ -45,13 +26,13 @@ func winoHalf(w int) int {
 	return 2 * w * 4
 }
 
-func winoInRowsAsm512(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int) {
+func winoInAsm512(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int) {
 	if nvec <= 0 || nch <= 0 {
 		return
 	}
 	tw := w / 2
 	nv := h / 2 * tw / 16 // vectors of an image
-	if (tw != 8 && tw != 16) || v0 < 0 || v0+nvec > nv {
+	if (tw != 4 && tw != 8 && tw != 16) || v0 < 0 || v0+nvec > nv {
 		panic("kernel: Winograd rows outside their image")
 	}
 	_ = v[(nch-1)*vc+15*vs+16*nvec-1]
@@ -70,7 +51,7 @@ func winoInRowsAsm512(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, 
 		rm := ^uint64(0)
 		if v0 == 0 { // row -1
 			rm &^= 0xffff
-			if tw == 16 {
+			if tw == 16 { // both halves are row -1
 				rm &^= 0xffff << 16
 			}
 		}
@@ -81,7 +62,11 @@ func winoInRowsAsm512(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, 
 			}
 		}
 		ty0 := 16 * v0 / tw
-		winoInRowsAVX512(&v[0], vs, vc, &x[2*ty0*w], xc, w, winoHalf(w), n, nch, masks, int(rm))
+		if tw == 4 { // rows 0 and 3 are four loads: the first and the last may lie outside
+			winoInRows4AVX512(&v[0], vs, vc, &x[2*ty0*w], xc, n, nch, masks, int(rm))
+		} else {
+			winoInRowsAVX512(&v[0], vs, vc, &x[2*ty0*w], xc, w, winoHalf(w), n, nch, masks, int(rm))
+		}
 		v0, nvec = v0+n, nvec-n
 		if nvec > 0 {
 			v = v[16*n:]
@@ -89,17 +74,21 @@ func winoInRowsAsm512(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, 
 	}
 }
 
-func winoOutRowsAsm512(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch int) {
+func winoOutAsm512(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch int) {
 	if nvec <= 0 || nch <= 0 {
 		return
 	}
 	tw := w / 2
 	nv := h / 2 * tw / 16
-	if (tw != 8 && tw != 16) || v0 < 0 || v0+nvec > nv {
+	if (tw != 4 && tw != 8 && tw != 16) || v0 < 0 || v0+nvec > nv {
 		panic("kernel: Winograd rows outside their image")
 	}
 	_ = y[(nch-1)*yc+h*w-1]
 	_ = m[(nch-1)*mc+15*ms+16*nvec-1]
 	ty0 := 16 * v0 / tw
+	if tw == 4 {
+		winoOutRows4AVX512(&y[2*ty0*w], yc, &m[0], ms, mc, nvec, nch)
+		return
+	}
 	winoOutRowsAVX512(&y[2*ty0*w], yc, w, winoHalf(w), &m[0], ms, mc, nvec, nch)
 }

@@ -55,48 +55,6 @@ func TestWinoFilter(t *testing.T) {
 	}
 }
 
-// TestWinoTransformsSameBits checks every kernel set's transforms against
-// the plain-Go ones bit for bit, a NaN product included.
-func TestWinoTransformsSameBits(t *testing.T) {
-	for _, impl := range kernelSets() {
-		if impl.winoIn == nil {
-			continue
-		}
-		for _, tw := range []int{4, 8, 16} {
-			t.Run(fmt.Sprintf("%s/tw%d", impl.name, tw), func(t *testing.T) {
-				rng := rand.New(rand.NewPCG(uint64(tw), 9))
-				T := 4 * tw * max(1, 16/tw) // whole vectors
-				plane := T + 2*tw + 2
-				ph := randSlice(rng, 4*plane)
-				for p := 0; p < 4; p++ { // the zero margins winoWork keeps
-					clear(ph[p*plane : p*plane+tw+1])
-					clear(ph[p*plane+tw+1+T : (p+1)*plane])
-				}
-				// Two channels: the second's phases follow the first's, and
-				// its transformed tiles lie T floats after the first's.
-				ph = append(ph, ph...)
-				for i := 4 * plane; i < len(ph); i++ {
-					if ph[i] != 0 {
-						ph[i] = float32(rng.NormFloat64())
-					}
-				}
-				vs := 2*T + 16
-				v0, v1 := make([]float32, 16*vs), make([]float32, 16*vs)
-				winoInGo(v0, vs, T, ph, plane, 4*plane, tw, T/16, 2)
-				impl.winoIn(v1, vs, T, ph, plane, 4*plane, tw, T/16, 2)
-				sameBits(t, "V", v0, v1)
-
-				m := randSlice(rng, 16*vs)
-				m[3] = float32(math.NaN())
-				q0, q1 := make([]float32, 8*T), make([]float32, 8*T)
-				winoOutGo(q0, T, 4*T, m, vs, T, T/16, 2)
-				impl.winoOut(q1, T, 4*T, m, vs, T, T/16, 2)
-				sameBits(t, "Y", q0, q1)
-			})
-		}
-	}
-}
-
 func sameBits(t *testing.T, what string, want, got []float32) {
 	t.Helper()
 	for i := range want {
@@ -123,14 +81,14 @@ func TestWinoMasks(t *testing.T) {
 	}
 }
 
-// TestWinoRowsSameBits checks the transforms that read and write the planes
-// in place against the ones on the phases, bit for bit, over whole images
-// and over runs of vectors that start and end inside them (the first and
-// last vectors of an image mask the rows outside it).
+// TestWinoRowsSameBits checks every kernel set's transforms, which read
+// and write the planes in place, against a second implementation that works
+// on the planes' even/odd phases instead, bit for bit, over whole images and
+// over runs of vectors that start and end inside them (the first and last
+// vectors of an image mask the rows outside it).
 func TestWinoRowsSameBits(t *testing.T) {
-	for _, tw := range []int{8, 16} {
-		w := 2 * tw
-		h := w
+	for _, tw := range []int{4, 8, 16} {
+		w, h := 2*tw, 32 // at least 4 vectors an image
 		T := h / 2 * tw
 		nv := T / 16
 		const nch = 3
@@ -145,24 +103,24 @@ func TestWinoRowsSameBits(t *testing.T) {
 		}
 		vs := nch*T + 16
 		want := make([]float32, 16*vs)
-		winoInGo(want, vs, T, ph, plane, 4*plane, tw, nv, nch)
+		winoInPhases(want, vs, T, ph, plane, 4*plane, tw, nv, nch)
 		m := randSlice(rng, 16*vs)
 		q := make([]float32, 4*T)
 		wantY := make([]float32, nch*h*w)
 		for c := 0; c < nch; c++ {
-			winoOutGo(q, T, 4*T, m[c*T:], vs, T, nv, 1)
+			winoOutPhases(q, T, 4*T, m[c*T:], vs, T, nv, 1)
 			mergeGo(wantY[c*h*w:(c+1)*h*w], q, q[T:], q[2*T:], q[3*T:], h, tw)
 		}
 		for _, impl := range kernelSets() {
-			if impl.winoInRows == nil {
+			if impl.winoIn == nil {
 				continue
 			}
 			for _, run := range [][2]int{{0, nv}, {0, 1}, {1, nv - 2}, {nv - 1, 1}, {1, nv - 1}} {
 				v0, n := run[0], run[1]
 				got := make([]float32, 16*vs)
-				impl.winoInRows(got[16*v0:], vs, T, x, h*w, h, w, v0, n, nch)
+				impl.winoIn(got[16*v0:], vs, T, x, h*w, h, w, v0, n, nch)
 				gotY := make([]float32, nch*h*w)
-				impl.winoOutRows(gotY, h*w, h, w, m[16*v0:], vs, T, v0, n, nch)
+				impl.winoOut(gotY, h*w, h, w, m[16*v0:], vs, T, v0, n, nch)
 				for c := 0; c < nch; c++ {
 					for pos := 0; pos < 16; pos++ {
 						o := pos*vs + c*T + 16*v0
@@ -172,6 +130,78 @@ func TestWinoRowsSameBits(t *testing.T) {
 					sameBits(t, fmt.Sprintf("%s tw %d run %v: Y channel %d", impl.name, tw, run, c), wantY[lo:hi], gotY[lo:hi])
 				}
 			}
+		}
+	}
+}
+
+// winoInPhases is winoInGo computed from the phases of the source planes
+// (as split gives them), the reference TestWinoRowsSameBits holds the
+// transforms to: nvec vectors of 16 tiles of each of nch channels, the
+// i-th at v[i·vc:] and ph[i·pc:]. For one channel, ph holds the four
+// phases of its plane (even rows' even and odd columns, then odd rows'),
+// each plane floats long with its data at tw+1, after a zero and a zero
+// row and before a zero row and a zero. It writes V at position pos to
+// v[pos·vs + tile].
+func winoInPhases(v []float32, vs, vc int, ph []float32, plane, pc, tw, nvec, nch int) {
+	for i := 0; i < nch; i++ {
+		winoInPhases1(v[i*vc:], vs, ph[i*pc:], plane, tw, nvec)
+	}
+}
+
+func winoInPhases1(v []float32, vs int, ph []float32, plane, tw, nvec int) {
+	left, right := winoMasks(tw)
+	o := tw + 1
+	e0, o0, e1, o1 := o, plane+o, 2*plane+o, 3*plane+o
+	// The patch of tile row ty spans source rows 2ty-1 .. 2ty+2: odd row
+	// ty-1, even row ty, odd row ty, even row ty+1; its columns likewise
+	// odd tx-1, even tx, odd tx, even tx+1.
+	rowE := [4]int{e1 - tw, e0, e1, e0 + tw}
+	rowO := [4]int{o1 - tw, o0, o1, o0 + tw}
+	for t := 0; t < 16*nvec; t++ {
+		l := t % 16
+		var c [4][4]float32 // d B, row by row
+		for i := 0; i < 4; i++ {
+			var d0, d3 float32
+			if left>>l&1 != 0 {
+				d0 = ph[rowO[i]+t-1]
+			}
+			d1, d2 := ph[rowE[i]+t], ph[rowO[i]+t]
+			if right>>l&1 != 0 {
+				d3 = ph[rowE[i]+t+1]
+			}
+			c[i] = [4]float32{d0 - d2, d1 + d2, d2 - d1, d1 - d3}
+		}
+		for j := 0; j < 4; j++ { // Bᵀ (d B)
+			v[j*vs+t] = c[0][j] - c[2][j]
+			v[(4+j)*vs+t] = c[1][j] + c[2][j]
+			v[(8+j)*vs+t] = c[2][j] - c[1][j]
+			v[(12+j)*vs+t] = c[1][j] - c[3][j]
+		}
+	}
+}
+
+// winoOutPhases is winoOutGo writing the phases of the output planes (which
+// merge interleaves): nvec vectors of 16 tiles of each of nch output
+// channels, the i-th at q[i·qc:] and m[i·mc:]. For one channel, from the
+// products at m[pos·ms + tile] it writes the four phases of the 2×2 tiles
+// (even rows' even and odd columns, then odd rows') to q, T floats apart.
+func winoOutPhases(q []float32, T, qc int, m []float32, ms, mc, nvec, nch int) {
+	for i := 0; i < nch; i++ {
+		winoOutPhases1(q[i*qc:], T, m[i*mc:], ms, nvec)
+	}
+}
+
+func winoOutPhases1(q []float32, T int, m []float32, ms, nvec int) {
+	for t := 0; t < 16*nvec; t++ {
+		var r [2][4]float32 // Aᵀ M
+		for j := 0; j < 4; j++ {
+			m0, m1, m2, m3 := m[j*ms+t], m[(4+j)*ms+t], m[(8+j)*ms+t], m[(12+j)*ms+t]
+			r[0][j] = m0 + m1 + m2
+			r[1][j] = m1 - m2 - m3
+		}
+		for a := 0; a < 2; a++ { // (Aᵀ M) A
+			q[2*a*T+t] = r[a][0] + r[a][1] + r[a][2]
+			q[(2*a+1)*T+t] = r[a][1] - r[a][2] - r[a][3]
 		}
 	}
 }

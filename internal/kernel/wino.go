@@ -28,6 +28,7 @@ package kernel
 type winoGeom struct {
 	th, tw, T int // tile rows and columns of an image, and their number
 	G         int // images per group
+	NB        int // tiles per block: winoBlock, or a group's tiles if fewer
 }
 
 // winoFits reports whether s runs as Winograd F(2×2, 3×3) with kernel set
@@ -65,15 +66,17 @@ func ConvAlgorithm(s ConvShape, filter, data bool) string {
 // several small images.
 const winoBudget = 512 << 10
 
-// winoBlock is how many tiles the transforms and products run at a time:
-// of 32, 64, 128 and 256, 128 was the fastest on the 16- and 32-channel
-// layers of a ResNet and as fast as any on the 64-channel ones.
+// winoBlock is how many tiles the transforms and products run at a time,
+// or fewer when a group has fewer (the transformed data are laid out for a
+// block, and a sparse layout costs cache): of 32, 64, 128 and 256, 64 and
+// 128 were the fastest, 32 a third slower on the 16- and 32-channel layers.
 const winoBlock = 128
 
 func winoGeometry(s ConvShape) winoGeom {
 	g := winoGeom{th: s.H / 2, tw: s.W / 2}
 	g.T = g.th * g.tw
 	g.G = max(1, min(s.N, winoBudget/(16*(s.C+s.K)*g.T*4)))
+	g.NB = min(winoBlock, roundUp(g.G*g.T, 32))
 	return g
 }
 
@@ -164,12 +167,12 @@ func (c *convCore) winoF32(dst, src, w []float32, s ConvShape, data bool, nw int
 		c.winoG = g
 		c.winoOffs = c.winoOffs[:0]
 		for i := 0; i < so.C; i++ {
-			c.winoOffs = append(c.winoOffs, i*winoBlock)
+			c.winoOffs = append(c.winoOffs, i*g.NB)
 		}
 		c.winoRange = offsRange(c.winoOffs)
 		c.winoCls = [1]int{so.C}
 		c.winoMask = c.winoMask[:0]
-		for i := 0; i < winoBlock/16; i++ {
+		for i := 0; i < g.NB/16; i++ {
 			c.winoMask = append(c.winoMask, 0xffff)
 		}
 	}
@@ -178,7 +181,7 @@ func (c *convCore) winoF32(dst, src, w []float32, s ConvShape, data bool, nw int
 	// The workers' scratch comes from the free list the weight gradients
 	// share, so that a deep network holds one set, not one per layer.
 	c.ensureBufs(nw)
-	nv, nm := 16*(so.C*winoBlock+16), 16*(so.K*winoBlock+16)
+	nv, nm := 16*(so.C*g.NB+16), 16*(so.K*g.NB+16)
 	scratch := takeScratch(nw * (nv + nm))
 	for i := 0; i < nw; i++ {
 		b, f := &c.bufs[i], scratch[i*(nv+nm):(i+1)*(nv+nm)]
@@ -204,7 +207,7 @@ func (c *convCore) winoF32(dst, src, w []float32, s ConvShape, data bool, nw int
 func (c *convCore) winoWork(w int) {
 	s, g, b, impl := c.s, c.winoG, &c.bufs[w], c.impl
 	hw, T, tw := s.H*s.W, g.T, g.tw
-	nb := winoBlock
+	nb := g.NB
 	// The positions' planes are a cache line longer than their data, so
 	// that the 16 streams of a transform do not fall in one cache set.
 	vps, mps := s.C*nb+16, s.K*nb+16

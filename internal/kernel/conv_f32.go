@@ -68,6 +68,7 @@ type convCore struct {
 	winoRange [2]int
 	winoCls   [1]int
 	winoMask  []uint16 // all lanes
+	winoTiles []int    // the weight gradient's tile records: 4 channels each
 
 	// the weight-gradient call in progress
 	bfChunks int       // chunks of the batch, each summed on its own
@@ -228,6 +229,10 @@ func (c *convCore) work(w int) {
 		c.backwardFilterSum()
 	case opWino:
 		c.winoWork(w)
+	case opWinoFilter:
+		c.winoFilterWork(w)
+	case opWinoFilterSum:
+		c.winoFilterSum()
 	case opBNTrain, opBNEval, opBNBackward:
 		c.bnWork(w)
 	case opElt:
@@ -330,14 +335,20 @@ var dwScratch struct {
 	free [][]float32
 }
 
-// takeScratch returns a buffer of n floats from the free list, growing one
-// if none is large enough.
+// takeScratch returns a buffer of n floats from the free list: the
+// smallest that holds n, or else the largest, grown. Taking the best fit
+// keeps a call that takes two buffers from trading them back and forth.
 func takeScratch(n int) []float32 {
 	dwScratch.Lock()
 	defer dwScratch.Unlock()
 	best := -1
 	for i, b := range dwScratch.free {
-		if best < 0 || cap(b) > cap(dwScratch.free[best]) {
+		switch {
+		case best < 0:
+			best = i
+		case cap(b) >= n && (cap(dwScratch.free[best]) < n || cap(b) < cap(dwScratch.free[best])):
+			best = i
+		case cap(dwScratch.free[best]) < n && cap(b) > cap(dwScratch.free[best]):
 			best = i
 		}
 	}
@@ -559,6 +570,10 @@ func groupSize(p *tapPlan, c, k, perChunk int) int {
 }
 
 func (c *convCore) backwardFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
+	if winoFilterFits(s, c.impl) {
+		c.winoFilterF32(dw, x, dy, s, nw)
+		return
+	}
 	p := c.forwardPlanFor(s)
 	impl := c.impl
 	chunks := min(dwChunks, s.N)

@@ -237,7 +237,15 @@ func TestConvF32IgnoresNeighbours(t *testing.T) {
 }
 
 func TestConvF32NoAllocs(t *testing.T) {
-	s := ConvShape{N: 4, C: 8, H: 9, W: 9, K: 12, R: 3, S: 3, Stride: 2, Pad: 1}
+	for _, s := range []ConvShape{
+		{N: 4, C: 8, H: 9, W: 9, K: 12, R: 3, S: 3, Stride: 2, Pad: 1},
+		{N: 6, C: 16, H: 8, W: 8, K: 32, R: 3, S: 3, Stride: 1, Pad: 1}, // Winograd, three scratch buffers in turn
+	} {
+		testConvNoAllocs(t, s)
+	}
+}
+
+func testConvNoAllocs(t *testing.T, s ConvShape) {
 	c := newConvCase(s, 3)
 	for _, workers := range []int{1, 2} {
 		ws := NewWorkspace(workers)

@@ -39,9 +39,11 @@
 // over the channels. A vector of 16 tiles holds one, two or four whole
 // tile rows, so the transforms read the source planes and write the output
 // planes in place, in blocks of 128 tiles whose transformed data stay near
-// L1. Its forward pass and input gradient hand out fixed
-// groups of images, so they too give the same bits with any worker count;
-// the weight gradient stays direct.
+// L1. Its forward pass and input gradient hand out fixed groups of images,
+// so they too give the same bits with any worker count. Its weight gradient
+// is the adjoint (wino_filter.go): the output gradient's tiles transformed,
+// 16 reductions over the tiles on the weight-gradient kernel, summed per
+// chunk of the batch and added in chunk order like the direct one's.
 //
 // A Workspace keeps plans, packed weights, buffers and Workers-1 goroutines
 // between calls, so that steady-state calls allocate nothing.

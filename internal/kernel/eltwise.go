@@ -19,6 +19,13 @@ const opElt = opBNBackward + 1
 // opWino is a Winograd convolution (wino.go).
 const opWino = opElt + 1
 
+// opWinoFilter and opWinoFilterSum are a Winograd weight gradient
+// (wino_filter.go): the chunks' sums, then their total.
+const (
+	opWinoFilter = opWino + 1 + iota
+	opWinoFilterSum
+)
+
 // eltChunk is the smallest share of elementwise work worth a worker.
 const eltChunk = 1 << 15
 

@@ -45,13 +45,16 @@ type convKernels struct {
 	// convolution directly.
 	winoIn  func(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int)
 	winoOut func(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch int)
+	// winoDy is the output-gradient transform of the Winograd weight
+	// gradient (wino_filter.go); nil: the weight gradient runs directly.
+	winoDy func(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch int)
 }
 
 // goKernels is the plain-Go implementation, used where no assembly fits the
 // CPU and with the purego build tag. goCopyKernels is the same restricted to
 // copy-mode plans, so that tests cover both modes on every platform.
 var (
-	goKernels     = &convKernels{name: "go", masked: true, fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo, winoIn: winoInGo, winoOut: winoOutGo}
+	goKernels     = &convKernels{name: "go", masked: true, fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo, winoIn: winoInGo, winoOut: winoOutGo, winoDy: winoDyGo}
 	goCopyKernels = &convKernels{name: "go-copy", fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo}
 )
 

@@ -48,13 +48,16 @@ func winoFits(s ConvShape, impl *convKernels) bool {
 
 // ConvAlgorithm names how the float32 kernels of this machine run the
 // convolution s: "winograd" or "direct". filter asks about the weight
-// gradient (always direct), data about the input gradient, else the
-// forward pass.
+// gradient, data about the input gradient, else the forward pass.
 func ConvAlgorithm(s ConvShape, filter, data bool) string {
 	if data {
 		s.C, s.K = s.K, s.C
 	}
-	if !filter && s.Validate() == nil && winoFits(s, bestKernels) {
+	fits := winoFits
+	if filter {
+		fits = winoFilterFits
+	}
+	if s.Validate() == nil && fits(s, bestKernels) {
 		return "winograd"
 	}
 	return "direct"

@@ -92,3 +92,28 @@ func winoOutAsm512(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch
 	}
 	winoOutRowsAVX512(&y[2*ty0*w], yc, w, winoHalf(w), &m[0], ms, mc, nvec, nch)
 }
+
+//go:noescape
+func winoDyAVX512(m *float32, ms, mc int, dy *float32, yc, w, off2, nvec, nch int)
+
+//go:noescape
+func winoDy4AVX512(m *float32, ms, mc int, dy *float32, yc, nvec, nch int)
+
+func winoDyAsm512(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch int) {
+	if nvec <= 0 || nch <= 0 {
+		return
+	}
+	tw := w / 2
+	nv := h / 2 * tw / 16
+	if (tw != 4 && tw != 8 && tw != 16) || v0 < 0 || v0+nvec > nv {
+		panic("kernel: Winograd rows outside their image")
+	}
+	_ = m[(nch-1)*mc+15*ms+16*nvec-1]
+	_ = dy[(nch-1)*yc+h*w-1]
+	ty0 := 16 * v0 / tw
+	if tw == 4 {
+		winoDy4AVX512(&m[0], ms, mc, &dy[2*ty0*w], yc, nvec, nch)
+		return
+	}
+	winoDyAVX512(&m[0], ms, mc, &dy[2*ty0*w], yc, w, winoHalf(w), nvec, nch)
+}

@@ -479,3 +479,140 @@ winoor4loop:
 winoor4done:
 	VZEROUPPER
 	RET
+
+// DYROW stores row (a, b) of A dY, times Aᵀ: a, a+b, a-b, 0-b at positions
+// 4i..4i+3, from base (position 4i) ms (R8) bytes apart; Z31 is zero.
+#define DYROW(a, b, base) \
+	VADDPS b, a, Z20 \
+	VSUBPS b, a, Z21 \
+	VSUBPS b, Z31, Z22 \
+	VMOVUPS a, (base) \
+	VMOVUPS Z20, (base)(R8*1) \
+	VMOVUPS Z21, (base)(R8*2) \
+	VMOVUPS Z22, (base)(R9*1)
+
+// WINODY computes dM for one vector from y00 (Z0), y01 (Z1), y10 (Z2),
+// y11 (Z3) and stores it at R10..R13 (positions 0, 4, 8, 12).
+#define WINODY \
+	VADDPS Z2, Z0, Z4 \
+	VADDPS Z3, Z1, Z5 \
+	VSUBPS Z2, Z0, Z6 \
+	VSUBPS Z3, Z1, Z7 \
+	VSUBPS Z2, Z31, Z8 \
+	VSUBPS Z3, Z31, Z9 \
+	DYROW(Z0, Z1, R10) \
+	DYROW(Z4, Z5, R11) \
+	DYROW(Z6, Z7, R12) \
+	DYROW(Z8, Z9, R13)
+
+// func winoDyAVX512(m *float32, ms, mc int, dy *float32, yc, w, off2, nvec, nch int)
+// dy is row 2·ty0 of the first channel; a vector's even row is at dy (first
+// half) and off2 bytes on (second half), its odd row w floats further.
+TEXT ·winoDyAVX512(SB), NOSPLIT, $0-72
+	VMOVUPS winoSplit<>+0(SB), Z30
+	VMOVUPS winoSplit<>+64(SB), Z29
+	VXORPS Z31, Z31, Z31
+	MOVQ ms+8(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	MOVQ w+40(FP), AX
+	SHLQ $2, AX
+	MOVQ off2+48(FP), BX
+	CMPQ nvec+56(FP), $0
+	JLE winodydone
+	CMPQ nch+64(FP), $0
+	JLE winodydone
+winodychan:
+	MOVQ m+0(FP), R10
+	LEAQ (R10)(R8*4), R11
+	LEAQ (R11)(R8*4), R12
+	LEAQ (R12)(R8*4), R13
+	MOVQ dy+24(FP), SI
+	MOVQ nvec+56(FP), CX
+winodyloop:
+	VMOVUPS (SI), Z0
+	VMOVUPS (SI)(BX*1), Z16
+	VMOVAPS Z0, Z1
+	VPERMT2PS Z16, Z30, Z0
+	VPERMT2PS Z16, Z29, Z1
+	LEAQ (SI)(AX*1), DX
+	VMOVUPS (DX), Z2
+	VMOVUPS (DX)(BX*1), Z16
+	VMOVAPS Z2, Z3
+	VPERMT2PS Z16, Z30, Z2
+	VPERMT2PS Z16, Z29, Z3
+	WINODY
+	ADDQ $256, SI
+	ADDQ $64, R10
+	ADDQ $64, R11
+	ADDQ $64, R12
+	ADDQ $64, R13
+	DECQ CX
+	JNZ winodyloop
+	MOVQ mc+16(FP), DX
+	SHLQ $2, DX
+	ADDQ DX, m+0(FP)
+	MOVQ yc+32(FP), DX
+	SHLQ $2, DX
+	ADDQ DX, dy+24(FP)
+	DECQ nch+64(FP)
+	JNZ winodychan
+winodydone:
+	VZEROUPPER
+	RET
+
+// func winoDy4AVX512(m *float32, ms, mc int, dy *float32, yc, nvec, nch int)
+// As winoDyAVX512 for maps 8 wide: a vector's 4 tile rows are 4 even rows
+// of 8 floats, 2 rows apart, each followed by its odd row.
+TEXT ·winoDy4AVX512(SB), NOSPLIT, $0-56
+	VMOVUPS winoSplit<>+0(SB), Z30
+	VMOVUPS winoSplit<>+64(SB), Z29
+	VXORPS Z31, Z31, Z31
+	MOVQ ms+8(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	CMPQ nvec+40(FP), $0
+	JLE winody4done
+	CMPQ nch+48(FP), $0
+	JLE winody4done
+winody4chan:
+	MOVQ m+0(FP), R10
+	LEAQ (R10)(R8*4), R11
+	LEAQ (R11)(R8*4), R12
+	LEAQ (R12)(R8*4), R13
+	MOVQ dy+24(FP), SI
+	MOVQ nvec+40(FP), CX
+winody4loop:
+	VMOVUPS (SI), Y0
+	VINSERTF64X4 $1, 64(SI), Z0, Z0
+	VMOVUPS 128(SI), Y16
+	VINSERTF64X4 $1, 192(SI), Z16, Z16
+	VMOVAPS Z0, Z1
+	VPERMT2PS Z16, Z30, Z0
+	VPERMT2PS Z16, Z29, Z1
+	VMOVUPS 32(SI), Y2
+	VINSERTF64X4 $1, 96(SI), Z2, Z2
+	VMOVUPS 160(SI), Y16
+	VINSERTF64X4 $1, 224(SI), Z16, Z16
+	VMOVAPS Z2, Z3
+	VPERMT2PS Z16, Z30, Z2
+	VPERMT2PS Z16, Z29, Z3
+	WINODY
+	ADDQ $256, SI
+	ADDQ $64, R10
+	ADDQ $64, R11
+	ADDQ $64, R12
+	ADDQ $64, R13
+	DECQ CX
+	JNZ winody4loop
+	MOVQ mc+16(FP), DX
+	SHLQ $2, DX
+	ADDQ DX, m+0(FP)
+	MOVQ yc+32(FP), DX
+	SHLQ $2, DX
+	ADDQ DX, dy+24(FP)
+	DECQ nch+48(FP)
+	JNZ winody4chan
+winody4done:
+	VZEROUPPER
+	RET

@@ -205,3 +205,36 @@ func winoOutPhases1(q []float32, T int, m []float32, ms, nvec int) {
 		}
 	}
 }
+
+// TestWinoDySameBits checks every kernel set's output-gradient transform
+// against the plain-Go one, bit for bit, on runs of vectors.
+func TestWinoDySameBits(t *testing.T) {
+	for _, tw := range []int{4, 8, 16} {
+		w, h := 2*tw, 32
+		T := h / 2 * tw
+		nv := T / 16
+		const nch = 3
+		rng := rand.New(rand.NewPCG(uint64(tw), 11))
+		dy := randSlice(rng, nch*h*w)
+		dy[5] = 0 // 0 - 0 must stay +0
+		ms := nch*T + 16
+		want := make([]float32, 16*ms)
+		winoDyGo(want, ms, T, dy, h*w, h, w, 0, nv, nch)
+		for _, impl := range kernelSets() {
+			if impl.winoDy == nil {
+				continue
+			}
+			for _, run := range [][2]int{{0, nv}, {1, nv - 2}, {nv - 1, 1}} {
+				v0, n := run[0], run[1]
+				got := make([]float32, 16*ms)
+				impl.winoDy(got[16*v0:], ms, T, dy, h*w, h, w, v0, n, nch)
+				for c := 0; c < nch; c++ {
+					for pos := 0; pos < 16; pos++ {
+						o := pos*ms + c*T + 16*v0
+						sameBits(t, fmt.Sprintf("%s tw %d run %v: dM[%d] channel %d", impl.name, tw, run, pos, c), want[o:o+16*n], got[o:o+16*n])
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,159 @@
+package kernel
+
+// The weight gradient of a Winograd convolution is the adjoint of its
+// forward pass: with dM = A dY Aᵀ, the 4×4 transform of a 2×2 tile of the
+// output gradient,
+//
+//	dU[pos][k][c] = Σ_tiles dM[pos][k][tile] · V[pos][c][tile],
+//	dw[k][c]      = Gᵀ dU[k][c] G,
+//
+// which is the weight gradient of the direct convolution, summed in another
+// order. The 16 reductions over the tiles run on the weight-gradient
+// kernel. As in the direct path, each of 16 fixed chunks of the batch sums
+// into its own dU, and the chunks are added in order, so the bits depend
+// neither on timing nor on the worker count.
+
+// winoFilterFits reports whether the weight gradient of s runs as the
+// adjoint of a Winograd convolution with kernel set impl: where the forward
+// pass does, with whole tiles of the weight-gradient kernel.
+func winoFilterFits(s ConvShape, impl *convKernels) bool {
+	return impl.winoDy != nil && impl.dwT == 4 && s.C%4 == 0 && s.K%impl.dwK == 0 && winoFits(s, impl)
+}
+
+// winoDyGo is the output-gradient transform dM = A dY Aᵀ, read straight
+// from the dy planes (h rows of w floats, yc apart, nch channels): the nvec
+// vectors of 16 tiles from vector v0, written to m[pos·ms + tile] (channels
+// mc apart).
+func winoDyGo(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch int) {
+	tw := w / 2
+	for ch := 0; ch < nch; ch++ {
+		p := dy[ch*yc : ch*yc+h*w]
+		for t := 16 * v0; t < 16*(v0+nvec); t++ {
+			ty, tx := t/tw, t%tw
+			o := ch*mc + t - 16*v0
+			r0, r1 := p[2*ty*w+2*tx:], p[(2*ty+1)*w+2*tx:]
+			y00, y01, y10, y11 := r0[0], r0[1], r1[0], r1[1]
+			rows := [4][2]float32{ // A dY
+				{y00, y01},
+				{y00 + y10, y01 + y11},
+				{y00 - y10, y01 - y11},
+				{0 - y10, 0 - y11},
+			}
+			for i, r := range rows { // (A dY) Aᵀ
+				a, b := r[0], r[1]
+				m[(4*i)*ms+o] = a
+				m[(4*i+1)*ms+o] = a + b
+				m[(4*i+2)*ms+o] = a - b
+				m[(4*i+3)*ms+o] = 0 - b
+			}
+		}
+	}
+}
+
+// winoFilterGrad writes dw = Gᵀ u G (3×3, row major) for the 4×4 u.
+func winoFilterGrad(dw []float32, u *[16]float32) {
+	var t [3][4]float32 // Gᵀ u
+	for j := 0; j < 4; j++ {
+		u0, u1, u2, u3 := u[j], u[4+j], u[8+j], u[12+j]
+		t[0][j] = u0 + (u1+u2)*0.5
+		t[1][j] = (u1 - u2) * 0.5
+		t[2][j] = (u1+u2)*0.5 + u3
+	}
+	for r := 0; r < 3; r++ {
+		u0, u1, u2, u3 := t[r][0], t[r][1], t[r][2], t[r][3]
+		dw[3*r] = u0 + (u1+u2)*0.5
+		dw[3*r+1] = (u1 - u2) * 0.5
+		dw[3*r+2] = (u1+u2)*0.5 + u3
+	}
+}
+
+// winoFilterF32 computes the weight gradient of the Winograd convolution s.
+func (c *convCore) winoFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
+	g := winoGeometry(s)
+	chunks := min(dwChunks, s.N)
+	nw = min(nw, chunks)
+	c.winoG = g
+	// tile records of the weight-gradient kernel: 4 channels' offsets in
+	// the transformed inputs, the mask offset (all lanes), the column
+	c.winoTiles = c.winoTiles[:0]
+	for ch := 0; ch+4 <= s.C; ch += 4 {
+		c.winoTiles = append(c.winoTiles, ch*g.NB, (ch+1)*g.NB, (ch+2)*g.NB, (ch+3)*g.NB, 0, ch)
+	}
+	c.winoMask = c.winoMask[:0]
+	for i := 0; i < g.NB/16; i++ {
+		c.winoMask = append(c.winoMask, 0xffff)
+	}
+	c.ensureBufs(nw)
+	nv, nm := 16*(s.C*g.NB+16), 16*(s.K*g.NB+16)
+	scratch := takeScratch(nw * (nv + nm))
+	for i := 0; i < nw; i++ {
+		b, f := &c.bufs[i], scratch[i*(nv+nm):(i+1)*(nv+nm)]
+		b.wv, b.wm = f[:nv], f[nv:]
+	}
+	c.bfChunks, c.bfStride = chunks, 16*s.K*s.C
+	c.bfPart = takeScratch(chunks * c.bfStride)
+	c.op, c.s, c.nw, c.out, c.in = opWinoFilter, s, nw, dy[:s.N*s.K*s.H*s.W], x[:s.N*s.C*s.H*s.W]
+	c.next.Store(0)
+	c.run(nw)
+	c.op, c.bfDw = opWinoFilterSum, dw[:s.K*s.C*9]
+	c.next.Store(0)
+	c.run(min(nw, s.K))
+	giveScratch(c.bfPart)
+	giveScratch(scratch)
+	for i := 0; i < nw; i++ {
+		c.bufs[i].wv, c.bufs[i].wm = nil, nil
+	}
+	c.out, c.in, c.bfPart, c.bfDw = nil, nil, nil, nil
+}
+
+// winoFilterWork sums the chunks of the batch worker w takes, each into its
+// own dU, block by block of tiles.
+func (c *convCore) winoFilterWork(w int) {
+	s, g, b, impl := c.s, c.winoG, &c.bufs[w], c.impl
+	hw, T, nb := s.H*s.W, g.T, g.NB
+	vps, mps := s.C*nb+16, s.K*nb+16
+	for ch := c.take(); ch < c.bfChunks; ch = c.take() {
+		part := c.bfPart[ch*c.bfStride : (ch+1)*c.bfStride]
+		clear(part)
+		c0, c1 := split(s.N, c.bfChunks, ch)
+		nt := (c1 - c0) * T
+		for t0 := 0; t0 < nt; t0 += nb {
+			n := min(nb, nt-t0)
+			for t := t0; t < t0+n; {
+				img, lt := c0+t/T, t%T
+				run := min(T-lt, t0+n-t)
+				impl.winoIn(b.wv[t-t0:], vps, nb, c.in[img*s.C*hw:(img+1)*s.C*hw], hw, s.H, s.W, lt/16, run/16, s.C)
+				impl.winoDy(b.wm[t-t0:], mps, nb, c.out[img*s.K*hw:(img+1)*s.K*hw], hw, s.H, s.W, lt/16, run/16, s.K)
+				t += run
+			}
+			for pos := 0; pos < 16; pos++ {
+				impl.dw(part[pos*s.K*s.C:], s.C, b.wm, pos*mps, nb, 0, b.wv, pos*vps, 0, c.winoTiles, s.K/impl.dwK, n/16, 1, c.winoMask)
+			}
+		}
+	}
+}
+
+// winoFilterSum adds the chunks' dU in chunk order and transforms the sums
+// into dw, for the output channels the worker takes one at a time.
+func (c *convCore) winoFilterSum() {
+	s := c.s
+	kc := s.K * s.C
+	var u [16]float32
+	for k := c.take(); k < s.K; k = c.take() {
+		// chunk 0's dU of channel k at each position, plus the others in order
+		for pos := 0; pos < 16; pos++ {
+			d := c.bfPart[pos*kc+k*s.C : pos*kc+(k+1)*s.C]
+			for ch := 1; ch < c.bfChunks; ch++ {
+				o := ch*c.bfStride + pos*kc + k*s.C
+				c.eltImpl(eltAdd, d, d, c.bfPart[o:o+s.C])
+			}
+		}
+		for ci := 0; ci < s.C; ci++ {
+			for pos := range u {
+				u[pos] = c.bfPart[pos*kc+k*s.C+ci]
+			}
+			at := k*s.C + ci
+			winoFilterGrad(c.bfDw[at*9:at*9+9], &u)
+		}
+	}
+}

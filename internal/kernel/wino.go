@@ -175,7 +175,7 @@ func (c *convCore) winoF32(dst, src, w []float32, s ConvShape, data bool, nw int
 		c.winoRange = offsRange(c.winoOffs)
 		c.winoCls = [1]int{so.C}
 		c.winoMask = c.winoMask[:0]
-		for i := 0; i < g.NB/16; i++ {
+		for i := 0; i <= g.NB/16; i++ { // one more: the AVX2 kernel reads mask words as 32 bits
 			c.winoMask = append(c.winoMask, 0xffff)
 		}
 	}

@@ -84,7 +84,7 @@ func (c *convCore) winoFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 		c.winoTiles = append(c.winoTiles, ch*g.NB, (ch+1)*g.NB, (ch+2)*g.NB, (ch+3)*g.NB, 0, ch)
 	}
 	c.winoMask = c.winoMask[:0]
-	for i := 0; i < g.NB/16; i++ {
+	for i := 0; i <= g.NB/16; i++ { // one more: the AVX2 kernel reads mask words as 32 bits
 		c.winoMask = append(c.winoMask, 0xffff)
 	}
 	c.ensureBufs(nw)

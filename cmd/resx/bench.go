@@ -30,8 +30,9 @@ func newBenchCmd(a *app, runF func(*benchOptions) error) *cobra.Command {
 		Long: `bench builds a network and times training steps (forward, backward) and
 evaluation passes on one random batch. It prints images per second (medians
 over --steps), bytes allocated per training step, peak resident memory and
-the achieved GFLOP/s (FLOPs counted from the graph; a training step counts as
-three forward passes). --json prints one JSON line, the format
+the achieved GFLOP/s (FLOPs counted from the graph as direct convolutions,
+so Winograd layers add effective rates; a training step counts as three
+forward passes). --json prints one JSON line, the format
 scripts/bench-vs-pytorch.sh reads.
 
 --kernels instead measures the convolution kernels against the machine: it
@@ -41,9 +42,10 @@ the input gradient (not for the stem) and the weight gradient on random data,
 on one worker and on --threads workers, each the median of repeated calls
 for about --kernel-time (at least --steps of them, after --warmup). The table
 lists, per layer kind and direction, the layer count, GFLOP/s on one core,
-that rate as a percentage of the peak, and the wall GFLOP/s with --threads,
-then the totals over every convolution of the network; --json prints the
-report as one JSON line.`,
+that rate as a percentage of the peak, the wall GFLOP/s with --threads and
+the algorithm (direct, or winograd: an effective rate, which may exceed the
+peak), then the totals over every convolution of the network; --json prints
+the report as one JSON line.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if o.batch <= 0 || o.steps <= 0 || o.warmup < 0 {

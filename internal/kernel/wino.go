@@ -167,38 +167,47 @@ func (c *convCore) winoF32(dst, src, w []float32, s ConvShape, data bool, nw int
 	c.wpack = grow(c.wpack, 16*so.K*so.C)
 	packWino(c.wpack, w, s, data)
 	if c.winoG != g || len(c.winoOffs) != so.C {
-		c.winoG = g
 		c.winoOffs = c.winoOffs[:0]
 		for i := 0; i < so.C; i++ {
 			c.winoOffs = append(c.winoOffs, i*g.NB)
 		}
 		c.winoRange = offsRange(c.winoOffs)
 		c.winoCls = [1]int{so.C}
-		c.winoMask = c.winoMask[:0]
-		for i := 0; i <= g.NB/16; i++ { // one more: the AVX2 kernel reads mask words as 32 bits
-			c.winoMask = append(c.winoMask, 0xffff)
-		}
 	}
-	groups := (s.N + g.G - 1) / g.G
-	nw = min(nw, groups)
-	// The workers' scratch comes from the free list the weight gradients
-	// share, so that a deep network holds one set, not one per layer.
+	nw = min(nw, (s.N+g.G-1)/g.G)
+	scratch := c.winoScratch(g, so, nw)
+	c.op, c.s, c.nw, c.out, c.in = opWino, so, nw, dst[:so.N*so.K*so.H*so.W], src[:so.N*so.C*so.H*so.W]
+	c.next.Store(0)
+	c.run(nw)
+	c.winoDone(scratch, nw)
+	c.out, c.in = nil, nil
+}
+
+// winoScratch sets up the call's geometry g (of s as a forward
+// convolution), its all-lanes mask and the block buffers of nw workers,
+// from the free list the weight gradients share, so that a deep network
+// holds one set, not one per layer. winoDone gives them back.
+func (c *convCore) winoScratch(g winoGeom, s ConvShape, nw int) []float32 {
+	c.winoG = g
+	c.winoMask = c.winoMask[:0]
+	for i := 0; i <= g.NB/16; i++ { // one more: the AVX2 kernel reads mask words as 32 bits
+		c.winoMask = append(c.winoMask, 0xffff)
+	}
 	c.ensureBufs(nw)
-	nv, nm := 16*(so.C*g.NB+16), 16*(so.K*g.NB+16)
+	nv, nm := 16*(s.C*g.NB+16), 16*(s.K*g.NB+16)
 	scratch := takeScratch(nw * (nv + nm))
 	for i := 0; i < nw; i++ {
 		b, f := &c.bufs[i], scratch[i*(nv+nm):(i+1)*(nv+nm)]
 		b.wv, b.wm = f[:nv], f[nv:]
 	}
-	c.op, c.s, c.nw, c.out, c.in = opWino, so, nw, dst[:so.N*so.K*so.H*so.W], src[:so.N*so.C*so.H*so.W]
-	c.next.Store(0)
-	c.run(nw)
+	return scratch
+}
+
+func (c *convCore) winoDone(scratch []float32, nw int) {
 	giveScratch(scratch)
 	for i := 0; i < nw; i++ {
-		b := &c.bufs[i]
-		b.wv, b.wm = nil, nil
+		c.bufs[i].wv, c.bufs[i].wm = nil, nil
 	}
-	c.out, c.in = nil, nil
 }
 
 // winoWork computes the groups of images worker w takes, in blocks of

@@ -18,6 +18,43 @@
 	VMOVUPS Z22, off(R12) \
 	VMOVUPS Z23, off(R13)
 
+// WINOSTOREV stores Bᵀ (d B) of one vector from the rows' d B (Z0..Z15)
+// at R10..R13 (positions 0, 4, 8, 12; R8 = one position, R9 = three) and
+// moves them to the next vector.
+#define WINOSTOREV \
+	WINOCOL(Z0, Z4, Z8, Z12, 0) \
+	ADDQ R8, R10 \
+	ADDQ R8, R11 \
+	ADDQ R8, R12 \
+	ADDQ R8, R13 \
+	WINOCOL(Z1, Z5, Z9, Z13, 0) \
+	ADDQ R8, R10 \
+	ADDQ R8, R11 \
+	ADDQ R8, R12 \
+	ADDQ R8, R13 \
+	WINOCOL(Z2, Z6, Z10, Z14, 0) \
+	ADDQ R8, R10 \
+	ADDQ R8, R11 \
+	ADDQ R8, R12 \
+	ADDQ R8, R13 \
+	WINOCOL(Z3, Z7, Z11, Z15, 0) \
+	SUBQ R9, R10 \
+	SUBQ R9, R11 \
+	SUBQ R9, R12 \
+	SUBQ R9, R13 \
+	ADDQ $64, R10 \
+	ADDQ $64, R11 \
+	ADDQ $64, R12 \
+	ADDQ $64, R13
+
+// WINOPOS points R10..R13 at positions 0, 4, 8 and 12 from base, R8 bytes
+// a position.
+#define WINOPOS(base) \
+	MOVQ base, R10 \
+	LEAQ (R10)(R8*4), R11 \
+	LEAQ (R11)(R8*4), R12 \
+	LEAQ (R12)(R8*4), R13
+
 // WINOOUTCOL loads column j of the products (positions j, 4+j, 8+j, 12+j
 // at R10..R13) and computes column j of Aᵀ M: r0 = m0+m1+m2, r1 = m1-m2-m3.
 #define WINOOUTCOL(idx, r0, r1) \
@@ -29,6 +66,34 @@
 	VADDPS Z18, r0, r0 \
 	VSUBPS Z18, Z17, r1 \
 	VSUBPS Z19, r1, r1
+
+// WINOOUTVEC computes the 2×2 tiles of one vector from the products at
+// R10..R13 + DX (positions 0, 4, 8, 12; R8 = one position, R9 = three) and
+// interleaves their columns: the even output row's two halves in Z24 and
+// Z20, the odd row's in Z25 and Z22 (Z30, Z31: winoMerge).
+#define WINOOUTVEC \
+	WINOOUTCOL(DX*1, Z0, Z4) \
+	ADDQ R8, DX \
+	WINOOUTCOL(DX*1, Z1, Z5) \
+	ADDQ R8, DX \
+	WINOOUTCOL(DX*1, Z2, Z6) \
+	ADDQ R8, DX \
+	WINOOUTCOL(DX*1, Z3, Z7) \
+	SUBQ R9, DX \
+	VADDPS Z1, Z0, Z20 \
+	VADDPS Z2, Z20, Z20 \
+	VSUBPS Z2, Z1, Z21 \
+	VSUBPS Z3, Z21, Z21 \
+	VADDPS Z5, Z4, Z22 \
+	VADDPS Z6, Z22, Z22 \
+	VSUBPS Z6, Z5, Z23 \
+	VSUBPS Z7, Z23, Z23 \
+	VMOVAPS Z20, Z24 \
+	VPERMT2PS Z21, Z30, Z24 \
+	VPERMT2PS Z21, Z31, Z20 \
+	VMOVAPS Z22, Z25 \
+	VPERMT2PS Z23, Z30, Z25 \
+	VPERMT2PS Z23, Z31, Z22
 
 // The lane shifts of the transforms straight from the planes: lane l takes
 // lane l-1 (column 2tx-1 from the odd columns) or lane l+1 (column 2tx+2
@@ -116,10 +181,7 @@ TEXT ·winoInRowsAVX512(SB), NOSPLIT, $0-88
 	CMPQ nch+64(FP), $0
 	JLE winoirdone
 winoirchan:
-	MOVQ v+0(FP), R10
-	LEAQ (R10)(R8*4), R11
-	LEAQ (R11)(R8*4), R12
-	LEAQ (R12)(R8*4), R13
+	WINOPOS(v+0(FP))
 	MOVQ x+24(FP), SI
 	MOVQ nvec+56(FP), DI
 winoirloop:
@@ -139,30 +201,7 @@ winoirloop:
 	VMOVUPS.Z (CX), K5, Z16
 	VMOVUPS.Z (CX)(BX*1), K6, Z17
 	WINOPLANEROW(Z12, Z13, Z14, Z15)
-	WINOCOL(Z0, Z4, Z8, Z12, 0)
-	ADDQ R8, R10
-	ADDQ R8, R11
-	ADDQ R8, R12
-	ADDQ R8, R13
-	WINOCOL(Z1, Z5, Z9, Z13, 0)
-	ADDQ R8, R10
-	ADDQ R8, R11
-	ADDQ R8, R12
-	ADDQ R8, R13
-	WINOCOL(Z2, Z6, Z10, Z14, 0)
-	ADDQ R8, R10
-	ADDQ R8, R11
-	ADDQ R8, R12
-	ADDQ R8, R13
-	WINOCOL(Z3, Z7, Z11, Z15, 0)
-	SUBQ R9, R10
-	SUBQ R9, R11
-	SUBQ R9, R12
-	SUBQ R9, R13
-	ADDQ $64, R10
-	ADDQ $64, R11
-	ADDQ $64, R12
-	ADDQ $64, R13
+	WINOSTOREV
 	ADDQ $256, SI // 64 source floats: 16 tiles of 2×2
 	DECQ DI
 	JNZ winoirloop
@@ -197,37 +236,11 @@ TEXT ·winoOutRowsAVX512(SB), NOSPLIT, $0-72
 	JLE winoordone
 winoorchan:
 	MOVQ y+0(FP), DI
-	MOVQ m+32(FP), R10
-	LEAQ (R10)(R8*4), R11
-	LEAQ (R11)(R8*4), R12
-	LEAQ (R12)(R8*4), R13
+	WINOPOS(m+32(FP))
 	MOVQ nvec+56(FP), CX
 	XORQ DX, DX
 winoorloop:
-	WINOOUTCOL(DX*1, Z0, Z4)
-	ADDQ R8, DX
-	WINOOUTCOL(DX*1, Z1, Z5)
-	ADDQ R8, DX
-	WINOOUTCOL(DX*1, Z2, Z6)
-	ADDQ R8, DX
-	WINOOUTCOL(DX*1, Z3, Z7)
-	SUBQ R9, DX
-	VADDPS Z1, Z0, Z20
-	VADDPS Z2, Z20, Z20
-	VSUBPS Z2, Z1, Z21
-	VSUBPS Z3, Z21, Z21
-	VADDPS Z5, Z4, Z22
-	VADDPS Z6, Z22, Z22
-	VSUBPS Z6, Z5, Z23
-	VSUBPS Z7, Z23, Z23
-	// interleave the even (Z20) and odd (Z21) columns of the even row, and
-	// Z22, Z23 of the odd row
-	VMOVAPS Z20, Z24
-	VPERMT2PS Z21, Z30, Z24
-	VPERMT2PS Z21, Z31, Z20
-	VMOVAPS Z22, Z25
-	VPERMT2PS Z23, Z30, Z25
-	VPERMT2PS Z23, Z31, Z22
+	WINOOUTVEC
 	VMOVUPS Z24, (DI)
 	VMOVUPS Z20, (DI)(BX*1)
 	LEAQ (DI)(AX*1), SI
@@ -353,10 +366,7 @@ TEXT ·winoInRows4AVX512(SB), NOSPLIT, $0-72
 	CMPQ nch+48(FP), $0
 	JLE winoir4done
 winoir4chan:
-	MOVQ v+0(FP), R10
-	LEAQ (R10)(R8*4), R11
-	LEAQ (R11)(R8*4), R12
-	LEAQ (R12)(R8*4), R13
+	WINOPOS(v+0(FP))
 	MOVQ x+24(FP), SI
 	MOVQ nvec+40(FP), DI
 winoir4loop:
@@ -372,30 +382,7 @@ winoir4loop:
 	LEAQ 64(SI), CX
 	WINOROW4(K7, K6)
 	WINOPLANEROW(Z12, Z13, Z14, Z15)
-	WINOCOL(Z0, Z4, Z8, Z12, 0)
-	ADDQ R8, R10
-	ADDQ R8, R11
-	ADDQ R8, R12
-	ADDQ R8, R13
-	WINOCOL(Z1, Z5, Z9, Z13, 0)
-	ADDQ R8, R10
-	ADDQ R8, R11
-	ADDQ R8, R12
-	ADDQ R8, R13
-	WINOCOL(Z2, Z6, Z10, Z14, 0)
-	ADDQ R8, R10
-	ADDQ R8, R11
-	ADDQ R8, R12
-	ADDQ R8, R13
-	WINOCOL(Z3, Z7, Z11, Z15, 0)
-	SUBQ R9, R10
-	SUBQ R9, R11
-	SUBQ R9, R12
-	SUBQ R9, R13
-	ADDQ $64, R10
-	ADDQ $64, R11
-	ADDQ $64, R12
-	ADDQ $64, R13
+	WINOSTOREV
 	ADDQ $256, SI
 	DECQ DI
 	JNZ winoir4loop
@@ -426,35 +413,11 @@ TEXT ·winoOutRows4AVX512(SB), NOSPLIT, $0-56
 	JLE winoor4done
 winoor4chan:
 	MOVQ y+0(FP), DI
-	MOVQ m+16(FP), R10
-	LEAQ (R10)(R8*4), R11
-	LEAQ (R11)(R8*4), R12
-	LEAQ (R12)(R8*4), R13
+	WINOPOS(m+16(FP))
 	MOVQ nvec+40(FP), CX
 	XORQ DX, DX
 winoor4loop:
-	WINOOUTCOL(DX*1, Z0, Z4)
-	ADDQ R8, DX
-	WINOOUTCOL(DX*1, Z1, Z5)
-	ADDQ R8, DX
-	WINOOUTCOL(DX*1, Z2, Z6)
-	ADDQ R8, DX
-	WINOOUTCOL(DX*1, Z3, Z7)
-	SUBQ R9, DX
-	VADDPS Z1, Z0, Z20
-	VADDPS Z2, Z20, Z20
-	VSUBPS Z2, Z1, Z21
-	VSUBPS Z3, Z21, Z21
-	VADDPS Z5, Z4, Z22
-	VADDPS Z6, Z22, Z22
-	VSUBPS Z6, Z5, Z23
-	VSUBPS Z7, Z23, Z23
-	VMOVAPS Z20, Z24
-	VPERMT2PS Z21, Z30, Z24
-	VPERMT2PS Z21, Z31, Z20
-	VMOVAPS Z22, Z25
-	VPERMT2PS Z23, Z30, Z25
-	VPERMT2PS Z23, Z31, Z22
+	WINOOUTVEC
 	// even rows 2ty0, +2, +4, +6 and odd rows 32 bytes after each
 	VMOVUPS Y24, (DI)
 	VEXTRACTF64X4 $1, Z24, 64(DI)
@@ -523,10 +486,7 @@ TEXT ·winoDyAVX512(SB), NOSPLIT, $0-72
 	CMPQ nch+64(FP), $0
 	JLE winodydone
 winodychan:
-	MOVQ m+0(FP), R10
-	LEAQ (R10)(R8*4), R11
-	LEAQ (R11)(R8*4), R12
-	LEAQ (R12)(R8*4), R13
+	WINOPOS(m+0(FP))
 	MOVQ dy+24(FP), SI
 	MOVQ nvec+56(FP), CX
 winodyloop:
@@ -576,10 +536,7 @@ TEXT ·winoDy4AVX512(SB), NOSPLIT, $0-56
 	CMPQ nch+48(FP), $0
 	JLE winody4done
 winody4chan:
-	MOVQ m+0(FP), R10
-	LEAQ (R10)(R8*4), R11
-	LEAQ (R11)(R8*4), R12
-	LEAQ (R12)(R8*4), R13
+	WINOPOS(m+0(FP))
 	MOVQ dy+24(FP), SI
 	MOVQ nvec+40(FP), CX
 winody4loop:

@@ -76,24 +76,13 @@ func (c *convCore) winoFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 	g.NB = max(winoBlock, roundUp(4096/s.C, 32))
 	chunks := min(dwChunks, s.N)
 	nw = min(nw, chunks)
-	c.winoG = g
 	// tile records of the weight-gradient kernel: 4 channels' offsets in
 	// the transformed inputs, the mask offset (all lanes), the column
 	c.winoTiles = c.winoTiles[:0]
 	for ch := 0; ch+4 <= s.C; ch += 4 {
 		c.winoTiles = append(c.winoTiles, ch*g.NB, (ch+1)*g.NB, (ch+2)*g.NB, (ch+3)*g.NB, 0, ch)
 	}
-	c.winoMask = c.winoMask[:0]
-	for i := 0; i <= g.NB/16; i++ { // one more: the AVX2 kernel reads mask words as 32 bits
-		c.winoMask = append(c.winoMask, 0xffff)
-	}
-	c.ensureBufs(nw)
-	nv, nm := 16*(s.C*g.NB+16), 16*(s.K*g.NB+16)
-	scratch := takeScratch(nw * (nv + nm))
-	for i := 0; i < nw; i++ {
-		b, f := &c.bufs[i], scratch[i*(nv+nm):(i+1)*(nv+nm)]
-		b.wv, b.wm = f[:nv], f[nv:]
-	}
+	scratch := c.winoScratch(g, s, nw)
 	c.bfChunks, c.bfStride = chunks, 16*s.K*s.C
 	c.bfPart = takeScratch(chunks * c.bfStride)
 	c.op, c.s, c.nw, c.out, c.in = opWinoFilter, s, nw, dy[:s.N*s.K*s.H*s.W], x[:s.N*s.C*s.H*s.W]
@@ -103,10 +92,7 @@ func (c *convCore) winoFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 	c.next.Store(0)
 	c.run(min(nw, s.K))
 	giveScratch(c.bfPart)
-	giveScratch(scratch)
-	for i := 0; i < nw; i++ {
-		c.bufs[i].wv, c.bufs[i].wm = nil, nil
-	}
+	c.winoDone(scratch, nw)
 	c.out, c.in, c.bfPart, c.bfDw = nil, nil, nil, nil
 }
 

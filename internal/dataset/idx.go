@@ -30,7 +30,7 @@ var idxTypeNames = map[byte]string{0x09: "signed byte", 0x0B: "int16", 0x0C: "in
 
 // maxIDXBytes bounds the data size a header may announce, so a corrupt header
 // cannot make resx allocate without limit.
-const maxIDXBytes = 1 << 31
+const maxIDXBytes = 1<<31 - 1 // an int on 32-bit platforms too
 
 // ReadIDXFile reads the IDX file at path, gzip-compressed or raw (told apart by
 // the gzip magic bytes, not the name). Errors wrap ErrInvalidData and name path.
@@ -107,7 +107,11 @@ func readIDX(r io.Reader) (IDX, error) {
 	dims := make([]int, nd)
 	size := 1
 	for i := range dims {
-		dims[i] = int(binary.BigEndian.Uint32(raw[4*i:]))
+		d := binary.BigEndian.Uint32(raw[4*i:])
+		if d > maxIDXBytes { // also keeps int(d) positive on 32-bit platforms
+			return IDX{}, fmt.Errorf("dimensions %v then %d announce more than %d bytes", dims[:i], d, maxIDXBytes)
+		}
+		dims[i] = int(d)
 		if dims[i] != 0 && size > maxIDXBytes/dims[i] {
 			return IDX{}, fmt.Errorf("dimensions %v announce more than %d bytes", dims[:i+1], maxIDXBytes)
 		}
@@ -161,7 +165,7 @@ func WriteIDX(w io.Writer, dims []int, data []byte) error {
 	}
 	size := 1
 	for _, d := range dims {
-		if d < 0 || d > 1<<32-1 {
+		if d < 0 || uint64(d) > 1<<32-1 {
 			return fmt.Errorf("idx: dimension %d out of range", d)
 		}
 		size *= d

@@ -32,7 +32,7 @@ func PeakGFLOPS(d time.Duration) float64 {
 		t := time.Now()
 		peakLoop(iters)
 		el = time.Since(t)
-		if el >= d/(8*peakRuns) || iters >= 1<<40 {
+		if el >= d/(8*peakRuns) || iters >= 1<<30 {
 			break
 		}
 		iters *= 2

@@ -67,8 +67,10 @@ type convCore struct {
 	winoOffs  []int // the channels' offsets in the transformed inputs
 	winoRange [2]int
 	winoCls   [1]int
-	winoMask  []uint16 // all lanes
-	winoTiles []int    // the weight gradient's tile records: 4 channels each
+	winoMask  []uint16  // all lanes
+	winoTiles []int     // the weight gradient's tile records: 4 channels each
+	winoW     []float32 // the filters of the call in progress
+	winoData  bool      // and whether it is an input gradient
 
 	// the weight-gradient call in progress
 	bfChunks int       // chunks of the batch, each summed on its own
@@ -233,6 +235,8 @@ func (c *convCore) work(w int) {
 		c.winoFilterWork(w)
 	case opWinoFilterSum:
 		c.winoFilterSum()
+	case opWinoPack:
+		c.winoPackWork()
 	case opBNTrain, opBNEval, opBNBackward:
 		c.bnWork(w)
 	case opElt:

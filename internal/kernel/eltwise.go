@@ -24,6 +24,7 @@ const opWino = opElt + 1
 const (
 	opWinoFilter = opWino + 1 + iota
 	opWinoFilterSum
+	opWinoPack // a Winograd call's filter transform
 )
 
 // eltChunk is the smallest share of elementwise work worth a worker.

@@ -129,14 +129,15 @@ func winoFilter(u *[16]float32, g []float32) {
 // one matrix per position: up[pos·ko·ci + (kb·ci + i)·8 + j] = U[8kb+j][i][pos].
 // For the forward pass ko, ci = K, C and the filter of (o, i) is w[o][i];
 // for the input gradient ko, ci = C, K and it is w[i][o] turned by 180°.
-func packWino(up, w []float32, s ConvShape, data bool) {
+// It packs the output channels o0 ≤ o < o1.
+func packWino(up, w []float32, s ConvShape, data bool, o0, o1 int) {
 	ko, ci := s.K, s.C
 	if data {
 		ko, ci = s.C, s.K
 	}
 	var g [9]float32
 	var u [16]float32
-	for o := 0; o < ko; o++ {
+	for o := o0; o < o1; o++ {
 		for i := 0; i < ci; i++ {
 			if data {
 				src := w[(i*s.C+o)*9 : (i*s.C+o+1)*9]
@@ -165,7 +166,11 @@ func (c *convCore) winoF32(dst, src, w []float32, s ConvShape, data bool, nw int
 	}
 	g := winoGeometry(so)
 	c.wpack = grow(c.wpack, 16*so.K*so.C)
-	packWino(c.wpack, w, s, data)
+	// The workers transform the filters, 8 output channels at a time.
+	c.op, c.s, c.winoW, c.winoData = opWinoPack, s, w, data
+	c.next.Store(0)
+	c.run(min(nw, so.K/8))
+	c.winoW = nil
 	if c.winoG != g || len(c.winoOffs) != so.C {
 		c.winoOffs = c.winoOffs[:0]
 		for i := 0; i < so.C; i++ {
@@ -207,6 +212,18 @@ func (c *convCore) winoDone(scratch []float32, nw int) {
 	giveScratch(scratch)
 	for i := 0; i < nw; i++ {
 		c.bufs[i].wv, c.bufs[i].wm = nil, nil
+	}
+}
+
+// winoPackWork transforms the filters of the output-channel blocks worker
+// w takes.
+func (c *convCore) winoPackWork() {
+	ko := c.s.K
+	if c.winoData {
+		ko = c.s.C
+	}
+	for kb := c.take(); 8*kb < ko; kb = c.take() {
+		packWino(c.wpack, c.winoW, c.s, c.winoData, 8*kb, min(ko, 8*kb+8))
 	}
 }
 

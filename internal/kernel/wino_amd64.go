@@ -9,16 +9,11 @@ package kernel
 func winoInRowsAVX512(v *float32, vs, vc int, x *float32, xc, w, off2, nvec, nch int, masks, rowmasks int)
 
 //go:noescape
-func winoInRows4AVX512(v *float32, vs, vc int, x *float32, xc, nvec, nch int, masks, rowmasks int)
-
-//go:noescape
-func winoOutRows4AVX512(y *float32, yc int, m *float32, ms, mc, nvec, nch int)
-
-//go:noescape
 func winoOutRowsAVX512(y *float32, yc, w, off2 int, m *float32, ms, mc, nvec, nch int)
 
 // winoHalf is the byte offset of the second half of a vector's patch row:
-// the rest of the row for 16 tiles a row, the row of the next tile row for 8.
+// the rest of the row for 16 tiles a row, the row of the next tile row for
+// 8. (Maps 8 wide, 4 tiles a row, take another path in the assembly.)
 func winoHalf(w int) int {
 	if w/2 == 16 {
 		return 64
@@ -62,11 +57,7 @@ func winoInAsm512(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch 
 			}
 		}
 		ty0 := 16 * v0 / tw
-		if tw == 4 { // rows 0 and 3 are four loads: the first and the last may lie outside
-			winoInRows4AVX512(&v[0], vs, vc, &x[2*ty0*w], xc, n, nch, masks, int(rm))
-		} else {
-			winoInRowsAVX512(&v[0], vs, vc, &x[2*ty0*w], xc, w, winoHalf(w), n, nch, masks, int(rm))
-		}
+		winoInRowsAVX512(&v[0], vs, vc, &x[2*ty0*w], xc, w, winoHalf(w), n, nch, masks, int(rm))
 		v0, nvec = v0+n, nvec-n
 		if nvec > 0 {
 			v = v[16*n:]
@@ -86,18 +77,11 @@ func winoOutAsm512(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch
 	_ = y[(nch-1)*yc+h*w-1]
 	_ = m[(nch-1)*mc+15*ms+16*nvec-1]
 	ty0 := 16 * v0 / tw
-	if tw == 4 {
-		winoOutRows4AVX512(&y[2*ty0*w], yc, &m[0], ms, mc, nvec, nch)
-		return
-	}
 	winoOutRowsAVX512(&y[2*ty0*w], yc, w, winoHalf(w), &m[0], ms, mc, nvec, nch)
 }
 
 //go:noescape
 func winoDyAVX512(m *float32, ms, mc int, dy *float32, yc, w, off2, nvec, nch int)
-
-//go:noescape
-func winoDy4AVX512(m *float32, ms, mc int, dy *float32, yc, nvec, nch int)
 
 func winoDyAsm512(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch int) {
 	if nvec <= 0 || nch <= 0 {
@@ -111,9 +95,5 @@ func winoDyAsm512(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch
 	_ = m[(nch-1)*mc+15*ms+16*nvec-1]
 	_ = dy[(nch-1)*yc+h*w-1]
 	ty0 := 16 * v0 / tw
-	if tw == 4 {
-		winoDy4AVX512(&m[0], ms, mc, &dy[2*ty0*w], yc, nvec, nch)
-		return
-	}
 	winoDyAVX512(&m[0], ms, mc, &dy[2*ty0*w], yc, w, winoHalf(w), nvec, nch)
 }

@@ -148,6 +148,17 @@ GLOBL winoShift<>(SB), RODATA|NOPTR, $128
 	VSUBPS Z18, Z16, c2 \
 	VSUBPS Z20, Z18, c3
 
+// WINOROW4 loads patch row i of a vector of 4 tile rows of 4 tiles (maps 8
+// wide: source rows of 8 floats, the vector's 4 rows 2 rows apart) from CX,
+// the row of its first tile row: two rows into each of Z16 and Z17, the
+// first load masked with mfirst and the last with mlast.
+#define WINOROW4(mfirst, mlast) \
+	VMOVUPS.Z (CX), mfirst, Y16 \
+	VINSERTF64X4 $1, 64(CX), Z16, Z16 \
+	VMOVUPS 128(CX), Y17 \
+	VMOVUPS.Z 192(CX), mlast, Y18 \
+	VINSERTF64X4 $1, Y18, Z17, Z17
+
 // func winoInRowsAVX512(v *float32, vs, vc int, x *float32, xc, w, off2, nvec, nch int, masks, rowmasks int)
 // x is source row 2·ty0 of the first channel; patch row i of a vector reads
 // row 2·ty0-1+i at x and off2 bytes on (the second half). rowmasks holds
@@ -166,6 +177,7 @@ TEXT ·winoInRowsAVX512(SB), NOSPLIT, $0-88
 	KMOVW DX, K5
 	SHRQ $16, DX
 	KMOVW DX, K6
+	KXNORW K7, K7, K7
 	VMOVUPS winoSplit<>+0(SB), Z30
 	VMOVUPS winoSplit<>+64(SB), Z31
 	VMOVUPS winoShift<>+0(SB), Z28
@@ -185,6 +197,8 @@ winoirchan:
 	MOVQ x+24(FP), SI
 	MOVQ nvec+56(FP), DI
 winoirloop:
+	CMPQ AX, $32
+	JEQ winoir4
 	MOVQ SI, CX
 	SUBQ AX, CX
 	VMOVUPS.Z (CX), K3, Z16
@@ -201,6 +215,23 @@ winoirloop:
 	VMOVUPS.Z (CX), K5, Z16
 	VMOVUPS.Z (CX)(BX*1), K6, Z17
 	WINOPLANEROW(Z12, Z13, Z14, Z15)
+	JMP winoirstore
+winoir4:
+	// maps 8 wide: four tile rows, each patch row four loads (WINOROW4);
+	// only the first of row 0 and the last of row 3 may lie outside
+	LEAQ -32(SI), CX
+	WINOROW4(K3, K7)
+	WINOPLANEROW(Z0, Z1, Z2, Z3)
+	MOVQ SI, CX
+	WINOROW4(K7, K7)
+	WINOPLANEROW(Z4, Z5, Z6, Z7)
+	LEAQ 32(SI), CX
+	WINOROW4(K7, K7)
+	WINOPLANEROW(Z8, Z9, Z10, Z11)
+	LEAQ 64(SI), CX
+	WINOROW4(K7, K6)
+	WINOPLANEROW(Z12, Z13, Z14, Z15)
+winoirstore:
 	WINOSTOREV
 	ADDQ $256, SI // 64 source floats: 16 tiles of 2×2
 	DECQ DI
@@ -241,11 +272,26 @@ winoorchan:
 	XORQ DX, DX
 winoorloop:
 	WINOOUTVEC
+	CMPQ AX, $32
+	JEQ winoor4
 	VMOVUPS Z24, (DI)
 	VMOVUPS Z20, (DI)(BX*1)
 	LEAQ (DI)(AX*1), SI
 	VMOVUPS Z25, (SI)
 	VMOVUPS Z22, (SI)(BX*1)
+	JMP winoornext
+winoor4:
+	// maps 8 wide: each half of an interleaved row holds two output rows
+	// of 8 floats, 2 rows apart; the odd rows follow the even ones
+	VMOVUPS Y24, (DI)
+	VEXTRACTF64X4 $1, Z24, 64(DI)
+	VMOVUPS Y20, 128(DI)
+	VEXTRACTF64X4 $1, Z20, 192(DI)
+	VMOVUPS Y25, 32(DI)
+	VEXTRACTF64X4 $1, Z25, 96(DI)
+	VMOVUPS Y22, 160(DI)
+	VEXTRACTF64X4 $1, Z22, 224(DI)
+winoornext:
 	ADDQ $256, DI
 	ADDQ $64, DX
 	DECQ CX
@@ -331,118 +377,6 @@ DATA winoMerge<>+120(SB)/4, $15
 DATA winoMerge<>+124(SB)/4, $31
 GLOBL winoMerge<>(SB), RODATA|NOPTR, $128
 
-// WINOROW4 loads patch row i of a vector of 4 tile rows of 4 tiles (maps 8
-// wide: source rows of 8 floats, the vector's 4 rows 2 rows apart) from CX,
-// the row of its first tile row: two rows into each of Z16 and Z17.
-#define WINOROW4(mfirst, mlast) \
-	VMOVUPS.Z (CX), mfirst, Y16 \
-	VINSERTF64X4 $1, 64(CX), Z16, Z16 \
-	VMOVUPS 128(CX), Y17 \
-	VMOVUPS.Z 192(CX), mlast, Y18 \
-	VINSERTF64X4 $1, Y18, Z17, Z17
-
-// func winoInRows4AVX512(v *float32, vs, vc int, x *float32, xc, nvec, nch int, masks, rowmasks int)
-// As winoInRowsAVX512 for maps 8 wide; rowmasks holds the masks of row 0's
-// first load (bits 0-7) and of row 3's last (bits 48-55).
-TEXT ·winoInRows4AVX512(SB), NOSPLIT, $0-72
-	MOVQ masks+56(FP), DX
-	KMOVW DX, K1
-	SHRQ $16, DX
-	KMOVW DX, K2
-	MOVQ rowmasks+64(FP), DX
-	KMOVW DX, K3
-	SHRQ $48, DX
-	KMOVW DX, K6
-	KXNORW K7, K7, K7
-	VMOVUPS winoSplit<>+0(SB), Z30
-	VMOVUPS winoSplit<>+64(SB), Z31
-	VMOVUPS winoShift<>+0(SB), Z28
-	VMOVUPS winoShift<>+64(SB), Z29
-	MOVQ vs+8(FP), R8
-	SHLQ $2, R8
-	LEAQ (R8)(R8*2), R9
-	CMPQ nvec+40(FP), $0
-	JLE winoir4done
-	CMPQ nch+48(FP), $0
-	JLE winoir4done
-winoir4chan:
-	WINOPOS(v+0(FP))
-	MOVQ x+24(FP), SI
-	MOVQ nvec+40(FP), DI
-winoir4loop:
-	LEAQ -32(SI), CX
-	WINOROW4(K3, K7)
-	WINOPLANEROW(Z0, Z1, Z2, Z3)
-	MOVQ SI, CX
-	WINOROW4(K7, K7)
-	WINOPLANEROW(Z4, Z5, Z6, Z7)
-	LEAQ 32(SI), CX
-	WINOROW4(K7, K7)
-	WINOPLANEROW(Z8, Z9, Z10, Z11)
-	LEAQ 64(SI), CX
-	WINOROW4(K7, K6)
-	WINOPLANEROW(Z12, Z13, Z14, Z15)
-	WINOSTOREV
-	ADDQ $256, SI
-	DECQ DI
-	JNZ winoir4loop
-	MOVQ vc+16(FP), DX
-	SHLQ $2, DX
-	ADDQ DX, v+0(FP)
-	MOVQ xc+32(FP), DX
-	SHLQ $2, DX
-	ADDQ DX, x+24(FP)
-	DECQ nch+48(FP)
-	JNZ winoir4chan
-winoir4done:
-	VZEROUPPER
-	RET
-
-// func winoOutRows4AVX512(y *float32, yc int, m *float32, ms, mc, nvec, nch int)
-// As winoOutRowsAVX512 for maps 8 wide: each half of an interleaved row
-// holds two output rows of 8 floats, 2 rows apart.
-TEXT ·winoOutRows4AVX512(SB), NOSPLIT, $0-56
-	VMOVUPS winoMerge<>+0(SB), Z30
-	VMOVUPS winoMerge<>+64(SB), Z31
-	MOVQ ms+24(FP), R8
-	SHLQ $2, R8
-	LEAQ (R8)(R8*2), R9
-	CMPQ nvec+40(FP), $0
-	JLE winoor4done
-	CMPQ nch+48(FP), $0
-	JLE winoor4done
-winoor4chan:
-	MOVQ y+0(FP), DI
-	WINOPOS(m+16(FP))
-	MOVQ nvec+40(FP), CX
-	XORQ DX, DX
-winoor4loop:
-	WINOOUTVEC
-	// even rows 2ty0, +2, +4, +6 and odd rows 32 bytes after each
-	VMOVUPS Y24, (DI)
-	VEXTRACTF64X4 $1, Z24, 64(DI)
-	VMOVUPS Y20, 128(DI)
-	VEXTRACTF64X4 $1, Z20, 192(DI)
-	VMOVUPS Y25, 32(DI)
-	VEXTRACTF64X4 $1, Z25, 96(DI)
-	VMOVUPS Y22, 160(DI)
-	VEXTRACTF64X4 $1, Z22, 224(DI)
-	ADDQ $256, DI
-	ADDQ $64, DX
-	DECQ CX
-	JNZ winoor4loop
-	MOVQ yc+8(FP), SI
-	SHLQ $2, SI
-	ADDQ SI, y+0(FP)
-	MOVQ mc+32(FP), SI
-	SHLQ $2, SI
-	ADDQ SI, m+16(FP)
-	DECQ nch+48(FP)
-	JNZ winoor4chan
-winoor4done:
-	VZEROUPPER
-	RET
-
 // DYROW stores row (a, b) of A dY, times Aᵀ: a, a+b, a-b, 0-b at positions
 // 4i..4i+3, from base (position 4i) ms (R8) bytes apart; Z31 is zero.
 #define DYROW(a, b, base) \
@@ -490,17 +424,32 @@ winodychan:
 	MOVQ dy+24(FP), SI
 	MOVQ nvec+56(FP), CX
 winodyloop:
+	CMPQ AX, $32
+	JEQ winody4
 	VMOVUPS (SI), Z0
 	VMOVUPS (SI)(BX*1), Z16
+	LEAQ (SI)(AX*1), DX
+	VMOVUPS (DX), Z2
+	VMOVUPS (DX)(BX*1), Z17
+	JMP winodysplit
+winody4:
+	// maps 8 wide: the vector's 4 even rows of 8 floats, 2 rows apart,
+	// each followed by its odd row
+	VMOVUPS (SI), Y0
+	VINSERTF64X4 $1, 64(SI), Z0, Z0
+	VMOVUPS 128(SI), Y16
+	VINSERTF64X4 $1, 192(SI), Z16, Z16
+	VMOVUPS 32(SI), Y2
+	VINSERTF64X4 $1, 96(SI), Z2, Z2
+	VMOVUPS 160(SI), Y17
+	VINSERTF64X4 $1, 224(SI), Z17, Z17
+winodysplit:
 	VMOVAPS Z0, Z1
 	VPERMT2PS Z16, Z30, Z0
 	VPERMT2PS Z16, Z29, Z1
-	LEAQ (SI)(AX*1), DX
-	VMOVUPS (DX), Z2
-	VMOVUPS (DX)(BX*1), Z16
 	VMOVAPS Z2, Z3
-	VPERMT2PS Z16, Z30, Z2
-	VPERMT2PS Z16, Z29, Z3
+	VPERMT2PS Z17, Z30, Z2
+	VPERMT2PS Z17, Z29, Z3
 	WINODY
 	ADDQ $256, SI
 	ADDQ $64, R10
@@ -521,55 +470,3 @@ winodydone:
 	VZEROUPPER
 	RET
 
-// func winoDy4AVX512(m *float32, ms, mc int, dy *float32, yc, nvec, nch int)
-// As winoDyAVX512 for maps 8 wide: a vector's 4 tile rows are 4 even rows
-// of 8 floats, 2 rows apart, each followed by its odd row.
-TEXT ·winoDy4AVX512(SB), NOSPLIT, $0-56
-	VMOVUPS winoSplit<>+0(SB), Z30
-	VMOVUPS winoSplit<>+64(SB), Z29
-	VXORPS Z31, Z31, Z31
-	MOVQ ms+8(FP), R8
-	SHLQ $2, R8
-	LEAQ (R8)(R8*2), R9
-	CMPQ nvec+40(FP), $0
-	JLE winody4done
-	CMPQ nch+48(FP), $0
-	JLE winody4done
-winody4chan:
-	WINOPOS(m+0(FP))
-	MOVQ dy+24(FP), SI
-	MOVQ nvec+40(FP), CX
-winody4loop:
-	VMOVUPS (SI), Y0
-	VINSERTF64X4 $1, 64(SI), Z0, Z0
-	VMOVUPS 128(SI), Y16
-	VINSERTF64X4 $1, 192(SI), Z16, Z16
-	VMOVAPS Z0, Z1
-	VPERMT2PS Z16, Z30, Z0
-	VPERMT2PS Z16, Z29, Z1
-	VMOVUPS 32(SI), Y2
-	VINSERTF64X4 $1, 96(SI), Z2, Z2
-	VMOVUPS 160(SI), Y16
-	VINSERTF64X4 $1, 224(SI), Z16, Z16
-	VMOVAPS Z2, Z3
-	VPERMT2PS Z16, Z30, Z2
-	VPERMT2PS Z16, Z29, Z3
-	WINODY
-	ADDQ $256, SI
-	ADDQ $64, R10
-	ADDQ $64, R11
-	ADDQ $64, R12
-	ADDQ $64, R13
-	DECQ CX
-	JNZ winody4loop
-	MOVQ mc+16(FP), DX
-	SHLQ $2, DX
-	ADDQ DX, m+0(FP)
-	MOVQ yc+32(FP), DX
-	SHLQ $2, DX
-	ADDQ DX, dy+24(FP)
-	DECQ nch+48(FP)
-	JNZ winody4chan
-winody4done:
-	VZEROUPPER
-	RET

@@ -927,73 +927,74 @@ w2red:
 	RET
 
 
-// Index tables of the even/odd split and merge of 32 floats.
-DATA splitIdx<>+0(SB)/4, $0
-DATA splitIdx<>+4(SB)/4, $2
-DATA splitIdx<>+8(SB)/4, $4
-DATA splitIdx<>+12(SB)/4, $6
-DATA splitIdx<>+16(SB)/4, $8
-DATA splitIdx<>+20(SB)/4, $10
-DATA splitIdx<>+24(SB)/4, $12
-DATA splitIdx<>+28(SB)/4, $14
-DATA splitIdx<>+32(SB)/4, $16
-DATA splitIdx<>+36(SB)/4, $18
-DATA splitIdx<>+40(SB)/4, $20
-DATA splitIdx<>+44(SB)/4, $22
-DATA splitIdx<>+48(SB)/4, $24
-DATA splitIdx<>+52(SB)/4, $26
-DATA splitIdx<>+56(SB)/4, $28
-DATA splitIdx<>+60(SB)/4, $30
-DATA splitIdx<>+64(SB)/4, $1
-DATA splitIdx<>+68(SB)/4, $3
-DATA splitIdx<>+72(SB)/4, $5
-DATA splitIdx<>+76(SB)/4, $7
-DATA splitIdx<>+80(SB)/4, $9
-DATA splitIdx<>+84(SB)/4, $11
-DATA splitIdx<>+88(SB)/4, $13
-DATA splitIdx<>+92(SB)/4, $15
-DATA splitIdx<>+96(SB)/4, $17
-DATA splitIdx<>+100(SB)/4, $19
-DATA splitIdx<>+104(SB)/4, $21
-DATA splitIdx<>+108(SB)/4, $23
-DATA splitIdx<>+112(SB)/4, $25
-DATA splitIdx<>+116(SB)/4, $27
-DATA splitIdx<>+120(SB)/4, $29
-DATA splitIdx<>+124(SB)/4, $31
-GLOBL splitIdx<>(SB), RODATA|NOPTR, $128
-DATA mergeIdx<>+0(SB)/4, $0
-DATA mergeIdx<>+4(SB)/4, $16
-DATA mergeIdx<>+8(SB)/4, $1
-DATA mergeIdx<>+12(SB)/4, $17
-DATA mergeIdx<>+16(SB)/4, $2
-DATA mergeIdx<>+20(SB)/4, $18
-DATA mergeIdx<>+24(SB)/4, $3
-DATA mergeIdx<>+28(SB)/4, $19
-DATA mergeIdx<>+32(SB)/4, $4
-DATA mergeIdx<>+36(SB)/4, $20
-DATA mergeIdx<>+40(SB)/4, $5
-DATA mergeIdx<>+44(SB)/4, $21
-DATA mergeIdx<>+48(SB)/4, $6
-DATA mergeIdx<>+52(SB)/4, $22
-DATA mergeIdx<>+56(SB)/4, $7
-DATA mergeIdx<>+60(SB)/4, $23
-DATA mergeIdx<>+64(SB)/4, $8
-DATA mergeIdx<>+68(SB)/4, $24
-DATA mergeIdx<>+72(SB)/4, $9
-DATA mergeIdx<>+76(SB)/4, $25
-DATA mergeIdx<>+80(SB)/4, $10
-DATA mergeIdx<>+84(SB)/4, $26
-DATA mergeIdx<>+88(SB)/4, $11
-DATA mergeIdx<>+92(SB)/4, $27
-DATA mergeIdx<>+96(SB)/4, $12
-DATA mergeIdx<>+100(SB)/4, $28
-DATA mergeIdx<>+104(SB)/4, $13
-DATA mergeIdx<>+108(SB)/4, $29
-DATA mergeIdx<>+112(SB)/4, $14
-DATA mergeIdx<>+116(SB)/4, $30
-DATA mergeIdx<>+120(SB)/4, $15
-DATA mergeIdx<>+124(SB)/4, $31
-GLOBL mergeIdx<>(SB), RODATA|NOPTR, $128
+// Index tables of the even/odd split and merge of 32 floats, shared with
+// the Winograd transforms (wino_amd64.s).
+DATA ·splitIdx+0(SB)/4, $0
+DATA ·splitIdx+4(SB)/4, $2
+DATA ·splitIdx+8(SB)/4, $4
+DATA ·splitIdx+12(SB)/4, $6
+DATA ·splitIdx+16(SB)/4, $8
+DATA ·splitIdx+20(SB)/4, $10
+DATA ·splitIdx+24(SB)/4, $12
+DATA ·splitIdx+28(SB)/4, $14
+DATA ·splitIdx+32(SB)/4, $16
+DATA ·splitIdx+36(SB)/4, $18
+DATA ·splitIdx+40(SB)/4, $20
+DATA ·splitIdx+44(SB)/4, $22
+DATA ·splitIdx+48(SB)/4, $24
+DATA ·splitIdx+52(SB)/4, $26
+DATA ·splitIdx+56(SB)/4, $28
+DATA ·splitIdx+60(SB)/4, $30
+DATA ·splitIdx+64(SB)/4, $1
+DATA ·splitIdx+68(SB)/4, $3
+DATA ·splitIdx+72(SB)/4, $5
+DATA ·splitIdx+76(SB)/4, $7
+DATA ·splitIdx+80(SB)/4, $9
+DATA ·splitIdx+84(SB)/4, $11
+DATA ·splitIdx+88(SB)/4, $13
+DATA ·splitIdx+92(SB)/4, $15
+DATA ·splitIdx+96(SB)/4, $17
+DATA ·splitIdx+100(SB)/4, $19
+DATA ·splitIdx+104(SB)/4, $21
+DATA ·splitIdx+108(SB)/4, $23
+DATA ·splitIdx+112(SB)/4, $25
+DATA ·splitIdx+116(SB)/4, $27
+DATA ·splitIdx+120(SB)/4, $29
+DATA ·splitIdx+124(SB)/4, $31
+GLOBL ·splitIdx(SB), RODATA|NOPTR, $128
+DATA ·mergeIdx+0(SB)/4, $0
+DATA ·mergeIdx+4(SB)/4, $16
+DATA ·mergeIdx+8(SB)/4, $1
+DATA ·mergeIdx+12(SB)/4, $17
+DATA ·mergeIdx+16(SB)/4, $2
+DATA ·mergeIdx+20(SB)/4, $18
+DATA ·mergeIdx+24(SB)/4, $3
+DATA ·mergeIdx+28(SB)/4, $19
+DATA ·mergeIdx+32(SB)/4, $4
+DATA ·mergeIdx+36(SB)/4, $20
+DATA ·mergeIdx+40(SB)/4, $5
+DATA ·mergeIdx+44(SB)/4, $21
+DATA ·mergeIdx+48(SB)/4, $6
+DATA ·mergeIdx+52(SB)/4, $22
+DATA ·mergeIdx+56(SB)/4, $7
+DATA ·mergeIdx+60(SB)/4, $23
+DATA ·mergeIdx+64(SB)/4, $8
+DATA ·mergeIdx+68(SB)/4, $24
+DATA ·mergeIdx+72(SB)/4, $9
+DATA ·mergeIdx+76(SB)/4, $25
+DATA ·mergeIdx+80(SB)/4, $10
+DATA ·mergeIdx+84(SB)/4, $26
+DATA ·mergeIdx+88(SB)/4, $11
+DATA ·mergeIdx+92(SB)/4, $27
+DATA ·mergeIdx+96(SB)/4, $12
+DATA ·mergeIdx+100(SB)/4, $28
+DATA ·mergeIdx+104(SB)/4, $13
+DATA ·mergeIdx+108(SB)/4, $29
+DATA ·mergeIdx+112(SB)/4, $14
+DATA ·mergeIdx+116(SB)/4, $30
+DATA ·mergeIdx+120(SB)/4, $15
+DATA ·mergeIdx+124(SB)/4, $31
+GLOBL ·mergeIdx(SB), RODATA|NOPTR, $128
 
 // func splitAVX512(e0, o0, e1, o1, src *float32, rows, half int)
 // Row r of src (2·half floats) goes, even columns to e and odd columns to
@@ -1006,8 +1007,8 @@ TEXT ·splitAVX512(SB), NOSPLIT, $0-56
 	MOVQ src+32(FP), SI
 	MOVQ rows+40(FP), R13
 	MOVQ half+48(FP), BX
-	VMOVUPS splitIdx<>+0(SB), Z30
-	VMOVUPS splitIdx<>+64(SB), Z31
+	VMOVUPS ·splitIdx+0(SB), Z30
+	VMOVUPS ·splitIdx+64(SB), Z31
 	MOVQ BX, AX
 	ANDQ $15, AX
 	LEAQ (AX)(AX*1), CX
@@ -1078,8 +1079,8 @@ TEXT ·mergeAVX512(SB), NOSPLIT, $0-56
 	MOVQ o1+32(FP), R11
 	MOVQ rows+40(FP), R13
 	MOVQ half+48(FP), BX
-	VMOVUPS mergeIdx<>+0(SB), Z30
-	VMOVUPS mergeIdx<>+64(SB), Z31
+	VMOVUPS ·mergeIdx+0(SB), Z30
+	VMOVUPS ·mergeIdx+64(SB), Z31
 	MOVQ BX, AX
 	ANDQ $15, AX
 	LEAQ (AX)(AX*1), CX

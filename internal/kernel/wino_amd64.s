@@ -70,7 +70,7 @@
 // WINOOUTVEC computes the 2×2 tiles of one vector from the products at
 // R10..R13 + DX (positions 0, 4, 8, 12; R8 = one position, R9 = three) and
 // interleaves their columns: the even output row's two halves in Z24 and
-// Z20, the odd row's in Z25 and Z22 (Z30, Z31: winoMerge).
+// Z20, the odd row's in Z25 and Z22 (Z30, Z31: mergeIdx, kern_amd64.s).
 #define WINOOUTVEC \
 	WINOOUTCOL(DX*1, Z0, Z4) \
 	ADDQ R8, DX \
@@ -135,7 +135,7 @@ GLOBL winoShift<>(SB), RODATA|NOPTR, $128
 // WINOPLANEROW turns the two halves of patch row i (Z16: the source row of
 // the first 8 or 16 tiles, Z17: the next 16 floats of it or the row of the
 // next tile row) into d B: the even columns (Z18) and odd ones (Z16) by
-// winoSplit, columns 2tx-1 (Z19) and 2tx+2 (Z20) by the shifts, masked with
+// splitIdx (kern_amd64.s), columns 2tx-1 (Z19) and 2tx+2 (Z20) by the shifts, masked with
 // K1 and K2 at the ends of the tile rows.
 #define WINOPLANEROW(c0, c1, c2, c3) \
 	VMOVAPS Z16, Z18 \
@@ -178,8 +178,8 @@ TEXT ·winoInRowsAVX512(SB), NOSPLIT, $0-88
 	SHRQ $16, DX
 	KMOVW DX, K6
 	KXNORW K7, K7, K7
-	VMOVUPS winoSplit<>+0(SB), Z30
-	VMOVUPS winoSplit<>+64(SB), Z31
+	VMOVUPS ·splitIdx+0(SB), Z30
+	VMOVUPS ·splitIdx+64(SB), Z31
 	VMOVUPS winoShift<>+0(SB), Z28
 	VMOVUPS winoShift<>+64(SB), Z29
 	MOVQ vs+8(FP), R8
@@ -253,8 +253,8 @@ winoirdone:
 // tiles goes to y (first half) and off2 bytes on (second half), the odd row
 // w floats further.
 TEXT ·winoOutRowsAVX512(SB), NOSPLIT, $0-72
-	VMOVUPS winoMerge<>+0(SB), Z30
-	VMOVUPS winoMerge<>+64(SB), Z31
+	VMOVUPS ·mergeIdx+0(SB), Z30
+	VMOVUPS ·mergeIdx+64(SB), Z31
 	MOVQ w+16(FP), AX
 	SHLQ $2, AX
 	MOVQ off2+24(FP), BX
@@ -308,74 +308,6 @@ winoordone:
 	VZEROUPPER
 	RET
 
-// The even and odd lanes of two vectors (as split's table in kern_amd64.s),
-// and their interleaving back (as merge's).
-DATA winoSplit<>+0(SB)/4, $0
-DATA winoSplit<>+4(SB)/4, $2
-DATA winoSplit<>+8(SB)/4, $4
-DATA winoSplit<>+12(SB)/4, $6
-DATA winoSplit<>+16(SB)/4, $8
-DATA winoSplit<>+20(SB)/4, $10
-DATA winoSplit<>+24(SB)/4, $12
-DATA winoSplit<>+28(SB)/4, $14
-DATA winoSplit<>+32(SB)/4, $16
-DATA winoSplit<>+36(SB)/4, $18
-DATA winoSplit<>+40(SB)/4, $20
-DATA winoSplit<>+44(SB)/4, $22
-DATA winoSplit<>+48(SB)/4, $24
-DATA winoSplit<>+52(SB)/4, $26
-DATA winoSplit<>+56(SB)/4, $28
-DATA winoSplit<>+60(SB)/4, $30
-DATA winoSplit<>+64(SB)/4, $1
-DATA winoSplit<>+68(SB)/4, $3
-DATA winoSplit<>+72(SB)/4, $5
-DATA winoSplit<>+76(SB)/4, $7
-DATA winoSplit<>+80(SB)/4, $9
-DATA winoSplit<>+84(SB)/4, $11
-DATA winoSplit<>+88(SB)/4, $13
-DATA winoSplit<>+92(SB)/4, $15
-DATA winoSplit<>+96(SB)/4, $17
-DATA winoSplit<>+100(SB)/4, $19
-DATA winoSplit<>+104(SB)/4, $21
-DATA winoSplit<>+108(SB)/4, $23
-DATA winoSplit<>+112(SB)/4, $25
-DATA winoSplit<>+116(SB)/4, $27
-DATA winoSplit<>+120(SB)/4, $29
-DATA winoSplit<>+124(SB)/4, $31
-GLOBL winoSplit<>(SB), RODATA|NOPTR, $128
-DATA winoMerge<>+0(SB)/4, $0
-DATA winoMerge<>+4(SB)/4, $16
-DATA winoMerge<>+8(SB)/4, $1
-DATA winoMerge<>+12(SB)/4, $17
-DATA winoMerge<>+16(SB)/4, $2
-DATA winoMerge<>+20(SB)/4, $18
-DATA winoMerge<>+24(SB)/4, $3
-DATA winoMerge<>+28(SB)/4, $19
-DATA winoMerge<>+32(SB)/4, $4
-DATA winoMerge<>+36(SB)/4, $20
-DATA winoMerge<>+40(SB)/4, $5
-DATA winoMerge<>+44(SB)/4, $21
-DATA winoMerge<>+48(SB)/4, $6
-DATA winoMerge<>+52(SB)/4, $22
-DATA winoMerge<>+56(SB)/4, $7
-DATA winoMerge<>+60(SB)/4, $23
-DATA winoMerge<>+64(SB)/4, $8
-DATA winoMerge<>+68(SB)/4, $24
-DATA winoMerge<>+72(SB)/4, $9
-DATA winoMerge<>+76(SB)/4, $25
-DATA winoMerge<>+80(SB)/4, $10
-DATA winoMerge<>+84(SB)/4, $26
-DATA winoMerge<>+88(SB)/4, $11
-DATA winoMerge<>+92(SB)/4, $27
-DATA winoMerge<>+96(SB)/4, $12
-DATA winoMerge<>+100(SB)/4, $28
-DATA winoMerge<>+104(SB)/4, $13
-DATA winoMerge<>+108(SB)/4, $29
-DATA winoMerge<>+112(SB)/4, $14
-DATA winoMerge<>+116(SB)/4, $30
-DATA winoMerge<>+120(SB)/4, $15
-DATA winoMerge<>+124(SB)/4, $31
-GLOBL winoMerge<>(SB), RODATA|NOPTR, $128
 
 // DYROW stores row (a, b) of A dY, times Aᵀ: a, a+b, a-b, 0-b at positions
 // 4i..4i+3, from base (position 4i) ms (R8) bytes apart; Z31 is zero.
@@ -406,8 +338,8 @@ GLOBL winoMerge<>(SB), RODATA|NOPTR, $128
 // dy is row 2·ty0 of the first channel; a vector's even row is at dy (first
 // half) and off2 bytes on (second half), its odd row w floats further.
 TEXT ·winoDyAVX512(SB), NOSPLIT, $0-72
-	VMOVUPS winoSplit<>+0(SB), Z30
-	VMOVUPS winoSplit<>+64(SB), Z29
+	VMOVUPS ·splitIdx+0(SB), Z30
+	VMOVUPS ·splitIdx+64(SB), Z29
 	VXORPS Z31, Z31, Z31
 	MOVQ ms+8(FP), R8
 	SHLQ $2, R8

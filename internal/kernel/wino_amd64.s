@@ -135,8 +135,8 @@ GLOBL winoShift<>(SB), RODATA|NOPTR, $128
 // WINOPLANEROW turns the two halves of patch row i (Z16: the source row of
 // the first 8 or 16 tiles, Z17: the next 16 floats of it or the row of the
 // next tile row) into d B: the even columns (Z18) and odd ones (Z16) by
-// splitIdx (kern_amd64.s), columns 2tx-1 (Z19) and 2tx+2 (Z20) by the shifts, masked with
-// K1 and K2 at the ends of the tile rows.
+// splitIdx (kern_amd64.s), columns 2tx-1 (Z19) and 2tx+2 (Z20) by the
+// shifts, masked with K1 and K2 at the ends of the tile rows.
 #define WINOPLANEROW(c0, c1, c2, c3) \
 	VMOVAPS Z16, Z18 \
 	VPERMT2PS Z17, Z30, Z18 \

@@ -22,6 +22,13 @@ func (s ConvShape) OutH() int { return (s.H+2*s.Pad-s.R)/s.Stride + 1 }
 // OutW is the output width.
 func (s ConvShape) OutW() int { return (s.W+2*s.Pad-s.S)/s.Stride + 1 }
 
+// transposed is s with its channel counts swapped: the input gradient of s
+// as a forward convolution from dy to dx (for stride 1).
+func (s ConvShape) transposed() ConvShape {
+	s.C, s.K = s.K, s.C
+	return s
+}
+
 // FLOPs is the multiply-add count of one forward pass, times two.
 func (s ConvShape) FLOPs() int64 {
 	return 2 * int64(s.N) * int64(s.K) * int64(s.OutH()) * int64(s.OutW()) * int64(s.C) * int64(s.R) * int64(s.S)

@@ -484,12 +484,9 @@ func (c *convCore) forwardF32(y, x, w []float32, s ConvShape, nw int) {
 }
 
 func (c *convCore) backwardDataF32(dx, dy, w []float32, s ConvShape, nw int) {
-	if sd := s; true {
-		sd.C, sd.K = s.K, s.C
-		if winoFits(sd, c.impl) {
-			c.winoF32(dx, dy, w, s, true, nw)
-			return
-		}
+	if winoFits(s.transposed(), c.impl) {
+		c.winoF32(dx, dy, w, s, true, nw)
+		return
 	}
 	st := s.Stride
 	if c.bdPlans == nil || c.bdShape != s {

@@ -16,17 +16,6 @@ const (
 
 const opElt = opBNBackward + 1
 
-// opWino is a Winograd convolution (wino.go).
-const opWino = opElt + 1
-
-// opWinoFilter and opWinoFilterSum are a Winograd weight gradient
-// (wino_filter.go): the chunks' sums, then their total.
-const (
-	opWinoFilter = opWino + 1 + iota
-	opWinoFilterSum
-	opWinoPack // a Winograd call's filter transform
-)
-
 // eltChunk is the smallest share of elementwise work worth a worker.
 const eltChunk = 1 << 15
 

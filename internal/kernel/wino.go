@@ -24,6 +24,16 @@ package kernel
 // Tiles are numbered row by row over an image (th×tw of them) and then over
 // the images of a group, so that small maps still fill whole vectors.
 
+// The pool's operations of the Winograd convolutions: a forward
+// convolution (or input gradient), the filter transform before it, and a
+// weight gradient's chunk sums and their total (wino_filter.go).
+const (
+	opWino = opElt + 1 + iota
+	opWinoPack
+	opWinoFilter
+	opWinoFilterSum
+)
+
 // winoGeom is the tiling of one Winograd convolution.
 type winoGeom struct {
 	th, tw, T int // tile rows and columns of an image, and their number
@@ -51,7 +61,7 @@ func winoFits(s ConvShape, impl *convKernels) bool {
 // gradient, data about the input gradient, else the forward pass.
 func ConvAlgorithm(s ConvShape, filter, data bool) string {
 	if data {
-		s.C, s.K = s.K, s.C
+		s = s.transposed()
 	}
 	fits := winoFits
 	if filter {
@@ -162,7 +172,7 @@ func packWino(up, w []float32, s ConvShape, data bool, o0, o1 int) {
 func (c *convCore) winoF32(dst, src, w []float32, s ConvShape, data bool, nw int) {
 	so := s
 	if data {
-		so.C, so.K = s.K, s.C
+		so = s.transposed()
 	}
 	g := winoGeometry(so)
 	c.wpack = grow(c.wpack, 16*so.K*so.C)
@@ -171,14 +181,12 @@ func (c *convCore) winoF32(dst, src, w []float32, s ConvShape, data bool, nw int
 	c.next.Store(0)
 	c.run(min(nw, so.K/8))
 	c.winoW = nil
-	if c.winoG != g || len(c.winoOffs) != so.C {
-		c.winoOffs = c.winoOffs[:0]
-		for i := 0; i < so.C; i++ {
-			c.winoOffs = append(c.winoOffs, i*g.NB)
-		}
-		c.winoRange = offsRange(c.winoOffs)
-		c.winoCls = [1]int{so.C}
+	c.winoOffs = c.winoOffs[:0]
+	for i := 0; i < so.C; i++ {
+		c.winoOffs = append(c.winoOffs, i*g.NB)
 	}
+	c.winoRange = offsRange(c.winoOffs)
+	c.winoCls = [1]int{so.C}
 	nw = min(nw, (s.N+g.G-1)/g.G)
 	scratch := c.winoScratch(g, so, nw)
 	c.op, c.s, c.nw, c.out, c.in = opWino, so, nw, dst[:so.N*so.K*so.H*so.W], src[:so.N*so.C*so.H*so.W]

@@ -6,10 +6,22 @@ package kernel
 // bug panics instead of corrupting memory.
 
 //go:noescape
-func winoInRowsAVX512(v *float32, vs, vc int, x *float32, xc, w, off2, nvec, nch int, masks, rowmasks int)
+func winoInAVX512(v *float32, vs, vc int, x *float32, xc, w, off2, nvec, nch int, masks, rowmasks int)
 
 //go:noescape
-func winoOutRowsAVX512(y *float32, yc, w, off2 int, m *float32, ms, mc, nvec, nch int)
+func winoOutAVX512(y *float32, yc, w, off2 int, m *float32, ms, mc, nvec, nch int)
+
+// winoVectors returns the number of 16-tile vectors of an image of h rows
+// of w floats, and panics unless the vectors [v0, v0+nvec) lie in it, with
+// 4, 8 or 16 tiles a row as the assembly assumes.
+func winoVectors(h, w, v0, nvec int) int {
+	tw := w / 2
+	nv := h / 2 * tw / 16
+	if (tw != 4 && tw != 8 && tw != 16) || v0 < 0 || v0+nvec > nv {
+		panic("kernel: Winograd rows outside their image")
+	}
+	return nv
+}
 
 // winoHalf is the byte offset of the second half of a vector's patch row:
 // the rest of the row for 16 tiles a row, the row of the next tile row for
@@ -25,11 +37,7 @@ func winoInAsm512(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch 
 	if nvec <= 0 || nch <= 0 {
 		return
 	}
-	tw := w / 2
-	nv := h / 2 * tw / 16 // vectors of an image
-	if (tw != 4 && tw != 8 && tw != 16) || v0 < 0 || v0+nvec > nv {
-		panic("kernel: Winograd rows outside their image")
-	}
+	tw, nv := w/2, winoVectors(h, w, v0, nvec)
 	_ = v[(nch-1)*vc+15*vs+16*nvec-1]
 	_ = x[(nch-1)*xc+h*w-1]
 	left, right := winoMasks(tw)
@@ -57,7 +65,7 @@ func winoInAsm512(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch 
 			}
 		}
 		ty0 := 16 * v0 / tw
-		winoInRowsAVX512(&v[0], vs, vc, &x[2*ty0*w], xc, w, winoHalf(w), n, nch, masks, int(rm))
+		winoInAVX512(&v[0], vs, vc, &x[2*ty0*w], xc, w, winoHalf(w), n, nch, masks, int(rm))
 		v0, nvec = v0+n, nvec-n
 		if nvec > 0 {
 			v = v[16*n:]
@@ -70,14 +78,11 @@ func winoOutAsm512(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch
 		return
 	}
 	tw := w / 2
-	nv := h / 2 * tw / 16
-	if (tw != 4 && tw != 8 && tw != 16) || v0 < 0 || v0+nvec > nv {
-		panic("kernel: Winograd rows outside their image")
-	}
+	winoVectors(h, w, v0, nvec)
 	_ = y[(nch-1)*yc+h*w-1]
 	_ = m[(nch-1)*mc+15*ms+16*nvec-1]
 	ty0 := 16 * v0 / tw
-	winoOutRowsAVX512(&y[2*ty0*w], yc, w, winoHalf(w), &m[0], ms, mc, nvec, nch)
+	winoOutAVX512(&y[2*ty0*w], yc, w, winoHalf(w), &m[0], ms, mc, nvec, nch)
 }
 
 //go:noescape
@@ -88,10 +93,7 @@ func winoDyAsm512(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch
 		return
 	}
 	tw := w / 2
-	nv := h / 2 * tw / 16
-	if (tw != 4 && tw != 8 && tw != 16) || v0 < 0 || v0+nvec > nv {
-		panic("kernel: Winograd rows outside their image")
-	}
+	winoVectors(h, w, v0, nvec)
 	_ = m[(nch-1)*mc+15*ms+16*nvec-1]
 	_ = dy[(nch-1)*yc+h*w-1]
 	ty0 := 16 * v0 / tw

@@ -159,12 +159,12 @@ GLOBL winoShift<>(SB), RODATA|NOPTR, $128
 	VMOVUPS.Z 192(CX), mlast, Y18 \
 	VINSERTF64X4 $1, Y18, Z17, Z17
 
-// func winoInRowsAVX512(v *float32, vs, vc int, x *float32, xc, w, off2, nvec, nch int, masks, rowmasks int)
+// func winoInAVX512(v *float32, vs, vc int, x *float32, xc, w, off2, nvec, nch int, masks, rowmasks int)
 // x is source row 2·ty0 of the first channel; patch row i of a vector reads
 // row 2·ty0-1+i at x and off2 bytes on (the second half). rowmasks holds
 // the load masks of row 0's halves and row 3's halves, 16 bits each, which
 // zero the rows outside the image.
-TEXT ·winoInRowsAVX512(SB), NOSPLIT, $0-88
+TEXT ·winoInAVX512(SB), NOSPLIT, $0-88
 	MOVQ masks+72(FP), DX
 	KMOVW DX, K1
 	SHRQ $16, DX
@@ -248,11 +248,11 @@ winoirdone:
 	VZEROUPPER
 	RET
 
-// func winoOutRowsAVX512(y *float32, yc, w, off2 int, m *float32, ms, mc, nvec, nch int)
+// func winoOutAVX512(y *float32, yc, w, off2 int, m *float32, ms, mc, nvec, nch int)
 // y is output row 2·ty0 of the first channel; the even row of a vector's
 // tiles goes to y (first half) and off2 bytes on (second half), the odd row
 // w floats further.
-TEXT ·winoOutRowsAVX512(SB), NOSPLIT, $0-72
+TEXT ·winoOutAVX512(SB), NOSPLIT, $0-72
 	VMOVUPS ·mergeIdx+0(SB), Z30
 	VMOVUPS ·mergeIdx+64(SB), Z31
 	MOVQ w+16(FP), AX

@@ -107,14 +107,12 @@ func readIDX(r io.Reader) (IDX, error) {
 	dims := make([]int, nd)
 	size := 1
 	for i := range dims {
+		// Checked before int(d), which may be negative on 32-bit platforms.
 		d := binary.BigEndian.Uint32(raw[4*i:])
-		if d > maxIDXBytes { // also keeps int(d) positive on 32-bit platforms
-			return IDX{}, fmt.Errorf("dimensions %v then %d announce more than %d bytes", dims[:i], d, maxIDXBytes)
+		if d != 0 && uint64(size) > maxIDXBytes/uint64(d) {
+			return IDX{}, fmt.Errorf("dimensions %v, then %d, announce more than %d bytes", dims[:i], d, maxIDXBytes)
 		}
 		dims[i] = int(d)
-		if dims[i] != 0 && size > maxIDXBytes/dims[i] {
-			return IDX{}, fmt.Errorf("dimensions %v announce more than %d bytes", dims[:i+1], maxIDXBytes)
-		}
 		size *= dims[i]
 	}
 	// Grow the buffer as data arrives rather than trusting the header with one

@@ -7,14 +7,17 @@ import "math"
 // max(y, 0) when relu is set. It writes y and, for the backward pass and the
 // running statistics, mean and invStd = 1/sqrt(var+eps) (biased variance),
 // all of length C. varOut, if not nil, receives the biased batch variance.
-func BNForwardTrain[T Float](y, x, gamma, beta, mean, invStd, varOut []T, n, c, hw int, eps float64, relu bool, ws *Workspace) {
+// affine (length 2C) receives the map applied before the ReLU,
+// y = x·affine[c] + affine[C+c]: BNBackward recomputes the ReLU's mask from
+// x with it, so that y need not be kept for it.
+func BNForwardTrain[T Float](y, x, gamma, beta, mean, invStd, varOut, affine []T, n, c, hw int, eps float64, relu bool, ws *Workspace) {
 	if y32, ok := any(y).([]float32); ok && n > 0 && c > 0 && hw > 0 {
 		var v32 []float32
 		if varOut != nil {
 			v32 = any(varOut).([]float32)
 		}
 		ws.bnRun(opBNTrain, bnArgs{y: y32, x: any(x).([]float32), gamma: any(gamma).([]float32), beta: any(beta).([]float32),
-			mean: any(mean).([]float32), invStd: any(invStd).([]float32), varOut: v32, n: n, c: c, hw: hw, eps: eps, relu: relu})
+			mean: any(mean).([]float32), invStd: any(invStd).([]float32), varOut: v32, affine: any(affine).([]float32), n: n, c: c, hw: hw, eps: eps, relu: relu})
 		return
 	}
 	cnt := float64(n * hw)
@@ -39,11 +42,13 @@ func BNForwardTrain[T Float](y, x, gamma, beta, mean, invStd, varOut []T, n, c, 
 		if varOut != nil {
 			varOut[ch] = T(v)
 		}
-		g, b := float64(gamma[ch])*is, float64(beta[ch])
+		g := float64(gamma[ch]) * is
+		sc, sh := T(g), T(float64(beta[ch])-g*m)
+		affine[ch], affine[c+ch] = sc, sh
 		for i := 0; i < n; i++ {
 			off := (i*c + ch) * hw
 			for j, xv := range x[off : off+hw] {
-				o := T(g*(float64(xv)-m) + b)
+				o := bnAffine(xv, sc, sh)
 				if relu && o < 0 {
 					o = 0
 				}
@@ -78,33 +83,32 @@ func BNForwardEval[T Float](y, x, gamma, beta, runMean, runVar []T, n, c, hw int
 	}
 }
 
-// BNBackward is the gradient of BNForwardTrain. Given dy, the input x, the
-// forward output y (used only when relu is set, to mask dy where y <= 0),
-// gamma and the saved mean and invStd, it overwrites dx (N×C×HW) and
-// dgamma, dbeta (length C). dx may be nil when only the parameter gradients
-// are wanted.
-func BNBackward[T Float](dx, dgamma, dbeta, dy, x, y, gamma, mean, invStd []T, n, c, hw int, relu bool, ws *Workspace) {
+// BNBackward is the gradient of BNForwardTrain. Given dy, the input x,
+// gamma and the saved mean, invStd and affine, it overwrites dx (N×C×HW) and
+// dgamma, dbeta (length C). When relu is set, dy counts only where the
+// forward output was positive: where x·affine[c] + affine[C+c] > 0, computed
+// as the forward pass computed it. dx may be nil when only the parameter
+// gradients are wanted.
+func BNBackward[T Float](dx, dgamma, dbeta, dy, x, gamma, mean, invStd, affine []T, n, c, hw int, relu bool, ws *Workspace) {
 	if dg32, ok := any(dgamma).([]float32); ok && n > 0 && c > 0 && hw > 0 {
-		var dx32, y32 []float32
+		var dx32 []float32
 		if dx != nil {
 			dx32 = any(dx).([]float32)
 		}
-		if y != nil {
-			y32 = any(y).([]float32)
-		}
 		ws.bnRun(opBNBackward, bnArgs{dx: dx32, dgamma: dg32, dbeta: any(dbeta).([]float32), dy: any(dy).([]float32), x: any(x).([]float32),
-			y: y32, gamma: any(gamma).([]float32), mean: any(mean).([]float32), invStd: any(invStd).([]float32), n: n, c: c, hw: hw, relu: relu})
+			gamma: any(gamma).([]float32), mean: any(mean).([]float32), invStd: any(invStd).([]float32), affine: any(affine).([]float32), n: n, c: c, hw: hw, relu: relu})
 		return
 	}
 	cnt := float64(n * hw)
 	for ch := 0; ch < c; ch++ {
 		m, is := float64(mean[ch]), float64(invStd[ch])
+		sc, sh := affine[ch], affine[c+ch]
 		var sdy, sdyx float64
 		for i := 0; i < n; i++ {
 			off := (i*c + ch) * hw
 			for j := off; j < off+hw; j++ {
 				g := float64(dy[j])
-				if relu && y[j] <= 0 {
+				if relu && bnAffine(x[j], sc, sh) <= 0 {
 					g = 0
 				}
 				sdy += g
@@ -120,7 +124,7 @@ func BNBackward[T Float](dx, dgamma, dbeta, dy, x, y, gamma, mean, invStd []T, n
 			off := (i*c + ch) * hw
 			for j := off; j < off+hw; j++ {
 				g := float64(dy[j])
-				if relu && y[j] <= 0 {
+				if relu && bnAffine(x[j], sc, sh) <= 0 {
 					g = 0
 				}
 				xh := (float64(x[j]) - m) * is
@@ -129,3 +133,7 @@ func BNBackward[T Float](dx, dgamma, dbeta, dy, x, y, gamma, mean, invStd []T, n
 		}
 	}
 }
+
+// bnAffine is x·scale + shift, the batch norm's map before its ReLU, in the
+// one form that both the forward pass and the backward pass's mask use.
+func bnAffine[T Float](x, scale, shift T) T { return x*scale + shift }

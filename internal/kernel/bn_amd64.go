@@ -9,10 +9,10 @@ func bnSumsAVX512(x *float32, hw, n, stride int, out *float64)
 func bnApplyAVX512(y, x *float32, hw, n, stride int, scale, shift float32, relu int)
 
 //go:noescape
-func bnGradSumsAVX512(dy, x, y *float32, hw, n, stride, relu int, out *float64)
+func bnGradSumsAVX512(dy, x *float32, hw, n, stride, relu int, scale, shift float32, out *float64)
 
 //go:noescape
-func bnGradApplyAVX512(dx, dy, x, y *float32, hw, n, stride int, a, b, c float32, relu int)
+func bnGradApplyAVX512(dx, dy, x *float32, hw, n, stride int, a, b, c float32, relu int, scale, shift float32)
 
 var avx512BN = &bnKernels{sums: bnSumsAsm, apply: bnApplyAsm, gradSums: bnGradSumsAsm, gradApply: bnGradApplyAsm}
 
@@ -47,33 +47,23 @@ func bnApplyAsm(y, x []float32, hw, n, stride int, scale, shift float32, relu bo
 	bnApplyAVX512(&y[0], &x[0], hw, n, stride, scale, shift, b2i(relu))
 }
 
-func bnGradSumsAsm(dy, x, y []float32, hw, n, stride int, relu bool) (float64, float64) {
+func bnGradSumsAsm(dy, x []float32, hw, n, stride int, relu bool, scale, shift float32) (float64, float64) {
 	if n <= 0 || hw <= 0 {
 		return 0, 0
 	}
 	checkRows(dy, hw, n, stride)
 	checkRows(x, hw, n, stride)
-	yp := &x[0] // never read unless relu
-	if relu {
-		checkRows(y, hw, n, stride)
-		yp = &y[0]
-	}
 	var out [2]float64
-	bnGradSumsAVX512(&dy[0], &x[0], yp, hw, n, stride, b2i(relu), &out[0])
+	bnGradSumsAVX512(&dy[0], &x[0], hw, n, stride, b2i(relu), scale, shift, &out[0])
 	return out[0], out[1]
 }
 
-func bnGradApplyAsm(dx, dy, x, y []float32, hw, n, stride int, a, b, c float32, relu bool) {
+func bnGradApplyAsm(dx, dy, x []float32, hw, n, stride int, a, b, c float32, relu bool, scale, shift float32) {
 	if n <= 0 || hw <= 0 {
 		return
 	}
 	checkRows(dx, hw, n, stride)
 	checkRows(dy, hw, n, stride)
 	checkRows(x, hw, n, stride)
-	yp := &x[0]
-	if relu {
-		checkRows(y, hw, n, stride)
-		yp = &y[0]
-	}
-	bnGradApplyAVX512(&dx[0], &dy[0], &x[0], yp, hw, n, stride, a, b, c, b2i(relu))
+	bnGradApplyAVX512(&dx[0], &dy[0], &x[0], hw, n, stride, a, b, c, b2i(relu), scale, shift)
 }

@@ -154,13 +154,13 @@ applydone:
 	VZEROUPPER
 	RET
 
-// func bnGradSumsAVX512(dy, x, y *float32, hw, n, stride, relu int, out *float64)
-// out[0] = Σg, out[1] = Σg·x in float64, g = dy or 0 where relu != 0 and y <= 0.
+// func bnGradSumsAVX512(dy, x *float32, hw, n, stride, relu int, scale, shift float32, out *float64)
+// out[0] = Σg, out[1] = Σg·x in float64, g = dy, or 0 where relu != 0 and
+// x·scale + shift <= 0 (the FMA of bnApplyAVX512).
 TEXT ·bnGradSumsAVX512(SB), NOSPLIT, $0-64
 	MOVQ dy+0(FP), DI
 	MOVQ x+8(FP), SI
-	MOVQ y+16(FP), R14
-	MOVQ hw+24(FP), BX
+	MOVQ hw+16(FP), BX
 	MOVQ BX, AX
 	ANDQ $15, AX
 	SHRQ $4, BX
@@ -169,7 +169,7 @@ TEXT ·bnGradSumsAVX512(SB), NOSPLIT, $0-64
 	SHLQ CX, DX
 	DECQ DX
 	KMOVW DX, K2
-	MOVQ stride+40(FP), R12
+	MOVQ stride+32(FP), R12
 	SHLQ $2, R12
 	// Prefetch the rows ahead at the same column: the next row, or the
 	// fourth next when rows are short (under 256 floats).
@@ -178,36 +178,37 @@ TEXT ·bnGradSumsAVX512(SB), NOSPLIT, $0-64
 	JGE pfdist2
 	SHLQ $2, DX
 pfdist2:
-	MOVQ n+32(FP), R13
+	MOVQ n+24(FP), R13
 	VPXORQ Z0, Z0, Z0
 	VPXORQ Z1, Z1, Z1
 	VPXORQ Z2, Z2, Z2
 	VPXORQ Z3, Z3, Z3
 	VPXORD Z15, Z15, Z15
-	MOVQ relu+48(FP), R15
+	VBROADCASTSS scale+48(FP), Z13
+	VBROADCASTSS shift+52(FP), Z14
+	MOVQ relu+40(FP), R15
 	TESTQ R13, R13
 	JLE gsumsdone
 gsumsrow:
 	MOVQ DI, R8
 	MOVQ SI, R9
-	MOVQ R14, R10
 	MOVQ BX, CX
 	TESTQ CX, CX
 	JZ gsumstail
 gsumsfull:
 	PREFETCHT0 (R8)(DX*1)
 	PREFETCHT0 (R9)(DX*1)
-	PREFETCHT0 (R10)(DX*1)
-	TESTQ R15, R15
-	JNZ gm175relu
-	KXNORW K1, K1, K1
-	JMP gm175done
-gm175relu:
-	VMOVUPS (R10), Z6
-	VCMPPS $14, Z15, Z6, K1
-gm175done:
-	VMOVUPS.Z (R8), K1, Z8
 	VMOVUPS (R9), Z9
+	TESTQ R15, R15
+	JNZ gsumsmask
+	KXNORW K1, K1, K1
+	JMP gsumsmasked
+gsumsmask:
+	VMOVAPS Z9, Z6
+	VFMADD213PS Z14, Z13, Z6
+	VCMPPS $14, Z15, Z6, K1
+gsumsmasked:
+	VMOVUPS.Z (R8), K1, Z8
 	VCVTPS2PD Y8, Z4
 	VEXTRACTF64X4 $1, Z8, Y10
 	VCVTPS2PD Y10, Z5
@@ -220,22 +221,21 @@ gm175done:
 	VFMADD231PD Z12, Z5, Z3
 	ADDQ $64, R8
 	ADDQ $64, R9
-	ADDQ $64, R10
 	DECQ CX
 	JNZ gsumsfull
 gsumstail:
 	TESTQ AX, AX
 	JZ gsumsnext
-	TESTQ R15, R15
-	JNZ gm203relu
-	KMOVW K2, K1
-	JMP gm203done
-gm203relu:
-	VMOVUPS.Z (R10), K2, Z6
-	VCMPPS $14, Z15, Z6, K1
-gm203done:
-	VMOVUPS.Z (R8), K1, Z8
 	VMOVUPS.Z (R9), K2, Z9
+	KMOVW K2, K1
+	TESTQ R15, R15
+	JZ gsumstailmasked
+	VMOVAPS Z9, Z6
+	VFMADD213PS Z14, Z13, Z6
+	VCMPPS $14, Z15, Z6, K1
+	KANDW K2, K1, K1
+gsumstailmasked:
+	VMOVUPS.Z (R8), K1, Z8
 	VCVTPS2PD Y8, Z4
 	VEXTRACTF64X4 $1, Z8, Y10
 	VCVTPS2PD Y10, Z5
@@ -249,7 +249,6 @@ gm203done:
 gsumsnext:
 	ADDQ R12, DI
 	ADDQ R12, SI
-	ADDQ R12, R14
 	DECQ R13
 	JNZ gsumsrow
 gsumsdone:
@@ -273,14 +272,13 @@ gsumsdone:
 	VZEROUPPER
 	RET
 
-// func bnGradApplyAVX512(dx, dy, x, y *float32, hw, n, stride int, a, b, c float32, relu int)
+// func bnGradApplyAVX512(dx, dy, x *float32, hw, n, stride int, a, b, c float32, relu int, scale, shift float32)
 // dx = a·g + b·x + c with g as in bnGradSumsAVX512.
 TEXT ·bnGradApplyAVX512(SB), NOSPLIT, $0-80
 	MOVQ dx+0(FP), DI
 	MOVQ dy+8(FP), SI
 	MOVQ x+16(FP), R14
-	MOVQ y+24(FP), R15
-	MOVQ hw+32(FP), BX
+	MOVQ hw+24(FP), BX
 	MOVQ BX, AX
 	ANDQ $15, AX
 	SHRQ $4, BX
@@ -289,7 +287,7 @@ TEXT ·bnGradApplyAVX512(SB), NOSPLIT, $0-80
 	SHLQ CX, DX
 	DECQ DX
 	KMOVW DX, K2
-	MOVQ stride+48(FP), R12
+	MOVQ stride+40(FP), R12
 	SHLQ $2, R12
 	// Prefetch the rows ahead at the same column: the next row, or the
 	// fourth next when rows are short (under 256 floats).
@@ -298,35 +296,37 @@ TEXT ·bnGradApplyAVX512(SB), NOSPLIT, $0-80
 	JGE pfdist3
 	SHLQ $2, DX
 pfdist3:
-	MOVQ n+40(FP), R13
-	VBROADCASTSS a+56(FP), Z0
-	VBROADCASTSS b+60(FP), Z1
-	VBROADCASTSS c+64(FP), Z2
+	MOVQ n+32(FP), R13
+	VBROADCASTSS a+48(FP), Z0
+	VBROADCASTSS b+52(FP), Z1
+	VBROADCASTSS c+56(FP), Z2
+	VBROADCASTSS scale+72(FP), Z13
+	VBROADCASTSS shift+76(FP), Z14
 	VPXORD Z15, Z15, Z15
+	MOVQ relu+64(FP), R15
 	TESTQ R13, R13
 	JLE gapplydone
 gapplyrow:
 	MOVQ DI, R8
 	MOVQ SI, R9
 	MOVQ R14, R10
-	MOVQ R15, R11
 	MOVQ BX, CX
 	TESTQ CX, CX
 	JZ gapplytail
 gapplyfull:
 	PREFETCHT0 (R9)(DX*1)
 	PREFETCHT0 (R10)(DX*1)
-	PREFETCHT0 (R11)(DX*1)
-	CMPQ relu+72(FP), $0
-	JNE ga285relu
-	KXNORW K1, K1, K1
-	JMP ga285done
-ga285relu:
-	VMOVUPS (R11), Z6
-	VCMPPS $14, Z15, Z6, K1
-ga285done:
-	VMOVUPS.Z (R9), K1, Z8
 	VMOVUPS (R10), Z9
+	TESTQ R15, R15
+	JNZ gapplymask
+	KXNORW K1, K1, K1
+	JMP gapplymasked
+gapplymask:
+	VMOVAPS Z9, Z6
+	VFMADD213PS Z14, Z13, Z6
+	VCMPPS $14, Z15, Z6, K1
+gapplymasked:
+	VMOVUPS.Z (R9), K1, Z8
 	VMULPS Z0, Z8, Z8
 	VFMADD231PS Z1, Z9, Z8
 	VADDPS Z2, Z8, Z8
@@ -334,22 +334,21 @@ ga285done:
 	ADDQ $64, R8
 	ADDQ $64, R9
 	ADDQ $64, R10
-	ADDQ $64, R11
 	DECQ CX
 	JNZ gapplyfull
 gapplytail:
 	TESTQ AX, AX
 	JZ gapplynext
-	CMPQ relu+72(FP), $0
-	JNE ga308relu
-	KMOVW K2, K1
-	JMP ga308done
-ga308relu:
-	VMOVUPS.Z (R11), K2, Z6
-	VCMPPS $14, Z15, Z6, K1
-ga308done:
-	VMOVUPS.Z (R9), K1, Z8
 	VMOVUPS.Z (R10), K2, Z9
+	KMOVW K2, K1
+	TESTQ R15, R15
+	JZ gapplytailmasked
+	VMOVAPS Z9, Z6
+	VFMADD213PS Z14, Z13, Z6
+	VCMPPS $14, Z15, Z6, K1
+	KANDW K2, K1, K1
+gapplytailmasked:
+	VMOVUPS.Z (R9), K1, Z8
 	VMULPS Z0, Z8, Z8
 	VFMADD231PS Z1, Z9, Z8
 	VADDPS Z2, Z8, Z8
@@ -358,7 +357,6 @@ gapplynext:
 	ADDQ R12, DI
 	ADDQ R12, SI
 	ADDQ R12, R14
-	ADDQ R12, R15
 	DECQ R13
 	JNZ gapplyrow
 gapplydone:

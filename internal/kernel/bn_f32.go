@@ -22,6 +22,7 @@ type bnArgs struct {
 	y, x, dy, dx              []float32
 	gamma, beta, mean, invStd []float32
 	varOut, runMean, runVar   []float32
+	affine                    []float32
 	dgamma, dbeta             []float32
 	n, c, hw                  int
 	eps                       float64
@@ -35,10 +36,11 @@ type bnKernels struct {
 	sums func(x []float32, hw, n, stride int) (float64, float64)
 	// apply writes y = x·scale + shift, then max(y, 0) if relu.
 	apply func(y, x []float32, hw, n, stride int, scale, shift float32, relu bool)
-	// gradSums returns Σg and Σg·x where g = dy, or 0 where relu and y <= 0.
-	gradSums func(dy, x, y []float32, hw, n, stride int, relu bool) (float64, float64)
+	// gradSums returns Σg and Σg·x where g = dy, or 0 where relu and
+	// x·scale + shift <= 0 (the forward output was not positive).
+	gradSums func(dy, x []float32, hw, n, stride int, relu bool, scale, shift float32) (float64, float64)
 	// gradApply writes dx = a·g + b·x + c with g as in gradSums.
-	gradApply func(dx, dy, x, y []float32, hw, n, stride int, a, b, c float32, relu bool)
+	gradApply func(dx, dy, x []float32, hw, n, stride int, a, b, c float32, relu bool, scale, shift float32)
 }
 
 var goBN = &bnKernels{sums: bnSumsGo, apply: bnApplyGo, gradSums: bnGradSumsGo, gradApply: bnGradApplyGo}
@@ -68,33 +70,29 @@ func bnApplyGo(y, x []float32, hw, n, stride int, scale, shift float32, relu boo
 		q := y[i*stride : i*stride+hw]
 		if relu {
 			for j, v := range p {
-				q[j] = max(v*scale+shift, 0)
+				q[j] = max(bnAffine(v, scale, shift), 0)
 			}
 		} else {
 			for j, v := range p {
-				q[j] = v*scale + shift
+				q[j] = bnAffine(v, scale, shift)
 			}
 		}
 	}
 }
 
-func bnGradSumsGo(dy, x, y []float32, hw, n, stride int, relu bool) (float64, float64) {
+func bnGradSumsGo(dy, x []float32, hw, n, stride int, relu bool, scale, shift float32) (float64, float64) {
 	var s0, s1, q0, q1 float64
 	for i := 0; i < n; i++ {
 		g := dy[i*stride : i*stride+hw]
 		p := x[i*stride : i*stride+hw]
-		var o []float32
-		if relu {
-			o = y[i*stride : i*stride+hw]
-		}
 		j := 0
 		for ; j+2 <= len(g); j += 2 {
 			a, b := float64(g[j]), float64(g[j+1])
 			if relu {
-				if o[j] <= 0 {
+				if bnAffine(p[j], scale, shift) <= 0 {
 					a = 0
 				}
-				if o[j+1] <= 0 {
+				if bnAffine(p[j+1], scale, shift) <= 0 {
 					b = 0
 				}
 			}
@@ -103,7 +101,7 @@ func bnGradSumsGo(dy, x, y []float32, hw, n, stride int, relu bool) (float64, fl
 		}
 		for ; j < len(g); j++ {
 			a := float64(g[j])
-			if relu && o[j] <= 0 {
+			if relu && bnAffine(p[j], scale, shift) <= 0 {
 				a = 0
 			}
 			s0 += a
@@ -113,15 +111,14 @@ func bnGradSumsGo(dy, x, y []float32, hw, n, stride int, relu bool) (float64, fl
 	return s0 + s1, q0 + q1
 }
 
-func bnGradApplyGo(dx, dy, x, y []float32, hw, n, stride int, a, b, c float32, relu bool) {
+func bnGradApplyGo(dx, dy, x []float32, hw, n, stride int, a, b, c float32, relu bool, scale, shift float32) {
 	for i := 0; i < n; i++ {
 		g := dy[i*stride : i*stride+hw]
 		p := x[i*stride : i*stride+hw]
 		d := dx[i*stride : i*stride+hw]
 		if relu {
-			o := y[i*stride : i*stride+hw]
 			for j, v := range g {
-				if o[j] <= 0 {
+				if bnAffine(p[j], scale, shift) <= 0 {
 					v = 0
 				}
 				d[j] = a*v + b*p[j] + c
@@ -170,16 +167,15 @@ func (c *convCore) bnWork(w int) {
 				a.varOut[ch] = float32(v)
 			}
 			g := float64(a.gamma[ch]) * is
-			k.apply(a.y[off:], a.x[off:], a.hw, a.n, st, float32(g), float32(float64(a.beta[ch])-g*m), a.relu)
+			sc, sh := float32(g), float32(float64(a.beta[ch])-g*m)
+			a.affine[ch], a.affine[a.c+ch] = sc, sh
+			k.apply(a.y[off:], a.x[off:], a.hw, a.n, st, sc, sh, a.relu)
 		case opBNEval:
 			g, b := bnEvalAffine(a.gamma[ch], a.beta[ch], a.runMean[ch], a.runVar[ch], a.eps)
 			k.apply(a.y[off:], a.x[off:], a.hw, a.n, st, g, b, a.relu)
 		case opBNBackward:
-			var y []float32
-			if a.relu {
-				y = a.y[off:]
-			}
-			sg, sgx := k.gradSums(a.dy[off:], a.x[off:], y, a.hw, a.n, st, a.relu)
+			sc, sh := a.affine[ch], a.affine[a.c+ch]
+			sg, sgx := k.gradSums(a.dy[off:], a.x[off:], a.hw, a.n, st, a.relu, sc, sh)
 			m, is := float64(a.mean[ch]), float64(a.invStd[ch])
 			sdyx := is * (sgx - m*sg)
 			a.dgamma[ch], a.dbeta[ch] = float32(sdyx), float32(sg)
@@ -190,7 +186,7 @@ func (c *convCore) bnWork(w int) {
 			kk := float64(a.gamma[ch]) * is
 			bb := -kk * is * sdyx / cnt
 			cc := -kk*sg/cnt - bb*m
-			k.gradApply(a.dx[off:], a.dy[off:], a.x[off:], y, a.hw, a.n, st, float32(kk), float32(bb), float32(cc), a.relu)
+			k.gradApply(a.dx[off:], a.dy[off:], a.x[off:], a.hw, a.n, st, float32(kk), float32(bb), float32(cc), a.relu, sc, sh)
 		}
 	}
 }

@@ -43,11 +43,11 @@ func TestBNF32(t *testing.T) {
 					ws := NewWorkspace(2)
 					ws.core().bnImpl = impl.k
 					y := make([]float32, len(x))
-					mean, invStd, vr := make([]float32, c), make([]float32, c), make([]float32, c)
-					BNForwardTrain(y, x, gamma, beta, mean, invStd, vr, n, c, hw, 1e-5, relu, ws)
+					mean, invStd, vr, af := make([]float32, c), make([]float32, c), make([]float32, c), make([]float32, 2*c)
+					BNForwardTrain(y, x, gamma, beta, mean, invStd, vr, af, n, c, hw, 1e-5, relu, ws)
 					y64 := make([]float64, len(x))
-					m64, is64, v64 := make([]float64, c), make([]float64, c), make([]float64, c)
-					BNForwardTrain(y64, to64(x), to64(gamma), to64(beta), m64, is64, v64, n, c, hw, 1e-5, relu, nil)
+					m64, is64, v64, af64 := make([]float64, c), make([]float64, c), make([]float64, c), make([]float64, 2*c)
+					BNForwardTrain(y64, to64(x), to64(gamma), to64(beta), m64, is64, v64, af64, n, c, hw, 1e-5, relu, nil)
 					closeTo(t, "y", y, y64, 1)
 					closeTo(t, "mean", mean, m64, 1)
 					closeTo(t, "invStd", invStd, is64, 1)
@@ -58,11 +58,11 @@ func TestBNF32(t *testing.T) {
 					closeTo(t, "eval y", y, y64, 1)
 
 					// The backward pass from the float32 forward state.
-					BNForwardTrain(y, x, gamma, beta, mean, invStd, nil, n, c, hw, 1e-5, relu, ws)
+					BNForwardTrain(y, x, gamma, beta, mean, invStd, nil, af, n, c, hw, 1e-5, relu, ws)
 					dx, dg, db := make([]float32, len(x)), make([]float32, c), make([]float32, c)
-					BNBackward(dx, dg, db, dy, x, y, gamma, mean, invStd, n, c, hw, relu, ws)
+					BNBackward(dx, dg, db, dy, x, gamma, mean, invStd, af, n, c, hw, relu, ws)
 					dx64, dg64, db64 := make([]float64, len(x)), make([]float64, c), make([]float64, c)
-					BNBackward(dx64, dg64, db64, to64(dy), to64(x), to64(y), to64(gamma), to64(mean), to64(invStd), n, c, hw, relu, nil)
+					BNBackward(dx64, dg64, db64, to64(dy), to64(x), to64(gamma), to64(mean), to64(invStd), to64(af), n, c, hw, relu, nil)
 					cnt := math.Sqrt(float64(n * hw))
 					closeTo(t, "dgamma", dg, dg64, cnt)
 					closeTo(t, "dbeta", db, db64, cnt)
@@ -72,11 +72,32 @@ func TestBNF32(t *testing.T) {
 					}
 					closeTo(t, "dx", dx, dx64, 4*scale)
 					dg2, db2 := make([]float32, c), make([]float32, c)
-					BNBackward(nil, dg2, db2, dy, x, y, gamma, mean, invStd, n, c, hw, relu, ws)
+					BNBackward(nil, dg2, db2, dy, x, gamma, mean, invStd, af, n, c, hw, relu, ws)
 					for ch := range dg {
 						if dg2[ch] != dg[ch] || db2[ch] != db[ch] {
 							t.Fatalf("parameter gradients differ without dx")
 						}
+					}
+					if relu {
+						// The mask recomputed from x is the forward output's,
+						// bit for bit: dy zeroed where y <= 0, without the ReLU,
+						// gives the same bits.
+						dym, masked := make([]float32, len(dy)), 0
+						for i, v := range dy {
+							if y[i] > 0 {
+								dym[i] = v
+							} else {
+								masked++
+							}
+						}
+						if masked == 0 || masked == len(dy) {
+							t.Fatalf("%d of %d lanes masked: the case tests no mask", masked, len(dy))
+						}
+						dx3, dg3, db3 := make([]float32, len(x)), make([]float32, c), make([]float32, c)
+						BNBackward(dx3, dg3, db3, dym, x, gamma, mean, invStd, af, n, c, hw, false, ws)
+						sameBits(t, "dx", dx3, dx)
+						sameBits(t, "dgamma", dg3, dg)
+						sameBits(t, "dbeta", db3, db)
 					}
 				})
 			}
@@ -92,10 +113,10 @@ func TestBNF32WorkerIndependent(t *testing.T) {
 	for _, workers := range []int{1, 2, 3, 10} {
 		ws := NewWorkspace(workers)
 		y := make([]float32, len(x))
-		mean, invStd := make([]float32, cs.c), make([]float32, cs.c)
-		BNForwardTrain(y, x, gamma, beta, mean, invStd, nil, cs.n, cs.c, cs.hw, 1e-5, true, ws)
+		mean, invStd, af := make([]float32, cs.c), make([]float32, cs.c), make([]float32, 2*cs.c)
+		BNForwardTrain(y, x, gamma, beta, mean, invStd, nil, af, cs.n, cs.c, cs.hw, 1e-5, true, ws)
 		dx, dg, db := make([]float32, len(x)), make([]float32, cs.c), make([]float32, cs.c)
-		BNBackward(dx, dg, db, dy, x, y, gamma, mean, invStd, cs.n, cs.c, cs.hw, true, ws)
+		BNBackward(dx, dg, db, dy, x, gamma, mean, invStd, af, cs.n, cs.c, cs.hw, true, ws)
 		out := append(append(append(append(y, dx...), dg...), db...), mean...)
 		if ref == nil {
 			ref = out
@@ -116,9 +137,10 @@ func TestBNF32NoAllocs(t *testing.T) {
 	ws := NewWorkspace(2)
 	y, dx := make([]float32, len(x)), make([]float32, len(x))
 	mean, invStd, dg, db := make([]float32, cs.c), make([]float32, cs.c), make([]float32, cs.c), make([]float32, cs.c)
+	af := make([]float32, 2*cs.c)
 	step := func() {
-		BNForwardTrain(y, x, gamma, beta, mean, invStd, nil, cs.n, cs.c, cs.hw, 1e-5, true, ws)
-		BNBackward(dx, dg, db, dy, x, y, gamma, mean, invStd, cs.n, cs.c, cs.hw, true, ws)
+		BNForwardTrain(y, x, gamma, beta, mean, invStd, nil, af, cs.n, cs.c, cs.hw, 1e-5, true, ws)
+		BNBackward(dx, dg, db, dy, x, gamma, mean, invStd, af, cs.n, cs.c, cs.hw, true, ws)
 	}
 	step()
 	if a := testing.AllocsPerRun(10, step); a != 0 {

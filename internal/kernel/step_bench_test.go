@@ -54,17 +54,18 @@ func BenchmarkResNet20Step(b *testing.B) {
 			by, bdx, bdy := make([]float32, maxBN), make([]float32, maxBN), randSlice(rng, maxBN)
 			gamma, beta := randSlice(rng, 64), randSlice(rng, 64)
 			mean, invStd, dg, db := make([]float32, 64), make([]float32, 64), make([]float32, 64), make([]float32, 64)
+			af := make([]float32, 2*64)
 			step := func() {
 				for _, l := range layers {
 					ConvForward(l.y, l.x, l.w, l.s, l.ws)
 					c := l.bn
-					BNForwardTrain(by, l.y, gamma, beta, mean, invStd, nil, c.n, c.c, c.hw, 1e-5, true, bnws)
+					BNForwardTrain(by, l.y, gamma, beta, mean, invStd, nil, af[:2*c.c], c.n, c.c, c.hw, 1e-5, true, bnws)
 				}
 				for i := len(layers) - 1; i >= 0; i-- {
 					l := layers[i]
 					c := l.bn
 					sz := c.n * c.c * c.hw
-					BNBackward(bdx[:sz], dg, db, bdy[:sz], l.y, by[:sz], gamma, mean, invStd, c.n, c.c, c.hw, true, bnws)
+					BNBackward(bdx[:sz], dg, db, bdy[:sz], l.y, gamma, mean, invStd, af[:2*c.c], c.n, c.c, c.hw, true, bnws)
 					if i > 0 {
 						ConvBackwardData(l.dx, bdx[:sz], l.w, l.s, l.ws)
 					}

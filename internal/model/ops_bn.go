@@ -35,8 +35,8 @@ type bnOp struct {
 	relu  bool
 	ws    *kernel.Workspace
 
-	out                outBuf
-	mean, invStd, bvar outBuf
+	out                        outBuf
+	mean, invStd, bvar, affine outBuf
 
 	// conv, when set, is the convolution whose output this evaluation-mode
 	// batch norm reads and which normalises it in place (see
@@ -119,7 +119,7 @@ func (op *bnOp) Do(in ...G.Value) (G.Value, error) {
 		}
 		return y, nil
 	}
-	mean, invStd, bvar := op.mean.get(dt, c), op.invStd.get(dt, c), op.bvar.get(dt, c)
+	mean, invStd, bvar, af := op.mean.get(dt, c), op.invStd.get(dt, c), op.bvar.get(dt, c), op.affine.get(dt, 2*c)
 	unbias := 1.0
 	if cnt := n * hw; cnt > 1 {
 		unbias = float64(cnt) / float64(cnt-1)
@@ -127,10 +127,10 @@ func (op *bnOp) Do(in ...G.Value) (G.Value, error) {
 	m := l.momentum
 	switch xd := x.Data().(type) {
 	case []float32:
-		kernel.BNForwardTrain(f32s(y), xd, f32s(gamma), f32s(beta), f32s(mean), f32s(invStd), f32s(bvar), n, c, hw, l.eps, op.relu, op.ws)
+		kernel.BNForwardTrain(f32s(y), xd, f32s(gamma), f32s(beta), f32s(mean), f32s(invStd), f32s(bvar), f32s(af), n, c, hw, l.eps, op.relu, op.ws)
 		updateRunning(f32s(l.runMean), f32s(l.runVar), f32s(mean), f32s(bvar), m, unbias)
 	case []float64:
-		kernel.BNForwardTrain(f64s(y), xd, f64s(gamma), f64s(beta), f64s(mean), f64s(invStd), f64s(bvar), n, c, hw, l.eps, op.relu, op.ws)
+		kernel.BNForwardTrain(f64s(y), xd, f64s(gamma), f64s(beta), f64s(mean), f64s(invStd), f64s(bvar), f64s(af), n, c, hw, l.eps, op.relu, op.ws)
 		updateRunning(f64s(l.runMean), f64s(l.runVar), f64s(mean), f64s(bvar), m, unbias)
 	default:
 		return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, dt)
@@ -153,13 +153,9 @@ func (op *bnOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 		return nil, fmt.Errorf("%s: evaluation-mode batch norm has no gradient in resx", op.name)
 	}
 	g := &bnGradOp{opBase: newBase("dbn:" + op.layer.name), fwd: op}
-	// Only a fused ReLU needs the output (as its mask); otherwise x stands
-	// in, so the output's buffer can be reused once its readers are done.
-	y := out
-	if !op.relu {
-		y = in[0]
-	}
-	dx, err := G.ApplyOp(g, in[0], y, in[1], grad)
+	// A fused ReLU's mask is recomputed from x, so the output's buffer can
+	// be reused once its readers are done.
+	dx, err := G.ApplyOp(g, in[0], in[1], grad)
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +170,7 @@ func (op *bnOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	return G.Nodes{dx, dgamma, dbeta}, nil
 }
 
-// bnGradOp computes dx from (x, y, gamma, dy) using the statistics its
+// bnGradOp computes dx from (x, gamma, dy) using the statistics its
 // forward op saved; it also fills dgamma and dbeta, which bnParamGradOp
 // hands to the graph.
 type bnGradOp struct {
@@ -183,9 +179,9 @@ type bnGradOp struct {
 	out, dgamma, dbeta outBuf
 }
 
-func (op *bnGradOp) Arity() int { return 4 }
+func (op *bnGradOp) Arity() int { return 3 }
 func (op *bnGradOp) Type() hm.Type {
-	return fnType(tensorType(4), tensorType(4), tensorType(1), tensorType(4), tensorType(4))
+	return fnType(tensorType(4), tensorType(1), tensorType(4), tensorType(4))
 }
 func (op *bnGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return shapeOf(in[0]) }
 func (op *bnGradOp) Do(in ...G.Value) (G.Value, error) {
@@ -193,7 +189,7 @@ func (op *bnGradOp) Do(in ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	x, y, gamma, dy := t[0], t[1], t[2], t[3]
+	x, gamma, dy := t[0], t[1], t[2]
 	sh := x.Shape()
 	n, c, hw := sh[0], sh[1], sh[2]*sh[3]
 	dt := x.Dtype()
@@ -202,9 +198,9 @@ func (op *bnGradOp) Do(in ...G.Value) (G.Value, error) {
 	f := op.fwd
 	switch xd := x.Data().(type) {
 	case []float32:
-		kernel.BNBackward(f32s(dx), f32s(dg), f32s(db), f32s(dy), xd, f32s(y), f32s(gamma), f32s(f.mean.t), f32s(f.invStd.t), n, c, hw, f.relu, f.ws)
+		kernel.BNBackward(f32s(dx), f32s(dg), f32s(db), f32s(dy), xd, f32s(gamma), f32s(f.mean.t), f32s(f.invStd.t), f32s(f.affine.t), n, c, hw, f.relu, f.ws)
 	case []float64:
-		kernel.BNBackward(f64s(dx), f64s(dg), f64s(db), f64s(dy), xd, f64s(y), f64s(gamma), f64s(f.mean.t), f64s(f.invStd.t), n, c, hw, f.relu, f.ws)
+		kernel.BNBackward(f64s(dx), f64s(dg), f64s(db), f64s(dy), xd, f64s(gamma), f64s(f.mean.t), f64s(f.invStd.t), f64s(f.affine.t), n, c, hw, f.relu, f.ws)
 	default:
 		return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, dt)
 	}

@@ -10,13 +10,20 @@ import "math"
 // affine (length 2C) receives the map applied before the ReLU,
 // y = x·affine[c] + affine[C+c]: BNBackward recomputes the ReLU's mask from
 // x with it, so that y need not be kept for it.
-func BNForwardTrain[T Float](y, x, gamma, beta, mean, invStd, varOut, affine []T, n, c, hw int, eps float64, relu bool, ws *Workspace) {
+//
+// res, if not nil, is a tensor of x's shape added before the ReLU (the
+// original residual unit's y = max(bn(x) + shortcut, 0)), with the bits of
+// the two ops apart.
+func BNForwardTrain[T Float](y, x, res, gamma, beta, mean, invStd, varOut, affine []T, n, c, hw int, eps float64, relu bool, ws *Workspace) {
 	if y32, ok := any(y).([]float32); ok && n > 0 && c > 0 && hw > 0 {
-		var v32 []float32
+		var v32, r32 []float32
 		if varOut != nil {
 			v32 = any(varOut).([]float32)
 		}
-		ws.bnRun(opBNTrain, bnArgs{y: y32, x: any(x).([]float32), gamma: any(gamma).([]float32), beta: any(beta).([]float32),
+		if res != nil {
+			r32 = any(res).([]float32)
+		}
+		ws.bnRun(opBNTrain, bnArgs{y: y32, x: any(x).([]float32), res: r32, gamma: any(gamma).([]float32), beta: any(beta).([]float32),
 			mean: any(mean).([]float32), invStd: any(invStd).([]float32), varOut: v32, affine: any(affine).([]float32), n: n, c: c, hw: hw, eps: eps, relu: relu})
 		return
 	}
@@ -49,6 +56,9 @@ func BNForwardTrain[T Float](y, x, gamma, beta, mean, invStd, varOut, affine []T
 			off := (i*c + ch) * hw
 			for j, xv := range x[off : off+hw] {
 				o := bnAffine(xv, sc, sh)
+				if res != nil {
+					o += res[off+j]
+				}
 				if relu && o < 0 {
 					o = 0
 				}
@@ -59,10 +69,15 @@ func BNForwardTrain[T Float](y, x, gamma, beta, mean, invStd, varOut, affine []T
 }
 
 // BNForwardEval normalises x with running statistics:
-// y = gamma·(x-runMean)/sqrt(runVar+eps) + beta, then ReLU when relu is set.
-func BNForwardEval[T Float](y, x, gamma, beta, runMean, runVar []T, n, c, hw int, eps float64, relu bool, ws *Workspace) {
+// y = gamma·(x-runMean)/sqrt(runVar+eps) + beta, plus res if not nil, then
+// ReLU when relu is set.
+func BNForwardEval[T Float](y, x, res, gamma, beta, runMean, runVar []T, n, c, hw int, eps float64, relu bool, ws *Workspace) {
 	if y32, ok := any(y).([]float32); ok && n > 0 && c > 0 && hw > 0 {
-		ws.bnRun(opBNEval, bnArgs{y: y32, x: any(x).([]float32), gamma: any(gamma).([]float32), beta: any(beta).([]float32),
+		var r32 []float32
+		if res != nil {
+			r32 = any(res).([]float32)
+		}
+		ws.bnRun(opBNEval, bnArgs{y: y32, x: any(x).([]float32), res: r32, gamma: any(gamma).([]float32), beta: any(beta).([]float32),
 			runMean: any(runMean).([]float32), runVar: any(runVar).([]float32), n: n, c: c, hw: hw, eps: eps, relu: relu})
 		return
 	}
@@ -74,6 +89,9 @@ func BNForwardEval[T Float](y, x, gamma, beta, runMean, runVar []T, n, c, hw int
 			off := (i*c + ch) * hw
 			for j, xv := range x[off : off+hw] {
 				o := T(g*float64(xv) + b)
+				if res != nil {
+					o += res[off+j]
+				}
 				if relu && o < 0 {
 					o = 0
 				}

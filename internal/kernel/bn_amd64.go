@@ -9,12 +9,15 @@ func bnSumsAVX512(x *float32, hw, n, stride int, out *float64)
 func bnApplyAVX512(y, x *float32, hw, n, stride int, scale, shift float32, relu int)
 
 //go:noescape
+func bnApplyResAVX512(y, x, r *float32, hw, n, stride int, scale, shift float32, relu int)
+
+//go:noescape
 func bnGradSumsAVX512(dy, x *float32, hw, n, stride, relu int, scale, shift float32, out *float64)
 
 //go:noescape
 func bnGradApplyAVX512(dx, dy, x *float32, hw, n, stride int, a, b, c float32, relu int, scale, shift float32)
 
-var avx512BN = &bnKernels{sums: bnSumsAsm, apply: bnApplyAsm, gradSums: bnGradSumsAsm, gradApply: bnGradApplyAsm}
+var avx512BN = &bnKernels{sums: bnSumsAsm, apply: bnApplyAsm, applyRes: bnApplyResAsm, gradSums: bnGradSumsAsm, gradApply: bnGradApplyAsm}
 
 // checkRows panics unless s holds n rows of hw floats stride apart.
 func checkRows(s []float32, hw, n, stride int) {
@@ -45,6 +48,16 @@ func bnApplyAsm(y, x []float32, hw, n, stride int, scale, shift float32, relu bo
 	checkRows(x, hw, n, stride)
 	checkRows(y, hw, n, stride)
 	bnApplyAVX512(&y[0], &x[0], hw, n, stride, scale, shift, b2i(relu))
+}
+
+func bnApplyResAsm(y, x, r []float32, hw, n, stride int, scale, shift float32, relu bool) {
+	if n <= 0 || hw <= 0 {
+		return
+	}
+	checkRows(x, hw, n, stride)
+	checkRows(r, hw, n, stride)
+	checkRows(y, hw, n, stride)
+	bnApplyResAVX512(&y[0], &x[0], &r[0], hw, n, stride, scale, shift, b2i(relu))
 }
 
 func bnGradSumsAsm(dy, x []float32, hw, n, stride int, relu bool, scale, shift float32) (float64, float64) {

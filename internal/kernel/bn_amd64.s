@@ -154,6 +154,85 @@ applydone:
 	VZEROUPPER
 	RET
 
+// func bnApplyResAVX512(y, x, r *float32, hw, n, stride int, scale, shift float32, relu int)
+// y = (x·scale + shift) + r, then max(y, 0) when relu != 0: the
+// instructions of bnApplyAVX512 without its ReLU, then those of eltAVX512's
+// addition and ReLU, so the bits are those of the two calls.
+TEXT ·bnApplyResAVX512(SB), NOSPLIT, $0-64
+	MOVQ y+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ r+16(FP), R10
+	MOVQ hw+24(FP), BX
+	MOVQ BX, AX
+	ANDQ $15, AX
+	SHRQ $4, BX
+	MOVQ AX, CX
+	MOVQ $1, DX
+	SHLQ CX, DX
+	DECQ DX
+	KMOVW DX, K2
+	MOVQ stride+40(FP), R12
+	SHLQ $2, R12
+	// Prefetch the rows ahead at the same column: the next row, or the
+	// fourth next when rows are short (under 256 floats).
+	MOVQ R12, DX
+	CMPQ BX, $16
+	JGE pfdist4
+	SHLQ $2, DX
+pfdist4:
+	MOVQ n+32(FP), R13
+	VBROADCASTSS scale+48(FP), Z0
+	VBROADCASTSS shift+52(FP), Z1
+	VPXORD Z2, Z2, Z2
+	MOVQ relu+56(FP), R15
+	TESTQ R13, R13
+	JLE resdone
+resrow:
+	MOVQ DI, R8
+	MOVQ SI, R9
+	MOVQ R10, R11
+	MOVQ BX, CX
+	TESTQ CX, CX
+	JZ restail
+resfull:
+	PREFETCHT0 (R9)(DX*1)
+	PREFETCHT0 (R11)(DX*1)
+	VMOVUPS (R9), Z3
+	VFMADD213PS Z1, Z0, Z3
+	VMOVUPS (R11), Z4
+	VADDPS Z4, Z3, Z3
+	TESTQ R15, R15
+	JZ resstore
+	VMAXPS Z3, Z2, Z3
+resstore:
+	VMOVUPS Z3, (R8)
+	ADDQ $64, R8
+	ADDQ $64, R9
+	ADDQ $64, R11
+	DECQ CX
+	JNZ resfull
+restail:
+	TESTQ AX, AX
+	JZ resnext
+	VMOVUPS.Z (R9), K2, Z3
+	VFMADD213PS Z1, Z0, Z3
+	VMOVUPS.Z (R11), K2, Z4
+	VADDPS Z4, Z3, Z3
+	TESTQ R15, R15
+	JZ restailstore
+	VMAXPS Z3, Z2, Z3
+restailstore:
+	VMOVUPS Z3, K2, (R8)
+resnext:
+	ADDQ R12, DI
+	ADDQ R12, SI
+	ADDQ R12, R10
+	DECQ R13
+	JNZ resrow
+resdone:
+	VZEROUPPER
+	RET
+
 // func bnGradSumsAVX512(dy, x *float32, hw, n, stride, relu int, scale, shift float32, out *float64)
 // out[0] = Σg, out[1] = Σg·x in float64, g = dy, or 0 where relu != 0 and
 // x·scale + shift <= 0 (the FMA of bnApplyAVX512).

@@ -22,13 +22,13 @@ func BenchmarkBN(b *testing.B) {
 						y, dx := make([]float32, len(x)), make([]float32, len(x))
 						mean, invStd, dg, db := make([]float32, cs.c), make([]float32, cs.c), make([]float32, cs.c), make([]float32, cs.c)
 						af := make([]float32, 2*cs.c)
-						BNForwardTrain(y, x, gamma, beta, mean, invStd, nil, af, cs.n, cs.c, cs.hw, 1e-5, true, ws)
+						BNForwardTrain(y, x, nil, gamma, beta, mean, invStd, nil, af, cs.n, cs.c, cs.hw, 1e-5, true, ws)
 						b.ReportAllocs()
 						b.SetBytes(int64(4 * len(x)))
 						c0 := cpuTime()
 						for b.Loop() {
 							if op == "train" {
-								BNForwardTrain(y, x, gamma, beta, mean, invStd, nil, af, cs.n, cs.c, cs.hw, 1e-5, true, ws)
+								BNForwardTrain(y, x, nil, gamma, beta, mean, invStd, nil, af, cs.n, cs.c, cs.hw, 1e-5, true, ws)
 							} else {
 								BNBackward(dx, dg, db, dy, x, gamma, mean, invStd, af, cs.n, cs.c, cs.hw, true, ws)
 							}

@@ -19,7 +19,7 @@ const (
 
 // bnArgs are the operands of the batch-norm call in progress.
 type bnArgs struct {
-	y, x, dy, dx              []float32
+	y, x, res, dy, dx         []float32
 	gamma, beta, mean, invStd []float32
 	varOut, runMean, runVar   []float32
 	affine                    []float32
@@ -36,6 +36,8 @@ type bnKernels struct {
 	sums func(x []float32, hw, n, stride int) (float64, float64)
 	// apply writes y = x·scale + shift, then max(y, 0) if relu.
 	apply func(y, x []float32, hw, n, stride int, scale, shift float32, relu bool)
+	// applyRes writes y = (x·scale + shift) + r, then max(y, 0) if relu.
+	applyRes func(y, x, r []float32, hw, n, stride int, scale, shift float32, relu bool)
 	// gradSums returns Σg and Σg·x where g = dy, or 0 where relu and
 	// x·scale + shift <= 0 (the forward output was not positive).
 	gradSums func(dy, x []float32, hw, n, stride int, relu bool, scale, shift float32) (float64, float64)
@@ -43,7 +45,7 @@ type bnKernels struct {
 	gradApply func(dx, dy, x []float32, hw, n, stride int, a, b, c float32, relu bool, scale, shift float32)
 }
 
-var goBN = &bnKernels{sums: bnSumsGo, apply: bnApplyGo, gradSums: bnGradSumsGo, gradApply: bnGradApplyGo}
+var goBN = &bnKernels{sums: bnSumsGo, apply: bnApplyGo, applyRes: bnApplyResGo, gradSums: bnGradSumsGo, gradApply: bnGradApplyGo}
 
 func bnSumsGo(x []float32, hw, n, stride int) (float64, float64) {
 	var s0, s1, s2, s3, q0, q1, q2, q3 float64
@@ -76,6 +78,22 @@ func bnApplyGo(y, x []float32, hw, n, stride int, scale, shift float32, relu boo
 			for j, v := range p {
 				q[j] = bnAffine(v, scale, shift)
 			}
+		}
+	}
+}
+
+func bnApplyResGo(y, x, r []float32, hw, n, stride int, scale, shift float32, relu bool) {
+	for i := 0; i < n; i++ {
+		p := x[i*stride : i*stride+hw]
+		q := y[i*stride : i*stride+hw]
+		rr := r[i*stride : i*stride+hw]
+		for j, v := range p {
+			// rounded to float32 before the addition, as the two ops apart
+			o := float32(bnAffine(v, scale, shift)) + rr[j]
+			if relu {
+				o = max(o, 0)
+			}
+			q[j] = o
 		}
 	}
 }
@@ -169,10 +187,10 @@ func (c *convCore) bnWork(w int) {
 			g := float64(a.gamma[ch]) * is
 			sc, sh := float32(g), float32(float64(a.beta[ch])-g*m)
 			a.affine[ch], a.affine[a.c+ch] = sc, sh
-			k.apply(a.y[off:], a.x[off:], a.hw, a.n, st, sc, sh, a.relu)
+			a.apply(k, off, sc, sh)
 		case opBNEval:
 			g, b := bnEvalAffine(a.gamma[ch], a.beta[ch], a.runMean[ch], a.runVar[ch], a.eps)
-			k.apply(a.y[off:], a.x[off:], a.hw, a.n, st, g, b, a.relu)
+			a.apply(k, off, g, b)
 		case opBNBackward:
 			sc, sh := a.affine[ch], a.affine[a.c+ch]
 			sg, sgx := k.gradSums(a.dy[off:], a.x[off:], a.hw, a.n, st, a.relu, sc, sh)
@@ -189,6 +207,17 @@ func (c *convCore) bnWork(w int) {
 			k.gradApply(a.dx[off:], a.dy[off:], a.x[off:], a.hw, a.n, st, float32(kk), float32(bb), float32(cc), a.relu, sc, sh)
 		}
 	}
+}
+
+// apply normalises the channel at off with scale and shift, adding the
+// residual if the call has one.
+func (a *bnArgs) apply(k *bnKernels, off int, scale, shift float32) {
+	st := a.c * a.hw
+	if a.res != nil {
+		k.applyRes(a.y[off:], a.x[off:], a.res[off:], a.hw, a.n, st, scale, shift, a.relu)
+		return
+	}
+	k.apply(a.y[off:], a.x[off:], a.hw, a.n, st, scale, shift, a.relu)
 }
 
 func (ws *Workspace) bnRun(op int, a bnArgs) {

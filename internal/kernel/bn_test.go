@@ -44,21 +44,21 @@ func TestBNF32(t *testing.T) {
 					ws.core().bnImpl = impl.k
 					y := make([]float32, len(x))
 					mean, invStd, vr, af := make([]float32, c), make([]float32, c), make([]float32, c), make([]float32, 2*c)
-					BNForwardTrain(y, x, gamma, beta, mean, invStd, vr, af, n, c, hw, 1e-5, relu, ws)
+					BNForwardTrain(y, x, nil, gamma, beta, mean, invStd, vr, af, n, c, hw, 1e-5, relu, ws)
 					y64 := make([]float64, len(x))
 					m64, is64, v64, af64 := make([]float64, c), make([]float64, c), make([]float64, c), make([]float64, 2*c)
-					BNForwardTrain(y64, to64(x), to64(gamma), to64(beta), m64, is64, v64, af64, n, c, hw, 1e-5, relu, nil)
+					BNForwardTrain(y64, to64(x), nil, to64(gamma), to64(beta), m64, is64, v64, af64, n, c, hw, 1e-5, relu, nil)
 					closeTo(t, "y", y, y64, 1)
 					closeTo(t, "mean", mean, m64, 1)
 					closeTo(t, "invStd", invStd, is64, 1)
 					closeTo(t, "var", vr, v64, 1)
 
-					BNForwardEval(y, x, gamma, beta, mean, vr, n, c, hw, 1e-5, relu, ws)
-					BNForwardEval(y64, to64(x), to64(gamma), to64(beta), to64(mean), to64(vr), n, c, hw, 1e-5, relu, nil)
+					BNForwardEval(y, x, nil, gamma, beta, mean, vr, n, c, hw, 1e-5, relu, ws)
+					BNForwardEval(y64, to64(x), nil, to64(gamma), to64(beta), to64(mean), to64(vr), n, c, hw, 1e-5, relu, nil)
 					closeTo(t, "eval y", y, y64, 1)
 
 					// The backward pass from the float32 forward state.
-					BNForwardTrain(y, x, gamma, beta, mean, invStd, nil, af, n, c, hw, 1e-5, relu, ws)
+					BNForwardTrain(y, x, nil, gamma, beta, mean, invStd, nil, af, n, c, hw, 1e-5, relu, ws)
 					dx, dg, db := make([]float32, len(x)), make([]float32, c), make([]float32, c)
 					BNBackward(dx, dg, db, dy, x, gamma, mean, invStd, af, n, c, hw, relu, ws)
 					dx64, dg64, db64 := make([]float64, len(x)), make([]float64, c), make([]float64, c)
@@ -114,7 +114,7 @@ func TestBNF32WorkerIndependent(t *testing.T) {
 		ws := NewWorkspace(workers)
 		y := make([]float32, len(x))
 		mean, invStd, af := make([]float32, cs.c), make([]float32, cs.c), make([]float32, 2*cs.c)
-		BNForwardTrain(y, x, gamma, beta, mean, invStd, nil, af, cs.n, cs.c, cs.hw, 1e-5, true, ws)
+		BNForwardTrain(y, x, nil, gamma, beta, mean, invStd, nil, af, cs.n, cs.c, cs.hw, 1e-5, true, ws)
 		dx, dg, db := make([]float32, len(x)), make([]float32, cs.c), make([]float32, cs.c)
 		BNBackward(dx, dg, db, dy, x, gamma, mean, invStd, af, cs.n, cs.c, cs.hw, true, ws)
 		out := append(append(append(append(y, dx...), dg...), db...), mean...)
@@ -139,11 +139,46 @@ func TestBNF32NoAllocs(t *testing.T) {
 	mean, invStd, dg, db := make([]float32, cs.c), make([]float32, cs.c), make([]float32, cs.c), make([]float32, cs.c)
 	af := make([]float32, 2*cs.c)
 	step := func() {
-		BNForwardTrain(y, x, gamma, beta, mean, invStd, nil, af, cs.n, cs.c, cs.hw, 1e-5, true, ws)
+		BNForwardTrain(y, x, nil, gamma, beta, mean, invStd, nil, af, cs.n, cs.c, cs.hw, 1e-5, true, ws)
 		BNBackward(dx, dg, db, dy, x, gamma, mean, invStd, af, cs.n, cs.c, cs.hw, true, ws)
 	}
 	step()
 	if a := testing.AllocsPerRun(10, step); a != 0 {
 		t.Errorf("%v allocations per step, want 0", a)
+	}
+}
+
+// TestBNResidual: the batch norm that adds a residual before its ReLU gives
+// the bits of the batch norm and the addition apart, in training and in
+// evaluation, for each kernel set (with the elementwise set of its kind).
+func TestBNResidual(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	elts := eltSets()
+	for si, impl := range bnSets() {
+		for _, cs := range bnCases {
+			for _, relu := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s/%v/relu=%v", impl.name, cs, relu), func(t *testing.T) {
+					x, r, gamma, beta := bnInputs(rng, cs)
+					n, c, hw := cs.n, cs.c, cs.hw
+					ws := NewWorkspace(2)
+					ws.core().bnImpl, ws.core().eltImpl = impl.k, elts[si]
+					mean, invStd, af := make([]float32, c), make([]float32, c), make([]float32, 2*c)
+					apart, fused := make([]float32, len(x)), make([]float32, len(x))
+					BNForwardTrain(apart, x, nil, gamma, beta, mean, invStd, nil, af, n, c, hw, 1e-5, false, ws)
+					AddReLU(apart, apart, r, relu, ws)
+					BNForwardTrain(fused, x, r, gamma, beta, mean, invStd, nil, af, n, c, hw, 1e-5, relu, ws)
+					sameBits(t, "train", apart, fused)
+
+					runVar := make([]float32, c)
+					for i := range runVar {
+						runVar[i] = 0.5 + float32(i)
+					}
+					BNForwardEval(apart, x, nil, gamma, beta, mean, runVar, n, c, hw, 1e-5, false, ws)
+					AddReLU(apart, apart, r, relu, ws)
+					BNForwardEval(fused, x, r, gamma, beta, mean, runVar, n, c, hw, 1e-5, relu, ws)
+					sameBits(t, "eval", apart, fused)
+				})
+			}
+		}
 	}
 }

@@ -344,7 +344,7 @@ func TestConvF32Degenerate(t *testing.T) {
 			t.Fatalf("weight gradient of an empty batch is %v", dw)
 		}
 	}
-	BNForwardEval([]float32{}, []float32{}, nil, nil, nil, nil, 0, 0, 4, 1e-5, false, ws)
+	BNForwardEval([]float32{}, []float32{}, nil, nil, nil, nil, nil, 0, 0, 4, 1e-5, false, ws)
 }
 
 // TestPoolVaryingWorkers runs many small calls on one workspace whose

@@ -39,7 +39,7 @@ func TestConvEpilogueEval(t *testing.T) {
 						want, conv := make([]float32, s.N*s.K*hw), make([]float32, s.N*s.K*hw)
 						ws := workspaceFor(impl, workers)
 						ConvForward(conv, x, w, s, ws)
-						BNForwardEval(want, conv, gamma, beta, mean, vr, s.N, s.K, hw, 1e-5, relu, ws)
+						BNForwardEval(want, conv, nil, gamma, beta, mean, vr, s.N, s.K, hw, 1e-5, relu, ws)
 						got := make([]float32, len(want))
 						ConvForwardEpilogue(got, x, w, s, ws, &ConvEpilogue{Scale: scale, Shift: shift, ReLU: relu})
 						for j := range want {

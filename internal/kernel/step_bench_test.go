@@ -59,7 +59,7 @@ func BenchmarkResNet20Step(b *testing.B) {
 				for _, l := range layers {
 					ConvForward(l.y, l.x, l.w, l.s, l.ws)
 					c := l.bn
-					BNForwardTrain(by, l.y, gamma, beta, mean, invStd, nil, af[:2*c.c], c.n, c.c, c.hw, 1e-5, true, bnws)
+					BNForwardTrain(by, l.y, nil, gamma, beta, mean, invStd, nil, af[:2*c.c], c.n, c.c, c.hw, 1e-5, true, bnws)
 				}
 				for i := len(layers) - 1; i >= 0; i-- {
 					l := layers[i]

@@ -103,8 +103,7 @@ func (b *builder) basicBlock(name string, x *G.Node, in, out, stride int) (*G.No
 	if !b.residual() {
 		return c.bn(name+".bn2", h, withReLU), out, c.err
 	}
-	h = c.bn(name+".bn2", h, noReLU)
-	return c.add(name, h, c.shortcut(name, x, x, in, out, stride, true), withReLU), out, c.err
+	return c.bnAdd(name, h, c.shortcut(name, x, x, in, out, stride, true), withReLU), out, c.err
 }
 
 // preactBlock is the full pre-activation unit (He et al. 2016b):
@@ -168,6 +167,10 @@ func (c *chain) bn(name string, x *G.Node, relu bool) *G.Node {
 	return c.do(func() (*G.Node, error) { return c.b.bn(name, x, relu) })
 }
 
+func (c *chain) bnAdd(name string, h, s *G.Node, relu bool) *G.Node {
+	return c.do(func() (*G.Node, error) { return c.b.bnAdd(name, h, s, relu) })
+}
+
 func (c *chain) shortcut(name string, x, act *G.Node, in, out, stride int, withBN bool) *G.Node {
 	return c.do(func() (*G.Node, error) { return c.b.shortcut(name, x, act, in, out, stride, withBN) })
 }
@@ -202,6 +205,24 @@ func (b *builder) shortcut(name string, x, act *G.Node, in, out, stride int, wit
 	}
 	return nil, fmt.Errorf("unknown shortcut %q", b.net.cfg.Shortcut)
 }
+
+// bnAdd is relu(bn2(h) + s), the end of the original residual unit: one op
+// that normalises, adds and applies the ReLU in one pass over memory, or,
+// with stochastic depth, whose gate scales the normalised branch, the batch
+// norm and the gated addition apart.
+func (b *builder) bnAdd(name string, h, s *G.Node, relu bool) (*G.Node, error) {
+	if b.net.survival(b.block) < 1 || !fuseResidual {
+		h, err := b.bn(name+".bn2", h, noReLU)
+		if err != nil {
+			return nil, err
+		}
+		return b.residualAdd(name, h, s, relu)
+	}
+	return b.bnWith(name+".bn2", h, s, relu)
+}
+
+// fuseResidual turns bnAdd's fusion on; tests turn it off to compare.
+var fuseResidual = true
 
 // residualAdd is y = gate·h + s (then ReLU for the original block). The gate
 // exists only with stochastic depth.
@@ -287,6 +308,11 @@ func (b *builder) conv(name string, x *G.Node, out, k, stride int) (*G.Node, err
 // bn adds batch normalisation with a per-channel scale (initialised to 1)
 // and bias (0), followed by ReLU when relu is set.
 func (b *builder) bn(name string, x *G.Node, relu bool) (*G.Node, error) {
+	return b.bnWith(name, x, nil, relu)
+}
+
+// bnWith is bn with res, if not nil, added before the ReLU.
+func (b *builder) bnWith(name string, x, res *G.Node, relu bool) (*G.Node, error) {
 	c := x.Shape()[1]
 	gamma, err := b.net.param(b.g, name+".gamma", []int{c}, ones, false)
 	if err != nil {
@@ -299,6 +325,10 @@ func (b *builder) bn(name string, x *G.Node, relu bool) (*G.Node, error) {
 	l := b.net.bnLayer(name, c)
 	op := newBNOp(l, b.train, relu, b.ws)
 	op.gammaNode, op.betaNode = gamma, beta
+	if res != nil {
+		op.res = true
+		return b.apply(op, x, gamma, beta, res)
+	}
 	return b.apply(op, x, gamma, beta)
 }
 

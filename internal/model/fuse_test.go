@@ -22,50 +22,70 @@ func TestFusedBatchNorms(t *testing.T) {
 		{Arch: "residual", Depth: 8, Block: "preact", Shortcut: "C", Width: 0.5, Survival: 1},
 	} {
 		t.Run(cfg.Block+"-"+cfg.Arch+"-"+cfg.Shortcut, func(t *testing.T) {
-			nets := make([]*Net, 2)
-			for i, fuse := range []bool{false, true} {
-				fuseBN = fuse
-				n, err := New(cfg, Options{Batch: 6, Classes: 10, Input: in, Seed: 3, Threads: 2})
-				fuseBN = true
-				if err != nil {
-					t.Fatal(err)
-				}
-				nets[i] = n
-			}
-			x, y := batchOf(rand.New(rand.NewPCG(4, 4)), 6, in, 10)
-			for step := 0; step < 3; step++ {
-				var loss [2]float64
-				var correct [2]int
-				for i, n := range nets {
-					var err error
-					if loss[i], correct[i], err = n.Evaluate(x, y, 6); err != nil {
-						t.Fatal(err)
-					}
-				}
-				if loss[0] != loss[1] || correct[0] != correct[1] {
-					t.Fatalf("step %d: evaluation loss %v / %d correct unfused, %v / %d fused", step, loss[0], correct[0], loss[1], correct[1])
-				}
-				var res [2]StepResult
-				for i, n := range nets {
-					var err error
-					if res[i], err = n.TrainStep(x, y, 6, nil); err != nil {
-						t.Fatal(err)
-					}
-				}
-				if res[0].Loss != res[1].Loss {
-					t.Fatalf("step %d: training loss %v unfused, %v fused", step, res[0].Loss, res[1].Loss)
-				}
-				p0, p1 := nets[0].Params(), nets[1].Params()
-				for j := range p0 {
-					for k, g := range p0[j].Grad {
-						if g != p1[j].Grad[k] {
-							t.Fatalf("step %d: gradient of %s[%d] %v unfused, %v fused", step, p0[j].Name, k, g, p1[j].Grad[k])
-						}
-					}
-				}
-				sgd(nets[0], 0.1)
-				sgd(nets[1], 0.1)
-			}
+			sameFusedOrNot(t, cfg, in, &fuseBN)
 		})
+	}
+}
+
+// TestFusedResidualBatchNorm compares basic residual nets whose second batch
+// norm of each block also adds the shortcut and applies the ReLU with the
+// same nets built with the batch norm and the addition apart: the same bits
+// in training (loss and every gradient) and in evaluation, where the batch
+// norm is also fused into the convolution before it. 16x16 inputs run the
+// Winograd convolutions too.
+func TestFusedResidualBatchNorm(t *testing.T) {
+	for _, sc := range []string{"A", "B"} {
+		cfg := config.Model{Arch: "residual", Depth: 8, Block: "basic", Shortcut: sc, Width: 0.5, Survival: 1}
+		t.Run(sc, func(t *testing.T) { sameFusedOrNot(t, cfg, InputShape{C: 3, H: 16, W: 16}, &fuseResidual) })
+	}
+}
+
+// sameFusedOrNot builds cfg with *fuse false and true and checks that
+// evaluation and training give the same bits over three SGD steps.
+func sameFusedOrNot(t *testing.T, cfg config.Model, in InputShape, fuse *bool) {
+	t.Helper()
+	nets := make([]*Net, 2)
+	for i, f := range []bool{false, true} {
+		*fuse = f
+		n, err := New(cfg, Options{Batch: 6, Classes: 10, Input: in, Seed: 3, Threads: 2})
+		*fuse = true
+		if err != nil {
+			t.Fatal(err)
+		}
+		nets[i] = n
+	}
+	x, y := batchOf(rand.New(rand.NewPCG(4, 4)), 6, in, 10)
+	for step := 0; step < 3; step++ {
+		var loss [2]float64
+		var correct [2]int
+		for i, n := range nets {
+			var err error
+			if loss[i], correct[i], err = n.Evaluate(x, y, 6); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if loss[0] != loss[1] || correct[0] != correct[1] {
+			t.Fatalf("step %d: evaluation loss %v / %d correct unfused, %v / %d fused", step, loss[0], correct[0], loss[1], correct[1])
+		}
+		var res [2]StepResult
+		for i, n := range nets {
+			var err error
+			if res[i], err = n.TrainStep(x, y, 6, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if res[0].Loss != res[1].Loss {
+			t.Fatalf("step %d: training loss %v unfused, %v fused", step, res[0].Loss, res[1].Loss)
+		}
+		p0, p1 := nets[0].Params(), nets[1].Params()
+		for j := range p0 {
+			for k, g := range p0[j].Grad {
+				if g != p1[j].Grad[k] {
+					t.Fatalf("step %d: gradient of %s[%d] %v unfused, %v fused", step, p0[j].Name, k, g, p1[j].Grad[k])
+				}
+			}
+		}
+		sgd(nets[0], 0.1)
+		sgd(nets[1], 0.1)
 	}
 }

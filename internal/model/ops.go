@@ -120,6 +120,14 @@ func scalarOf(v G.Value) (float64, error) {
 func f32s(t *tensor.Dense) []float32 { return t.Data().([]float32) }
 func f64s(t *tensor.Dense) []float64 { return t.Data().([]float64) }
 
+// data is t's elements, or nil for no tensor.
+func data[T float32 | float64](t *tensor.Dense) []T {
+	if t == nil {
+		return nil
+	}
+	return t.Data().([]T)
+}
+
 func shapeOf(in G.DimSizer) (tensor.Shape, error) {
 	s, ok := in.(tensor.Shape)
 	if !ok {

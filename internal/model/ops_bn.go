@@ -24,7 +24,10 @@ type bnLayer struct {
 }
 
 // bnOp is y = gamma·x̂ + beta (then ReLU when relu is set) over x N×C×H×W,
-// gamma and beta of length C. In training mode x̂ uses the batch statistics,
+// gamma and beta of length C. With res it has a fourth input s of x's shape
+// and is y = gamma·x̂ + beta + s, then the ReLU: the end of the original
+// residual unit in one pass, with the bits of the batch norm and the
+// addition apart. In training mode x̂ uses the batch statistics,
 // which also update the running statistics (momentum = weight of the new
 // batch, unbiased variance, as PyTorch); in evaluation mode it uses the
 // running statistics and changes nothing.
@@ -33,6 +36,7 @@ type bnOp struct {
 	layer *bnLayer
 	train bool
 	relu  bool
+	res   bool
 	ws    *kernel.Workspace
 
 	out                        outBuf
@@ -73,14 +77,27 @@ func fuseBatchNorms(g *G.ExprGraph) {
 var fuseBN = true
 
 // aliasesInput reports whether Do returns its input tensor as its output.
-func (op *bnOp) aliasesInput() bool { return op.conv != nil }
+func (op *bnOp) aliasesInput() bool { return op.conv != nil && !op.res }
+
+// fusedReLU reports whether the convolution that normalises this batch
+// norm's input also applies the ReLU: not when a residual comes first.
+func (op *bnOp) fusedReLU() bool { return op.relu && !op.res }
 
 func newBNOp(l *bnLayer, train, relu bool, ws *kernel.Workspace) *bnOp {
 	return &bnOp{opBase: newBase("bn:" + l.name), layer: l, train: train, relu: relu, ws: ws}
 }
 
-func (op *bnOp) Arity() int { return 3 }
+func (op *bnOp) Arity() int {
+	if op.res {
+		return 4
+	}
+	return 3
+}
+
 func (op *bnOp) Type() hm.Type {
+	if op.res {
+		return fnType(tensorType(4), tensorType(1), tensorType(1), tensorType(4), tensorType(4))
+	}
 	return fnType(tensorType(4), tensorType(1), tensorType(1), tensorType(4))
 }
 func (op *bnOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
@@ -91,6 +108,15 @@ func (op *bnOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(x) != 4 || x[1] != op.layer.c {
 		return nil, fmt.Errorf("%s: input shape %v, want (N, %d, H, W)", op.name, x, op.layer.c)
 	}
+	if op.res {
+		r, err := shapeOf(in[3])
+		if err != nil {
+			return nil, err
+		}
+		if !r.Eq(x) {
+			return nil, fmt.Errorf("%s: residual shape %v, want %v", op.name, r, x)
+		}
+	}
 	return x.Clone(), nil
 }
 
@@ -100,6 +126,10 @@ func (op *bnOp) Do(in ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	x, gamma, beta := t[0], t[1], t[2]
+	var res *tensor.Dense
+	if op.res {
+		res = t[3]
+	}
 	sh := x.Shape()
 	n, c, hw := sh[0], sh[1], sh[2]*sh[3]
 	dt := x.Dtype()
@@ -108,12 +138,21 @@ func (op *bnOp) Do(in ...G.Value) (G.Value, error) {
 	if op.aliasesInput() {
 		return x, nil // the convolution normalised its output
 	}
+	if op.conv != nil { // normalised by the convolution; the residual is left
+		switch xd := x.Data().(type) {
+		case []float32:
+			kernel.AddReLU(f32s(y), xd, f32s(res), op.relu, op.ws)
+		default:
+			return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, dt)
+		}
+		return y, nil
+	}
 	if !op.train {
 		switch xd := x.Data().(type) {
 		case []float32:
-			kernel.BNForwardEval(f32s(y), xd, f32s(gamma), f32s(beta), f32s(l.runMean), f32s(l.runVar), n, c, hw, l.eps, op.relu, op.ws)
+			kernel.BNForwardEval(f32s(y), xd, data[float32](res), f32s(gamma), f32s(beta), f32s(l.runMean), f32s(l.runVar), n, c, hw, l.eps, op.relu, op.ws)
 		case []float64:
-			kernel.BNForwardEval(f64s(y), xd, f64s(gamma), f64s(beta), f64s(l.runMean), f64s(l.runVar), n, c, hw, l.eps, op.relu, op.ws)
+			kernel.BNForwardEval(f64s(y), xd, data[float64](res), f64s(gamma), f64s(beta), f64s(l.runMean), f64s(l.runVar), n, c, hw, l.eps, op.relu, op.ws)
 		default:
 			return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, dt)
 		}
@@ -127,10 +166,10 @@ func (op *bnOp) Do(in ...G.Value) (G.Value, error) {
 	m := l.momentum
 	switch xd := x.Data().(type) {
 	case []float32:
-		kernel.BNForwardTrain(f32s(y), xd, f32s(gamma), f32s(beta), f32s(mean), f32s(invStd), f32s(bvar), f32s(af), n, c, hw, l.eps, op.relu, op.ws)
+		kernel.BNForwardTrain(f32s(y), xd, data[float32](res), f32s(gamma), f32s(beta), f32s(mean), f32s(invStd), f32s(bvar), f32s(af), n, c, hw, l.eps, op.relu, op.ws)
 		updateRunning(f32s(l.runMean), f32s(l.runVar), f32s(mean), f32s(bvar), m, unbias)
 	case []float64:
-		kernel.BNForwardTrain(f64s(y), xd, f64s(gamma), f64s(beta), f64s(mean), f64s(invStd), f64s(bvar), f64s(af), n, c, hw, l.eps, op.relu, op.ws)
+		kernel.BNForwardTrain(f64s(y), xd, data[float64](res), f64s(gamma), f64s(beta), f64s(mean), f64s(invStd), f64s(bvar), f64s(af), n, c, hw, l.eps, op.relu, op.ws)
 		updateRunning(f64s(l.runMean), f64s(l.runVar), f64s(mean), f64s(bvar), m, unbias)
 	default:
 		return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, dt)
@@ -146,16 +185,31 @@ func updateRunning[T kernel.Float](runMean, runVar, mean, bvar []T, m, unbias fl
 	}
 }
 
-func (op *bnOp) DiffWRT(int) []bool { return []bool{true, true, true} }
+func (op *bnOp) DiffWRT(n int) []bool {
+	d := make([]bool, n)
+	for i := range d {
+		d[i] = true
+	}
+	return d
+}
 
 func (op *bnOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if !op.train {
 		return nil, fmt.Errorf("%s: evaluation-mode batch norm has no gradient in resx", op.name)
 	}
-	g := &bnGradOp{opBase: newBase("dbn:" + op.layer.name), fwd: op}
-	// A fused ReLU's mask is recomputed from x, so the output's buffer can
-	// be reused once its readers are done.
-	dx, err := G.ApplyOp(g, in[0], in[1], grad)
+	// A ReLU right after the batch norm is undone inside its gradient op,
+	// which recomputes the mask from x, so the output's buffer can be
+	// reused once its readers are done; after a residual it is its own op,
+	// whose result is also the residual's gradient.
+	g := &bnGradOp{opBase: newBase("dbn:" + op.layer.name), fwd: op, relu: op.relu && !op.res}
+	d := grad
+	if op.res && op.relu {
+		var err error
+		if d, err = G.ApplyOp(&reluGradOp{opBase: newBase("drelu:" + op.name), ws: op.ws}, out, grad); err != nil {
+			return nil, err
+		}
+	}
+	dx, err := G.ApplyOp(g, in[0], in[1], d)
 	if err != nil {
 		return nil, err
 	}
@@ -167,6 +221,9 @@ func (op *bnOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if err != nil {
 		return nil, err
 	}
+	if op.res {
+		return G.Nodes{dx, dgamma, dbeta, d}, nil
+	}
 	return G.Nodes{dx, dgamma, dbeta}, nil
 }
 
@@ -176,6 +233,7 @@ func (op *bnOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 type bnGradOp struct {
 	opBase
 	fwd                *bnOp
+	relu               bool // dy counts only where the forward output was positive
 	out, dgamma, dbeta outBuf
 }
 
@@ -198,9 +256,9 @@ func (op *bnGradOp) Do(in ...G.Value) (G.Value, error) {
 	f := op.fwd
 	switch xd := x.Data().(type) {
 	case []float32:
-		kernel.BNBackward(f32s(dx), f32s(dg), f32s(db), f32s(dy), xd, f32s(gamma), f32s(f.mean.t), f32s(f.invStd.t), f32s(f.affine.t), n, c, hw, f.relu, f.ws)
+		kernel.BNBackward(f32s(dx), f32s(dg), f32s(db), f32s(dy), xd, f32s(gamma), f32s(f.mean.t), f32s(f.invStd.t), f32s(f.affine.t), n, c, hw, op.relu, f.ws)
 	case []float64:
-		kernel.BNBackward(f64s(dx), f64s(dg), f64s(db), f64s(dy), xd, f64s(gamma), f64s(f.mean.t), f64s(f.invStd.t), f64s(f.affine.t), n, c, hw, f.relu, f.ws)
+		kernel.BNBackward(f64s(dx), f64s(dg), f64s(db), f64s(dy), xd, f64s(gamma), f64s(f.mean.t), f64s(f.invStd.t), f64s(f.affine.t), n, c, hw, op.relu, f.ws)
 	default:
 		return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, dt)
 	}

@@ -50,7 +50,7 @@ func (op *convOp) epilogue() *kernel.ConvEpilogue {
 	l := bn.layer
 	kernel.BNEvalAffine(op.scale, op.shift, f32s(bn.gammaNode.Value().(*tensor.Dense)), f32s(bn.betaNode.Value().(*tensor.Dense)),
 		f32s(l.runMean), f32s(l.runVar), l.eps)
-	op.epi = kernel.ConvEpilogue{Scale: op.scale, Shift: op.shift, ReLU: bn.relu}
+	op.epi = kernel.ConvEpilogue{Scale: op.scale, Shift: op.shift, ReLU: bn.fusedReLU()}
 	return &op.epi
 }
 

@@ -132,11 +132,13 @@ func ConvBackwardFilter[T Float](dw, x, dy []T, s ConvShape, ws *Workspace) {
 //
 // Float32 calls keep plans, copy buffers, packed weights and Workers-1
 // goroutines here between calls, so that steady-state calls allocate
-// nothing; they are released when the workspace is garbage collected.
+// nothing; they are released when the workspace is garbage collected. A
+// workspace from Workers.Workspace runs on that pool's goroutines instead.
 type Workspace struct {
 	Workers int
 
-	c *convCore
+	c      *convCore
+	shared *Workers // the pool it runs on, if not one of its own
 }
 
 // NewWorkspace returns a workspace for up to workers goroutines (<= 0 means 1).

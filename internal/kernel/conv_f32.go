@@ -40,7 +40,7 @@ func grow(b []float32, n int) []float32 {
 type convCore struct {
 	impl *convKernels
 	bufs []workerBuf
-	pool pool
+	pool *pool
 
 	fwdShape ConvShape
 	fwdPlan  *tapPlan

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 )
@@ -380,5 +381,46 @@ func TestPoolVaryingWorkers(t *testing.T) {
 	case <-done:
 	case <-time.After(time.Minute):
 		t.Fatal("a call never finished: the pool lost track of its workers")
+	}
+}
+
+// TestSharedWorkers: workspaces on one Workers, called from several
+// goroutines at once, take turns on the shared workers and compute what a
+// workspace of their own does, bit for bit.
+func TestSharedWorkers(t *testing.T) {
+	shared := NewWorkers(3)
+	shapes := []ConvShape{
+		{N: 3, C: 16, H: 8, W: 8, K: 16, R: 3, S: 3, Stride: 1, Pad: 1}, // Winograd
+		{N: 4, C: 5, H: 9, W: 7, K: 8, R: 3, S: 3, Stride: 2, Pad: 1},
+		{N: 2, C: 8, H: 6, W: 6, K: 8, R: 1, S: 1, Stride: 1, Pad: 0},
+	}
+	var wg sync.WaitGroup
+	for g, s := range shapes {
+		c := newConvCase(s, uint64(10+g))
+		want := make([]float32, len(c.y))
+		ConvForward(want, c.x, c.w, s, NewWorkspace(3))
+		ws := shared.Workspace()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			y := make([]float32, len(c.y))
+			for i := 0; i < 300; i++ {
+				clear(y)
+				ConvForward(y, c.x, c.w, s, ws)
+				for j := range y {
+					if math.Float32bits(y[j]) != math.Float32bits(want[j]) {
+						t.Errorf("shape %d, call %d: y[%d] = %v, want %v", g, i, j, y[j], want[j])
+						return
+					}
+				}
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("calls on shared workers never finished")
 	}
 }

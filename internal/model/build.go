@@ -291,7 +291,7 @@ func (b *builder) conv(name string, x *G.Node, out, k, stride int) (*G.Node, err
 	if err != nil {
 		return nil, err
 	}
-	geom := convGeom{C: in, K: out, R: k, Stride: stride, Pad: k / 2, ws: kernel.NewWorkspace(b.net.opt.Threads)}
+	geom := convGeom{C: in, K: out, R: k, Stride: stride, Pad: k / 2, ws: b.net.workspace()}
 	op := newConvOp(name, geom)
 	op.noInputGrad = x.Name() == "x" // nothing needs the gradient of the data
 	y, err := b.apply(op, x, w)

@@ -29,6 +29,8 @@ type Net struct {
 	stats   []*RunningStats
 	layerBy map[string]*bnLayer
 
+	workers *kernel.Workers // the goroutines every workspace of the net shares
+
 	train  map[int]*graph
 	eval   *graph
 	lesion map[string]*graph // evaluation graphs with blocks deleted
@@ -104,7 +106,7 @@ func (n *Net) build(batch int, train bool, deleted map[int]bool) (*graph, error)
 	gr.x = tensor.New(tensor.Of(n.dt), tensor.WithShape(batch, in.C, in.H, in.W))
 	gr.y = tensor.New(tensor.Of(n.dt), tensor.WithShape(batch))
 	x := G.NewTensor(gr.g, n.dt, 4, G.WithShape(batch, in.C, in.H, in.W), G.WithName("x"), G.WithValue(gr.x))
-	b := &builder{net: n, g: gr.g, train: train, ws: kernel.NewWorkspace(n.opt.Threads), deleted: deleted}
+	b := &builder{net: n, g: gr.g, train: train, ws: n.workspace(), deleted: deleted}
 	logits, err := b.network(x)
 	if err != nil {
 		return nil, fmt.Errorf("build %s: %w", n.describe(), err)
@@ -145,6 +147,22 @@ func (n *Net) build(batch int, train bool, deleted map[int]bool) (*graph, error)
 	}
 	return gr, nil
 }
+
+// workspace returns a new workspace, with scratch memory of its own, on the
+// net's workers: its ops run one after another, and on one set of workers
+// each finds them still spinning from the op before.
+func (n *Net) workspace() *kernel.Workspace {
+	if !sharedWorkers {
+		return kernel.NewWorkspace(n.opt.Threads)
+	}
+	if n.workers == nil {
+		n.workers = kernel.NewWorkers(n.opt.Threads)
+	}
+	return n.workers.Workspace()
+}
+
+// sharedWorkers turns the sharing on; a test turns it off to compare.
+var sharedWorkers = true
 
 func (n *Net) describe() string {
 	return fmt.Sprintf("%s-%d (%s, shortcut %s)", n.cfg.Arch, n.cfg.Depth, n.cfg.Block, n.cfg.Shortcut)

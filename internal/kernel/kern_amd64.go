@@ -31,8 +31,11 @@ var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
 var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 var bestBN = func() *bnKernels {
-	if hasAVX512 {
+	switch {
+	case hasAVX512:
 		return avx512BN
+	case hasAVX2:
+		return avx2BN
 	}
 	return goBN
 }()
@@ -216,6 +219,9 @@ type namedBN struct {
 // bnSets lists the batch-norm implementations this CPU can run.
 func bnSets() []namedBN {
 	ks := []namedBN{{"go", goBN}}
+	if hasAVX2 {
+		ks = append(ks, namedBN{"avx2", avx2BN})
+	}
 	if hasAVX512 {
 		ks = append(ks, namedBN{"avx512", avx512BN})
 	}
@@ -224,8 +230,12 @@ func bnSets() []namedBN {
 
 // eltSets lists the elementwise implementations this CPU can run.
 func eltSets() []func(op int, y, a, b []float32) {
-	if hasAVX512 {
-		return []func(op int, y, a, b []float32){eltGo, eltAsm}
+	ks := []func(op int, y, a, b []float32){eltGo}
+	if hasAVX2 {
+		ks = append(ks, eltAsm2)
 	}
-	return []func(op int, y, a, b []float32){eltGo}
+	if hasAVX512 {
+		ks = append(ks, eltAsm)
+	}
+	return ks
 }

@@ -45,6 +45,9 @@ type convKernels struct {
 	// convolution directly.
 	winoIn  func(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int)
 	winoOut func(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch int)
+	// winoMinW is the narrowest map the transforms take (0: any that
+	// winoFits admits).
+	winoMinW int
 	// winoDy is the output-gradient transform of the Winograd weight
 	// gradient (wino_filter.go); nil: the weight gradient runs directly.
 	winoDy func(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch int)

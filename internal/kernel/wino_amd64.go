@@ -99,3 +99,63 @@ func winoDyAsm512(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch
 	ty0 := 16 * v0 / tw
 	winoDyAVX512(&m[0], ms, mc, &dy[2*ty0*w], yc, w, winoHalf(w), nvec, nch)
 }
+
+//go:noescape
+func winoInAVX2(v *float32, vs, vc int, x *float32, xc, w, nch, flags int)
+
+//go:noescape
+func winoOutAVX2(y *float32, yc, w int, m *float32, ms, mc, nch int)
+
+// winoGroups2 checks a run of vectors for the AVX2 transforms, which take 8
+// tiles of one tile row at a time: maps 16 or 32 wide.
+func winoGroups2(h, w, v0, nvec int) {
+	winoVectors(h, w, v0, nvec)
+	if w/2 < 8 {
+		panic("kernel: AVX2 Winograd transforms on a map under 16 wide")
+	}
+}
+
+// winoInAsm2 is winoInGo on AVX2, 8 tiles at a time.
+func winoInAsm2(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int) {
+	if nvec <= 0 || nch <= 0 {
+		return
+	}
+	winoGroups2(h, w, v0, nvec)
+	_ = v[(nch-1)*vc+15*vs+16*nvec-1]
+	_ = x[(nch-1)*xc+h*w-1]
+	tw, th := w/2, h/2
+	for g := 0; g < 2*nvec; g++ {
+		t := 16*v0 + 8*g
+		ty, tx0 := t/tw, t%tw
+		flags := 0
+		if ty == 0 {
+			flags |= 1 // row 2ty-1 is outside the image
+		}
+		if ty == th-1 {
+			flags |= 2 // and row 2ty+2
+		}
+		if tx0 == 0 {
+			flags |= 4 // column 2tx0-1
+		}
+		if tx0+8 == tw {
+			flags |= 8 // column 2tx0+16
+		}
+		winoInAVX2(&v[8*g], vs, vc, &x[2*ty*w+2*tx0], xc, w, nch, flags)
+	}
+}
+
+// winoOutAsm2 is winoOutGo on AVX2, 8 tiles at a time.
+func winoOutAsm2(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch int) {
+	if nvec <= 0 || nch <= 0 {
+		return
+	}
+	winoGroups2(h, w, v0, nvec)
+	_ = y[(nch-1)*yc+h*w-1]
+	_ = m[(nch-1)*mc+15*ms+16*nvec-1]
+	tw := w / 2
+	for g := 0; g < 2*nvec; g++ {
+		t := 16*v0 + 8*g
+		ty, tx0 := t/tw, t%tw
+		winoOutAVX2(&y[2*ty*w+2*tx0], yc, w, &m[8*g], ms, mc, nch)
+	}
+}

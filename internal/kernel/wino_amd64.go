@@ -159,3 +159,22 @@ func winoOutAsm2(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch i
 		winoOutAVX2(&y[2*ty*w+2*tx0], yc, w, &m[8*g], ms, mc, nch)
 	}
 }
+
+//go:noescape
+func winoDyAVX2(m *float32, ms, mc int, dy *float32, yc, w, nch int)
+
+// winoDyAsm2 is winoDyGo on AVX2, 8 tiles at a time.
+func winoDyAsm2(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch int) {
+	if nvec <= 0 || nch <= 0 {
+		return
+	}
+	winoGroups2(h, w, v0, nvec)
+	_ = m[(nch-1)*mc+15*ms+16*nvec-1]
+	_ = dy[(nch-1)*yc+h*w-1]
+	tw := w / 2
+	for g := 0; g < 2*nvec; g++ {
+		t := 16*v0 + 8*g
+		ty, tx0 := t/tw, t%tw
+		winoDyAVX2(&m[8*g], ms, mc, &dy[2*ty*w+2*tx0], yc, w, nch)
+	}
+}

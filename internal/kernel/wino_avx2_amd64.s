@@ -245,3 +245,67 @@ wout2chan:
 wout2done:
 	VZEROUPPER
 	RET
+
+// DYROW2 stores row (a, b) of A dY, times Aᵀ: a, a+b, a-b, 0-b at positions
+// 4i..4i+3 from R9, R8 bytes apart, and moves R9 to position 4i+4; Y15 is
+// zero.
+#define DYROW2(a, b) \
+	VADDPS b, a, Y8 \
+	VSUBPS b, a, Y9 \
+	VSUBPS b, Y15, Y10 \
+	VMOVUPS a, (R9) \
+	VMOVUPS Y8, (R9)(R8*1) \
+	VMOVUPS Y9, (R9)(R8*2) \
+	VMOVUPS Y10, (R9)(R10*1) \
+	LEAQ (R9)(R8*4), R9
+
+// func winoDyAVX2(m *float32, ms, mc int, dy *float32, yc, w, nch int)
+// dM = A dY Aᵀ of the 8 tiles of a tile row from column 2·tx0, for nch
+// channels (planes yc floats apart in dy, transforms mc apart in m): dy is
+// row 2·ty, column 2·tx0, of the first channel. Position pos goes to
+// m + pos·ms.
+TEXT ·winoDyAVX2(SB), NOSPLIT, $0-56
+	MOVQ m+0(FP), DI
+	MOVQ ms+8(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R10
+	MOVQ mc+16(FP), R15
+	SHLQ $2, R15
+	MOVQ dy+24(FP), SI
+	MOVQ yc+32(FP), DX
+	SHLQ $2, DX
+	MOVQ w+40(FP), AX
+	SHLQ $2, AX
+	VXORPS Y15, Y15, Y15
+	MOVQ nch+48(FP), CX
+	TESTQ CX, CX
+	JLE wdy2done
+wdy2chan:
+	VMOVUPS (SI), Y8
+	VMOVUPS 32(SI), Y9
+	EVENODD2($0x88, Y8, Y9, Y0)
+	EVENODD2($0xDD, Y8, Y9, Y1)
+	VMOVUPS (SI)(AX*1), Y8
+	VMOVUPS 32(SI)(AX*1), Y9
+	EVENODD2($0x88, Y8, Y9, Y2)
+	EVENODD2($0xDD, Y8, Y9, Y3)
+	// rows of A dY: (y00, y01), (y00+y10, y01+y11), (y00-y10, y01-y11),
+	// (0-y10, 0-y11)
+	VADDPS Y2, Y0, Y4
+	VADDPS Y3, Y1, Y5
+	VSUBPS Y2, Y0, Y6
+	VSUBPS Y3, Y1, Y7
+	VSUBPS Y2, Y15, Y2
+	VSUBPS Y3, Y15, Y3
+	MOVQ DI, R9
+	DYROW2(Y0, Y1)
+	DYROW2(Y4, Y5)
+	DYROW2(Y6, Y7)
+	DYROW2(Y2, Y3)
+	ADDQ R15, DI
+	ADDQ DX, SI
+	DECQ CX
+	JNZ wdy2chan
+wdy2done:
+	VZEROUPPER
+	RET

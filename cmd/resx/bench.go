@@ -43,8 +43,8 @@ on one worker and on --threads workers, each the median of repeated calls
 for about --kernel-time (at least --steps of them, after --warmup). The table
 lists, per layer kind and direction, the layer count, GFLOP/s on one core,
 that rate as a percentage of the peak, the wall GFLOP/s with --threads and
-the algorithm (direct, or winograd: an effective rate, which may exceed the
-peak), then the totals over every convolution of the network; --json prints
+the algorithm (direct, or winograd-2x2 or winograd-4x4: an effective rate,
+which may exceed the peak), then the totals over every convolution of the network; --json prints
 the report as one JSON line.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {

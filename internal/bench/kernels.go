@@ -78,9 +78,10 @@ type KernelLayer struct {
 // seconds are their sums, each call timed as the median of repetitions.
 type KernelTiming struct {
 	Direction string `json:"direction"`
-	// Algorithm is "direct" or "winograd" (kernel.ConvAlgorithm); the rates
-	// of a Winograd convolution count the direct convolution's FLOPs, so
-	// they are effective rates and may exceed the peak. Empty in Totals.
+	// Algorithm is "direct", "winograd-2x2" or "winograd-4x4"
+	// (kernel.ConvAlgorithm); the rates of a Winograd convolution count the
+	// direct convolution's FLOPs, so they are effective rates and may exceed
+	// the peak. Empty in Totals.
 	Algorithm string `json:"algorithm,omitempty"`
 	Calls     int    `json:"calls"`
 	FLOPs     int64  `json:"flops"`
@@ -257,7 +258,7 @@ func (r *KernelReport) WriteTable(w io.Writer) error {
 	wino := false
 	row := func(layer string, t KernelTiming) {
 		fmt.Fprintf(&b, "%-*s  %5d  %-11s  %12.1f  %5.1f%%  %*.1f  %s\n", name, layer, t.Calls, t.Direction, t.CoreGFLOPs, t.PeakPct, len(wall), t.WallGFLOPs, t.Algorithm)
-		wino = wino || t.Algorithm == "winograd"
+		wino = wino || strings.HasPrefix(t.Algorithm, "winograd")
 	}
 	for _, l := range r.Layers {
 		for _, t := range l.Timings {

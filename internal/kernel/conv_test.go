@@ -151,8 +151,9 @@ func TestConvF32(t *testing.T) {
 func TestConvF32Deterministic(t *testing.T) {
 	for si, s := range []ConvShape{
 		{N: 6, C: 16, H: 16, W: 16, K: 32, R: 3, S: 3, Stride: 2, Pad: 1},
-		{N: 37, C: 8, H: 9, W: 9, K: 12, R: 3, S: 3, Stride: 1, Pad: 1},  // more images than chunks
-		{N: 37, C: 16, H: 8, W: 8, K: 16, R: 3, S: 3, Stride: 1, Pad: 1}, // Winograd, groups of 16 images
+		{N: 37, C: 8, H: 9, W: 9, K: 12, R: 3, S: 3, Stride: 1, Pad: 1},    // more images than chunks
+		{N: 37, C: 16, H: 8, W: 8, K: 16, R: 3, S: 3, Stride: 1, Pad: 1},   // Winograd, groups of 16 images
+		{N: 19, C: 16, H: 16, W: 16, K: 16, R: 3, S: 3, Stride: 1, Pad: 1}, // Winograd F(4×4), groups of 7 images
 	} {
 		c := newConvCase(s, uint64(7+si))
 		for _, impl := range kernelSets() {
@@ -240,7 +241,8 @@ func TestConvF32IgnoresNeighbours(t *testing.T) {
 func TestConvF32NoAllocs(t *testing.T) {
 	for _, s := range []ConvShape{
 		{N: 4, C: 8, H: 9, W: 9, K: 12, R: 3, S: 3, Stride: 2, Pad: 1},
-		{N: 6, C: 16, H: 8, W: 8, K: 32, R: 3, S: 3, Stride: 1, Pad: 1}, // Winograd, three scratch buffers in turn
+		{N: 6, C: 16, H: 8, W: 8, K: 32, R: 3, S: 3, Stride: 1, Pad: 1},   // Winograd, three scratch buffers in turn
+		{N: 3, C: 16, H: 16, W: 16, K: 16, R: 3, S: 3, Stride: 1, Pad: 1}, // Winograd F(4×4)
 	} {
 		testConvNoAllocs(t, s)
 	}

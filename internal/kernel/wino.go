@@ -36,6 +36,7 @@ const (
 
 // winoGeom is the tiling of one Winograd convolution.
 type winoGeom struct {
+	ts, P     int // tile size (2 or 4) and positions of a transformed tile (16 or 36)
 	th, tw, T int // tile rows and columns of an image, and their number
 	G         int // images per group
 	NB        int // tiles per block: winoBlock, or a group's tiles if fewer
@@ -57,24 +58,27 @@ func winoFits(s ConvShape, impl *convKernels) bool {
 }
 
 // ConvAlgorithm names how the float32 kernels of this machine run the
-// convolution s: "winograd" or "direct". filter asks about the weight
-// gradient, data about the input gradient, else the forward pass.
+// convolution s: "winograd-4x4" (F(4×4, 3×3)), "winograd-2x2" or "direct".
+// filter asks about the weight gradient, data about the input gradient,
+// else the forward pass.
 func ConvAlgorithm(s ConvShape, filter, data bool) string {
 	if data {
 		s = s.transposed()
 	}
-	fits := winoFits
-	if filter {
-		fits = winoFilterFits
-	}
-	if s.Validate() == nil && fits(s, bestKernels) {
-		return "winograd"
+	switch {
+	case s.Validate() != nil:
+	case filter && winoFilterFits(s, bestKernels):
+		return "winograd-2x2"
+	case !filter && winoFits4(s, bestKernels):
+		return "winograd-4x4"
+	case !filter && winoFits(s, bestKernels):
+		return "winograd-2x2"
 	}
 	return "direct"
 }
 
 // winoBudget sets the images of a group: as many as have 16·(C+K) floats
-// per tile in this many bytes (one image of 16 channels at 32×32, four of
+// per tile (36·(C+K) for F(4×4)) in this many bytes (one image of 16 channels at 32×32, four of
 // 32 at 16×16, four of 64 at 8×8), so that the blocks of tiles span
 // several small images.
 const winoBudget = 512 << 10
@@ -86,7 +90,7 @@ const winoBudget = 512 << 10
 const winoBlock = 128
 
 func winoGeometry(s ConvShape) winoGeom {
-	g := winoGeom{th: s.H / 2, tw: s.W / 2}
+	g := winoGeom{th: s.H / 2, tw: s.W / 2, ts: 2, P: 16}
 	g.T = g.th * g.tw
 	g.G = max(1, min(s.N, winoBudget/(16*(s.C+s.K)*g.T*4)))
 	g.NB = min(winoBlock, roundUp(g.G*g.T, 32))
@@ -140,13 +144,14 @@ func winoFilter(u *[16]float32, g []float32) {
 // For the forward pass ko, ci = K, C and the filter of (o, i) is w[o][i];
 // for the input gradient ko, ci = C, K and it is w[i][o] turned by 180°.
 // It packs the output channels o0 ≤ o < o1.
-func packWino(up, w []float32, s ConvShape, data bool, o0, o1 int) {
+func packWino(up, w []float32, s ConvShape, data bool, o0, o1, npos int) {
 	ko, ci := s.K, s.C
 	if data {
 		ko, ci = s.C, s.K
 	}
 	var g [9]float32
-	var u [16]float32
+	var u4 [36]float32
+	u := u4[:npos]
 	for o := o0; o < o1; o++ {
 		for i := 0; i < ci; i++ {
 			if data {
@@ -157,7 +162,11 @@ func packWino(up, w []float32, s ConvShape, data bool, o0, o1 int) {
 			} else {
 				copy(g[:], w[(o*s.C+i)*9:(o*s.C+i+1)*9])
 			}
-			winoFilter(&u, g[:])
+			if npos == 36 {
+				winoFilter4(&u4, g[:])
+			} else {
+				winoFilter((*[16]float32)(u), g[:])
+			}
 			at := (o/8*ci+i)*8 + o%8
 			for pos, v := range u {
 				up[pos*ko*ci+at] = v
@@ -175,7 +184,11 @@ func (c *convCore) winoF32(dst, src, w []float32, s ConvShape, data bool, nw int
 		so = s.transposed()
 	}
 	g := winoGeometry(so)
-	c.wpack = grow(c.wpack, 16*so.K*so.C)
+	if winoFits4(so, c.impl) {
+		g = winoGeometry4(so)
+	}
+	c.winoG = g
+	c.wpack = grow(c.wpack, g.P*so.K*so.C)
 	// The workers transform the filters, 8 output channels at a time.
 	c.op, c.s, c.winoW, c.winoData = opWinoPack, s, w, data
 	c.next.Store(0)
@@ -207,7 +220,7 @@ func (c *convCore) winoScratch(g winoGeom, s ConvShape, nw int) []float32 {
 		c.winoMask = append(c.winoMask, 0xffff)
 	}
 	c.ensureBufs(nw)
-	nv, nm := 16*(s.C*g.NB+16), 16*(s.K*g.NB+16)
+	nv, nm := g.P*(s.C*g.NB+16), g.P*(s.K*g.NB+16)
 	scratch := takeScratch(nw * (nv + nm))
 	for i := 0; i < nw; i++ {
 		b, f := &c.bufs[i], scratch[i*(nv+nm):(i+1)*(nv+nm)]
@@ -231,7 +244,7 @@ func (c *convCore) winoPackWork() {
 		ko = c.s.C
 	}
 	for kb := c.take(); 8*kb < ko; kb = c.take() {
-		packWino(c.wpack, c.winoW, c.s, c.winoData, 8*kb, min(ko, 8*kb+8))
+		packWino(c.wpack, c.winoW, c.s, c.winoData, 8*kb, min(ko, 8*kb+8), c.winoG.P)
 	}
 }
 
@@ -245,6 +258,10 @@ func (c *convCore) winoWork(w int) {
 	s, g, b, impl := c.s, c.winoG, &c.bufs[w], c.impl
 	hw, T, tw := s.H*s.W, g.T, g.tw
 	nb := g.NB
+	in, out := impl.winoIn, impl.winoOut
+	if g.ts == 4 {
+		in, out = impl.winoIn4, impl.winoOut4
+	}
 	// The positions' planes are a cache line longer than their data, so
 	// that the 16 streams of a transform do not fall in one cache set.
 	vps, mps := s.C*nb+16, s.K*nb+16
@@ -259,21 +276,21 @@ func (c *convCore) winoWork(w int) {
 			for t := t0; t < t0+n; {
 				gg, lt := t/T, t%T
 				run := min(T-lt, t0+n-t)
-				impl.winoIn(b.wv[t-t0:], vps, nb, c.in[(n0+gg)*s.C*hw:(n0+gg+1)*s.C*hw], hw, s.H, s.W, lt/16, run/16, s.C)
+				in(b.wv[t-t0:], vps, nb, c.in[(n0+gg)*s.C*hw:(n0+gg+1)*s.C*hw], hw, s.H, s.W, lt/16, run/16, s.C)
 				t += run
 			}
 			nblk := roundUp(n, impl.fwdPix) / impl.fwdPix
-			for pos := 0; pos < 16; pos++ {
+			for pos := 0; pos < g.P; pos++ {
 				impl.fwd(b.wm[pos*mps:], nb, b.wv, pos*vps, c.winoOffs, c.winoRange, c.wpack[pos*s.K*s.C:], s.C, nblk, s.K/8, c.winoCls[:], c.winoMask, 0)
 			}
 			for t := t0; t < t0+n; {
 				gg, lt := t/T, t%T
 				run := min(T-lt, t0+n-t)
-				impl.winoOut(c.out[(n0+gg)*s.K*hw:(n0+gg+1)*s.K*hw], hw, s.H, s.W, b.wm[t-t0:], mps, nb, lt/16, run/16, s.K)
+				out(c.out[(n0+gg)*s.K*hw:(n0+gg+1)*s.K*hw], hw, s.H, s.W, b.wm[t-t0:], mps, nb, lt/16, run/16, s.K)
 				t += run
 			}
 			e := c.epi
-			for end := 2 * ((t0 + n) / tw); e != nil && done < end; {
+			for end := g.ts * ((t0 + n) / tw); e != nil && done < end; {
 				gg, r := done/s.H, done%s.H
 				nr := min(end-done, s.H-r)
 				y := c.out[(n0+gg)*s.K*hw : (n0+gg+1)*s.K*hw]

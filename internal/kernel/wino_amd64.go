@@ -178,3 +178,83 @@ func winoDyAsm2(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch i
 		winoDyAVX2(&m[8*g], ms, mc, &dy[2*ty*w+2*tx0], yc, w, nch)
 	}
 }
+
+//go:noescape
+func winoIn4AVX512(v *float32, vs, vc int, x *float32, xc, w, off1, nvec, nch int, masks, rowmasks int)
+
+//go:noescape
+func winoOut4AVX512(y *float32, yc, w, off1 int, m *float32, ms, mc, nvec, nch int)
+
+// winoVectors4 is winoVectors for F(4×4): maps 16 or 32 wide, 4 or 8 tiles
+// a row.
+func winoVectors4(h, w, v0, nvec int) int {
+	tw := w / 4
+	nv := h / 4 * tw / 16
+	if (tw != 4 && tw != 8) || v0 < 0 || v0+nvec > nv {
+		panic("kernel: Winograd F(4×4) rows outside their image")
+	}
+	return nv
+}
+
+// winoSlot1 is the byte offset of a vector's second slot of source or
+// output rows: the second half of the row for 8 tiles a row, the row of the
+// next tile row for 4.
+func winoSlot1(w int) int {
+	if w == 32 {
+		return 64
+	}
+	return 4 * w * 4
+}
+
+func winoIn4Asm512(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int) {
+	if nvec <= 0 || nch <= 0 {
+		return
+	}
+	tw, nv := w/4, winoVectors4(h, w, v0, nvec)
+	_ = v[(nch-1)*vc+35*vs+16*nvec-1]
+	_ = x[(nch-1)*xc+h*w-1]
+	left, right := winoMasks(tw)
+	masks := int(left) | int(right)<<16
+	// Row 0 of the first vector's first tile row and row 5 of the last
+	// vector's last tile row lie outside the image: those vectors run on
+	// their own, with those loads masked.
+	for nvec > 0 {
+		n := nvec
+		if v0 == 0 || v0 == nv-1 {
+			n = 1
+		} else {
+			n = min(n, nv-1-v0)
+		}
+		rm := ^uint64(0)
+		if v0 == 0 { // row -1
+			rm &^= 0xffff
+			if tw == 8 { // both slots of the first tile row
+				rm &^= 0xffff << 16
+			}
+		}
+		if v0+n == nv { // row h
+			rm &^= 0xffff << 48
+			if tw == 8 {
+				rm &^= 0xffff << 32
+			}
+		}
+		ty0 := 16 * v0 / tw
+		winoIn4AVX512(&v[0], vs, vc, &x[4*ty0*w], xc, w, winoSlot1(w), n, nch, masks, int(rm))
+		v0, nvec = v0+n, nvec-n
+		if nvec > 0 {
+			v = v[16*n:]
+		}
+	}
+}
+
+func winoOut4Asm512(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch int) {
+	if nvec <= 0 || nch <= 0 {
+		return
+	}
+	tw := w / 4
+	winoVectors4(h, w, v0, nvec)
+	_ = y[(nch-1)*yc+h*w-1]
+	_ = m[(nch-1)*mc+35*ms+16*nvec-1]
+	ty0 := 16 * v0 / tw
+	winoOut4AVX512(&y[4*ty0*w], yc, w, winoSlot1(w), &m[0], ms, mc, nvec, nch)
+}

@@ -402,3 +402,373 @@ winodydone:
 	VZEROUPPER
 	RET
 
+
+
+// The Winograd F(4×4, 3×3) transforms (wino4.go) for maps 32 wide (a
+// vector of 16 tiles is two tile rows of 8) and 16 wide (four tile rows of
+// 4, a whole image). A vector's source rows come in four slots of 16
+// floats: the two halves of the two tile rows' rows (32 wide) or the rows
+// of the four tile rows (16 wide), off1 bytes apart for the second and
+// 512 for the third. They add in the order of winoIn4Go and winoOut4Go, so
+// the results are the same bits.
+
+// Phases of a slot pair: lane t < 8 takes column 4t+m of the pair (m = 0,
+// 2), lane 8+t column 4t+m+1; for maps 16 wide the pair's second slot
+// holds the next tile row, and the same indices pick its tiles.
+DATA wino4Idx01<>+0(SB)/4, $0
+DATA wino4Idx01<>+4(SB)/4, $4
+DATA wino4Idx01<>+8(SB)/4, $8
+DATA wino4Idx01<>+12(SB)/4, $12
+DATA wino4Idx01<>+16(SB)/4, $16
+DATA wino4Idx01<>+20(SB)/4, $20
+DATA wino4Idx01<>+24(SB)/4, $24
+DATA wino4Idx01<>+28(SB)/4, $28
+DATA wino4Idx01<>+32(SB)/4, $1
+DATA wino4Idx01<>+36(SB)/4, $5
+DATA wino4Idx01<>+40(SB)/4, $9
+DATA wino4Idx01<>+44(SB)/4, $13
+DATA wino4Idx01<>+48(SB)/4, $17
+DATA wino4Idx01<>+52(SB)/4, $21
+DATA wino4Idx01<>+56(SB)/4, $25
+DATA wino4Idx01<>+60(SB)/4, $29
+GLOBL wino4Idx01<>(SB), RODATA|NOPTR, $64
+DATA wino4Idx23<>+0(SB)/4, $2
+DATA wino4Idx23<>+4(SB)/4, $6
+DATA wino4Idx23<>+8(SB)/4, $10
+DATA wino4Idx23<>+12(SB)/4, $14
+DATA wino4Idx23<>+16(SB)/4, $18
+DATA wino4Idx23<>+20(SB)/4, $22
+DATA wino4Idx23<>+24(SB)/4, $26
+DATA wino4Idx23<>+28(SB)/4, $30
+DATA wino4Idx23<>+32(SB)/4, $3
+DATA wino4Idx23<>+36(SB)/4, $7
+DATA wino4Idx23<>+40(SB)/4, $11
+DATA wino4Idx23<>+44(SB)/4, $15
+DATA wino4Idx23<>+48(SB)/4, $19
+DATA wino4Idx23<>+52(SB)/4, $23
+DATA wino4Idx23<>+56(SB)/4, $27
+DATA wino4Idx23<>+60(SB)/4, $31
+GLOBL wino4Idx23<>(SB), RODATA|NOPTR, $64
+
+// The inverse, for the outputs: column c of a slot, tile c/4, column c%4 of
+// the tile, from the pair of (column 0, 1) and (column 2, 3) vectors.
+DATA wino4Out0<>+0(SB)/4, $0
+DATA wino4Out0<>+4(SB)/4, $8
+DATA wino4Out0<>+8(SB)/4, $16
+DATA wino4Out0<>+12(SB)/4, $24
+DATA wino4Out0<>+16(SB)/4, $1
+DATA wino4Out0<>+20(SB)/4, $9
+DATA wino4Out0<>+24(SB)/4, $17
+DATA wino4Out0<>+28(SB)/4, $25
+DATA wino4Out0<>+32(SB)/4, $2
+DATA wino4Out0<>+36(SB)/4, $10
+DATA wino4Out0<>+40(SB)/4, $18
+DATA wino4Out0<>+44(SB)/4, $26
+DATA wino4Out0<>+48(SB)/4, $3
+DATA wino4Out0<>+52(SB)/4, $11
+DATA wino4Out0<>+56(SB)/4, $19
+DATA wino4Out0<>+60(SB)/4, $27
+GLOBL wino4Out0<>(SB), RODATA|NOPTR, $64
+DATA wino4Out1<>+0(SB)/4, $4
+DATA wino4Out1<>+4(SB)/4, $12
+DATA wino4Out1<>+8(SB)/4, $20
+DATA wino4Out1<>+12(SB)/4, $28
+DATA wino4Out1<>+16(SB)/4, $5
+DATA wino4Out1<>+20(SB)/4, $13
+DATA wino4Out1<>+24(SB)/4, $21
+DATA wino4Out1<>+28(SB)/4, $29
+DATA wino4Out1<>+32(SB)/4, $6
+DATA wino4Out1<>+36(SB)/4, $14
+DATA wino4Out1<>+40(SB)/4, $22
+DATA wino4Out1<>+44(SB)/4, $30
+DATA wino4Out1<>+48(SB)/4, $7
+DATA wino4Out1<>+52(SB)/4, $15
+DATA wino4Out1<>+56(SB)/4, $23
+DATA wino4Out1<>+60(SB)/4, $31
+GLOBL wino4Out1<>(SB), RODATA|NOPTR, $64
+
+// WINO4VERT is Bᵀ d over the six source rows in Z24..Z29 (one slot), into
+// t0..t5, in the order of winoIn41. Uses Z30, Z31.
+#define WINO4VERT(t0, t1, t2, t3, t4, t5) \
+	VADDPS Z26, Z26, Z30 \
+	VADDPS Z30, Z30, Z30 \
+	VADDPS Z25, Z25, Z31 \
+	VADDPS Z31, Z31, Z31 \
+	VADDPS Z26, Z30, t0 \
+	VSUBPS t0, Z28, t0 \
+	VADDPS Z24, Z24, t5 \
+	VADDPS t5, t5, t5 \
+	VADDPS t5, t0, t0 \
+	VSUBPS Z30, Z28, Z30 \
+	VSUBPS Z31, Z27, t1 \
+	VSUBPS t1, Z30, t2 \
+	VADDPS t1, Z30, t1 \
+	VSUBPS Z26, Z28, Z30 \
+	VSUBPS Z25, Z27, t4 \
+	VADDPS t4, t4, t4 \
+	VADDPS t4, Z30, t3 \
+	VSUBPS t4, Z30, t4 \
+	VADDPS Z27, Z27, Z30 \
+	VADDPS Z30, Z30, Z30 \
+	VADDPS Z27, Z30, Z30 \
+	VSUBPS Z30, Z29, t5 \
+	VADDPS Z31, t5, t5
+
+// WINO4HORIZ turns row k of Bᵀ d (slots in a, b, c, e) into positions
+// 6k..6k+5 at R10 (6k, 6k+1, 6k+2) and R11 (6k+3..6k+5), R8 bytes apart:
+// the phases by the index tables, columns 4tx-1 and 4tx+4 by the shifts
+// (K1, K2 zero them at the ends of the tile rows), then winoIn41. Uses
+// Z24..Z31; a, b, c, e are overwritten.
+#define WINO4HORIZ(a, b, c, e) \
+	VMOVUPS wino4Idx01<>(SB), Z24 \
+	VPERMI2PS b, a, Z24 \
+	VMOVUPS wino4Idx23<>(SB), Z25 \
+	VPERMI2PS b, a, Z25 \
+	VMOVUPS wino4Idx01<>(SB), Z26 \
+	VPERMI2PS e, c, Z26 \
+	VMOVUPS wino4Idx23<>(SB), Z27 \
+	VPERMI2PS e, c, Z27 \
+	VSHUFF64X2 $0x44, Z26, Z24, Z28 \
+	VSHUFF64X2 $0xEE, Z26, Z24, Z29 \
+	VSHUFF64X2 $0x44, Z27, Z25, Z30 \
+	VSHUFF64X2 $0xEE, Z27, Z25, Z31 \
+	VMOVUPS winoShift<>+0(SB), a \
+	VPERMPS.Z Z31, a, K1, a \
+	VMOVUPS winoShift<>+64(SB), b \
+	VPERMPS.Z Z28, b, K2, b \
+	VADDPS Z29, Z29, Z24 \
+	VADDPS Z24, Z24, Z24 \
+	VADDPS Z28, Z28, Z25 \
+	VADDPS Z25, Z25, Z25 \
+	VSUBPS Z24, Z31, Z26 \
+	VSUBPS Z25, Z30, Z27 \
+	VADDPS Z27, Z26, c \
+	VMOVUPS c, (R10)(R8*1) \
+	VSUBPS Z27, Z26, c \
+	VMOVUPS c, (R10)(R8*2) \
+	VSUBPS Z29, Z31, Z26 \
+	VSUBPS Z28, Z30, Z27 \
+	VADDPS Z27, Z27, Z27 \
+	VADDPS Z27, Z26, c \
+	VMOVUPS c, (R11) \
+	VSUBPS Z27, Z26, c \
+	VMOVUPS c, (R11)(R8*1) \
+	VADDPS Z29, Z24, Z26 \
+	VSUBPS Z26, Z31, Z26 \
+	VADDPS a, a, Z27 \
+	VADDPS Z27, Z27, Z27 \
+	VADDPS Z27, Z26, Z26 \
+	VMOVUPS Z26, (R10) \
+	VADDPS Z30, Z30, Z26 \
+	VADDPS Z26, Z26, Z26 \
+	VADDPS Z30, Z26, Z26 \
+	VSUBPS Z26, b, Z26 \
+	VADDPS Z25, Z26, Z26 \
+	VMOVUPS Z26, (R11)(R8*2) \
+	ADDQ R9, R10 \
+	ADDQ R9, R11
+
+// func winoIn4AVX512(v *float32, vs, vc int, x *float32, xc, w, off1, nvec, nch int, masks, rowmasks int)
+// x is source row 4·ty0 of the first channel; a vector's slot q reads rows
+// 4·ty0-1 .. 4·ty0+4 at x - w floats + its offset. rowmasks: the load masks
+// of row 0 of slots 0 and 1 and of row 5 of slots 2 and 3, 16 bits each.
+TEXT ·winoIn4AVX512(SB), NOSPLIT, $0-88
+	MOVQ masks+72(FP), DX
+	KMOVW DX, K1
+	SHRQ $16, DX
+	KMOVW DX, K2
+	MOVQ rowmasks+80(FP), DX
+	KMOVW DX, K3
+	SHRQ $16, DX
+	KMOVW DX, K4
+	SHRQ $16, DX
+	KMOVW DX, K5
+	SHRQ $16, DX
+	KMOVW DX, K6
+	KXNORW K7, K7, K7
+	MOVQ vs+8(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	SHLQ $1, R9 // six positions
+	MOVQ w+40(FP), AX
+	SHLQ $2, AX
+	MOVQ off1+48(FP), BX
+	CMPQ nvec+56(FP), $0
+	JLE wino4idone
+	CMPQ nch+64(FP), $0
+	JLE wino4idone
+wino4ichan:
+	MOVQ v+0(FP), DI
+	MOVQ x+24(FP), SI
+	MOVQ nvec+56(FP), R12
+wino4iloop:
+	MOVQ SI, CX
+	SUBQ AX, CX
+	LEAQ (CX)(AX*2), DX
+	ADDQ AX, DX
+	VMOVUPS.Z (CX), K3, Z24
+	VMOVUPS (CX)(AX*1), Z25
+	VMOVUPS (CX)(AX*2), Z26
+	VMOVUPS (DX), Z27
+	VMOVUPS (DX)(AX*1), Z28
+	VMOVUPS.Z (DX)(AX*2), K7, Z29
+	WINO4VERT(Z0, Z4, Z8, Z12, Z16, Z20)
+	ADDQ BX, CX
+	ADDQ BX, DX
+	VMOVUPS.Z (CX), K4, Z24
+	VMOVUPS (CX)(AX*1), Z25
+	VMOVUPS (CX)(AX*2), Z26
+	VMOVUPS (DX), Z27
+	VMOVUPS (DX)(AX*1), Z28
+	VMOVUPS.Z (DX)(AX*2), K7, Z29
+	WINO4VERT(Z1, Z5, Z9, Z13, Z17, Z21)
+	SUBQ BX, CX
+	SUBQ BX, DX
+	ADDQ $512, CX
+	ADDQ $512, DX
+	VMOVUPS.Z (CX), K7, Z24
+	VMOVUPS (CX)(AX*1), Z25
+	VMOVUPS (CX)(AX*2), Z26
+	VMOVUPS (DX), Z27
+	VMOVUPS (DX)(AX*1), Z28
+	VMOVUPS.Z (DX)(AX*2), K5, Z29
+	WINO4VERT(Z2, Z6, Z10, Z14, Z18, Z22)
+	ADDQ BX, CX
+	ADDQ BX, DX
+	VMOVUPS.Z (CX), K7, Z24
+	VMOVUPS (CX)(AX*1), Z25
+	VMOVUPS (CX)(AX*2), Z26
+	VMOVUPS (DX), Z27
+	VMOVUPS (DX)(AX*1), Z28
+	VMOVUPS.Z (DX)(AX*2), K6, Z29
+	WINO4VERT(Z3, Z7, Z11, Z15, Z19, Z23)
+	MOVQ DI, R10
+	LEAQ (R10)(R8*2), R11
+	ADDQ R8, R11
+	WINO4HORIZ(Z0, Z1, Z2, Z3)
+	WINO4HORIZ(Z4, Z5, Z6, Z7)
+	WINO4HORIZ(Z8, Z9, Z10, Z11)
+	WINO4HORIZ(Z12, Z13, Z14, Z15)
+	WINO4HORIZ(Z16, Z17, Z18, Z19)
+	WINO4HORIZ(Z20, Z21, Z22, Z23)
+	ADDQ $1024, SI // 16 tiles of 4×4
+	ADDQ $64, DI
+	DECQ R12
+	JNZ wino4iloop
+	MOVQ vc+16(FP), DX
+	SHLQ $2, DX
+	ADDQ DX, v+0(FP)
+	MOVQ xc+32(FP), DX
+	SHLQ $2, DX
+	ADDQ DX, x+24(FP)
+	DECQ nch+64(FP)
+	JNZ wino4ichan
+wino4idone:
+	VZEROUPPER
+	RET
+
+// WINO4OUT1 is winoOut41 of m0..m5 into o0..o3, using Z30, Z31 (the caller
+// keeps the m's and o's apart from them and o2, o3 apart from the m's
+// still read).
+#define WINO4OUT1(m0, m1, m2, m3, m4, m5, o0, o1, o2, o3) \
+	VADDPS m2, m1, Z30 \
+	VSUBPS m2, m1, Z31 \
+	VADDPS m4, m3, o2 \
+	VSUBPS m4, m3, o3 \
+	VADDPS Z30, m0, o0 \
+	VADDPS o2, o0, o0 \
+	VADDPS o3, o3, o1 \
+	VADDPS o1, Z31, o1 \
+	VADDPS o2, o2, o2 \
+	VADDPS o2, o2, o2 \
+	VADDPS o2, Z30, o2 \
+	VADDPS o3, o3, o3 \
+	VADDPS o3, o3, o3 \
+	VADDPS o3, o3, o3 \
+	VADDPS o3, Z31, o3 \
+	VADDPS m5, o3, o3
+
+// WINO4COL loads column j of the products (positions j, 6+j, .., 30+j from
+// R10 and R11 = R10 + 18 positions, R9 bytes = six positions apart) and
+// computes rows 0..3 of Aᵀ M into o0..o3; it moves R10 to the next column.
+#define WINO4COL(o0, o1, o2, o3) \
+	LEAQ (R10)(R9*2), R11 \
+	ADDQ R9, R11 \
+	VMOVUPS (R10), Z24 \
+	VMOVUPS (R10)(R9*1), Z25 \
+	VMOVUPS (R10)(R9*2), Z26 \
+	VMOVUPS (R11), Z27 \
+	VMOVUPS (R11)(R9*1), Z28 \
+	VMOVUPS (R11)(R9*2), Z29 \
+	WINO4OUT1(Z24, Z25, Z26, Z27, Z28, Z29, o0, o1, o2, o3) \
+	ADDQ R8, R10
+
+// WINO4ROW computes output row a of a vector's tiles from row a of Aᵀ M
+// (m0..m5) and stores its four slots at R12 (off1 in BX, then 512 on).
+#define WINO4ROW(m0, m1, m2, m3, m4, m5) \
+	WINO4OUT1(m0, m1, m2, m3, m4, m5, Z24, Z25, Z26, Z27) \
+	VSHUFF64X2 $0x44, Z25, Z24, Z28 \
+	VSHUFF64X2 $0x44, Z27, Z26, Z29 \
+	VSHUFF64X2 $0xEE, Z25, Z24, Z30 \
+	VSHUFF64X2 $0xEE, Z27, Z26, Z31 \
+	VMOVUPS wino4Out0<>(SB), Z24 \
+	VPERMI2PS Z29, Z28, Z24 \
+	VMOVUPS wino4Out1<>(SB), Z25 \
+	VPERMI2PS Z29, Z28, Z25 \
+	VMOVUPS wino4Out0<>(SB), Z26 \
+	VPERMI2PS Z31, Z30, Z26 \
+	VMOVUPS wino4Out1<>(SB), Z27 \
+	VPERMI2PS Z31, Z30, Z27 \
+	VMOVUPS Z24, (R12) \
+	VMOVUPS Z25, (R12)(BX*1) \
+	VMOVUPS Z26, 512(R12) \
+	VMOVUPS Z27, 512(R12)(BX*1) \
+	ADDQ AX, R12
+
+// func winoOut4AVX512(y *float32, yc, w, off1 int, m *float32, ms, mc, nvec, nch int)
+// y is output row 4·ty0 of the first channel; row a of a vector's tiles
+// goes to its four slots, as the input transform reads them.
+TEXT ·winoOut4AVX512(SB), NOSPLIT, $0-72
+	MOVQ w+16(FP), AX
+	SHLQ $2, AX
+	MOVQ off1+24(FP), BX
+	MOVQ ms+40(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	SHLQ $1, R9
+	CMPQ nvec+56(FP), $0
+	JLE wino4odone
+	CMPQ nch+64(FP), $0
+	JLE wino4odone
+wino4ochan:
+	MOVQ y+0(FP), DI
+	MOVQ m+32(FP), SI
+	MOVQ nvec+56(FP), R13
+wino4oloop:
+	MOVQ SI, R10
+	WINO4COL(Z0, Z6, Z12, Z18)
+	WINO4COL(Z1, Z7, Z13, Z19)
+	WINO4COL(Z2, Z8, Z14, Z20)
+	WINO4COL(Z3, Z9, Z15, Z21)
+	WINO4COL(Z4, Z10, Z16, Z22)
+	WINO4COL(Z5, Z11, Z17, Z23)
+	MOVQ DI, R12
+	WINO4ROW(Z0, Z1, Z2, Z3, Z4, Z5)
+	WINO4ROW(Z6, Z7, Z8, Z9, Z10, Z11)
+	WINO4ROW(Z12, Z13, Z14, Z15, Z16, Z17)
+	WINO4ROW(Z18, Z19, Z20, Z21, Z22, Z23)
+	ADDQ $1024, DI
+	ADDQ $64, SI
+	DECQ R13
+	JNZ wino4oloop
+	MOVQ yc+8(FP), DX
+	SHLQ $2, DX
+	ADDQ DX, y+0(FP)
+	MOVQ mc+48(FP), DX
+	SHLQ $2, DX
+	ADDQ DX, m+32(FP)
+	DECQ nch+64(FP)
+	JNZ wino4ochan
+wino4odone:
+	VZEROUPPER
+	RET

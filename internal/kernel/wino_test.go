@@ -238,3 +238,130 @@ func TestWinoDySameBits(t *testing.T) {
 		}
 	}
 }
+
+// TestWino4SameBits holds every kernel set's F(4×4) transforms to winoIn4Go
+// and winoOut4Go, bit for bit, over whole images and over runs of vectors
+// that start and end inside them, on maps 16 and 32 wide and 3 channels.
+func TestWino4SameBits(t *testing.T) {
+	for _, w := range []int{16, 32} {
+		h := 32 // 2 vectors an image 16 wide, 4 an image 32 wide
+		if w == 16 {
+			h = 16
+		}
+		tw := w / 4
+		T := h / 4 * tw
+		nv := T / 16
+		const nch = 3
+		rng := rand.New(rand.NewPCG(uint64(w), 12))
+		x := randSlice(rng, nch*h*w)
+		vs := nch*T + 16
+		want := make([]float32, 36*vs)
+		winoIn4Go(want, vs, T, x, h*w, h, w, 0, nv, nch)
+		m := randSlice(rng, 36*vs)
+		wantY := make([]float32, nch*h*w)
+		winoOut4Go(wantY, h*w, h, w, m, vs, T, 0, nv, nch)
+		runs := [][2]int{{0, nv}, {0, 1}, {nv - 1, 1}}
+		if nv > 2 {
+			runs = append(runs, [2]int{1, nv - 2}, [2]int{1, nv - 1})
+		}
+		for _, impl := range kernelSets() {
+			if impl.winoIn4 == nil {
+				continue
+			}
+			for _, run := range runs {
+				v0, n := run[0], run[1]
+				got := make([]float32, 36*vs)
+				impl.winoIn4(got[16*v0:], vs, T, x, h*w, h, w, v0, n, nch)
+				gotY := make([]float32, nch*h*w)
+				impl.winoOut4(gotY, h*w, h, w, m[16*v0:], vs, T, v0, n, nch)
+				for c := 0; c < nch; c++ {
+					for pos := 0; pos < 36; pos++ {
+						o := pos*vs + c*T + 16*v0
+						sameBits(t, fmt.Sprintf("%s w %d run %v: V[%d] channel %d", impl.name, w, run, pos, c), want[o:o+16*n], got[o:o+16*n])
+					}
+					lo, hi := c*h*w+256*v0, c*h*w+256*(v0+n) // 256 output floats a vector
+					sameBits(t, fmt.Sprintf("%s w %d run %v: Y channel %d", impl.name, w, run, c), wantY[lo:hi], gotY[lo:hi])
+				}
+			}
+		}
+	}
+}
+
+// TestWinoFilter4 holds the F(4×4) filter transform to G g Gᵀ and checks the
+// transforms' algebra: Aᵀ [U ⊙ (Bᵀ d B)] A is the 4×4 correlation of the
+// 6×6 patch d with g, in float64.
+func TestWinoFilter4(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	g := randSlice(rng, 9)
+	var u [36]float32
+	winoFilter4(&u, g)
+	var d [6][6]float32
+	for i := range d {
+		for j := range d[i] {
+			d[i][j] = randSlice(rng, 1)[0]
+		}
+	}
+	// V = Bᵀ d B by columns then rows, as winoIn4Go
+	var c [6][6]float32
+	for j := 0; j < 6; j++ {
+		var col [6]float32
+		for i := range col {
+			col[i] = d[i][j]
+		}
+		for k, e := range winoIn41(col) {
+			c[k][j] = e
+		}
+	}
+	var prod [6][6]float32
+	for k := 0; k < 6; k++ {
+		for j, e := range winoIn41(c[k]) {
+			prod[k][j] = e * u[6*k+j]
+		}
+	}
+	var r [4][6]float32
+	for j := 0; j < 6; j++ {
+		var col [6]float32
+		for i := range col {
+			col[i] = prod[i][j]
+		}
+		for a, e := range winoOut41(col) {
+			r[a][j] = e
+		}
+	}
+	for a := 0; a < 4; a++ {
+		y := winoOut41(r[a])
+		for b := 0; b < 4; b++ {
+			var want float64
+			for i := 0; i < 3; i++ {
+				for j := 0; j < 3; j++ {
+					want += float64(d[a+i][b+j]) * float64(g[3*i+j])
+				}
+			}
+			if diff := math.Abs(float64(y[b]) - want); diff > 1e-5 {
+				t.Errorf("Y[%d][%d] = %v, want %v", a, b, y[b], want)
+			}
+		}
+	}
+}
+
+func TestWinoFits4(t *testing.T) {
+	for _, c := range []struct {
+		s    ConvShape
+		want bool
+	}{
+		{ConvShape{N: 128, C: 16, H: 32, W: 32, K: 16, R: 3, S: 3, Stride: 1, Pad: 1}, true},
+		{ConvShape{N: 128, C: 32, H: 16, W: 16, K: 32, R: 3, S: 3, Stride: 1, Pad: 1}, true},
+		{ConvShape{N: 3, C: 16, H: 8, W: 32, K: 16, R: 3, S: 3, Stride: 1, Pad: 1}, true},     // two tile rows of 8
+		{ConvShape{N: 128, C: 64, H: 8, W: 8, K: 64, R: 3, S: 3, Stride: 1, Pad: 1}, false},   // 8 wide: F(2×2)
+		{ConvShape{N: 128, C: 16, H: 30, W: 32, K: 16, R: 3, S: 3, Stride: 1, Pad: 1}, false}, // rows not a multiple of 4
+		{ConvShape{N: 128, C: 16, H: 4, W: 32, K: 16, R: 3, S: 3, Stride: 1, Pad: 1}, false},  // 8 tiles an image
+		{ConvShape{N: 128, C: 16, H: 32, W: 32, K: 32, R: 3, S: 3, Stride: 2, Pad: 1}, false}, // strided
+	} {
+		if got := winoFits4(c.s, goKernels); got != c.want {
+			t.Errorf("winoFits4(%v) = %v, want %v", c.s, got, c.want)
+		}
+	}
+	if winoFits4(ConvShape{N: 1, C: 16, H: 32, W: 32, K: 16, R: 3, S: 3, Stride: 1, Pad: 1}, goCopyKernels) {
+		t.Errorf("a set without F(4×4) transforms fits F(4×4)")
+	}
+}

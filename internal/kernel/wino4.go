@@ -1,0 +1,163 @@
+package kernel
+
+// Winograd F(4×4, 3×3) for the maps 16 and 32 wide: an output tile of 4×4
+// pixels is Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A for the 6×6 patch d around it,
+// 36 products where F(2×2, 3×3) takes 64 for the same 16 outputs and the
+// direct sum 144 (Lavin and Gray 2016; the matrices are theirs). The 36
+// elementwise products become 36 GEMMs over the channels, as in wino.go.
+// The transforms multiply only by powers of two, and by 5 in one rounded
+// product, so that every kernel set computes the same bits; the filter
+// transform, with its sixths, runs in float64.
+//
+// Its rounding error is larger than F(2×2)'s (the transforms' entries reach
+// 8 and 1/24 in magnitude), as in the Winograd convolutions of cuDNN and
+// oneDNN, which train with it in float32; the tests against float64 bound
+// it. Maps 8 wide keep F(2×2): a 16-tile vector of them spans four images.
+
+// winoBlock4 is how many tiles the F(4×4) transforms and products run at a
+// time: one 32×32 image, whose 36 transformed planes of 16 channels take
+// 147 KiB.
+const winoBlock4 = 64
+
+// winoFits4 reports whether s, which winoFits admits, runs as F(4×4, 3×3)
+// with kernel set impl: maps 16 or 32 wide, rows a multiple of 4, whole
+// vectors of 16 tiles.
+func winoFits4(s ConvShape, impl *convKernels) bool {
+	if impl.winoIn4 == nil || !winoFits(s, impl) || (s.W != 16 && s.W != 32) || s.H%4 != 0 {
+		return false
+	}
+	return (s.H/4*s.W/4)%16 == 0
+}
+
+func winoGeometry4(s ConvShape) winoGeom {
+	g := winoGeom{th: s.H / 4, tw: s.W / 4, ts: 4, P: 36}
+	g.T = g.th * g.tw
+	g.G = max(1, min(s.N, winoBudget/(36*(s.C+s.K)*g.T*4)))
+	g.NB = min(winoBlock4, roundUp(g.G*g.T, 32))
+	return g
+}
+
+// winoG4 is G, 6×3.
+var winoG4 = [6][3]float64{
+	{1.0 / 4, 0, 0},
+	{-1.0 / 6, -1.0 / 6, -1.0 / 6},
+	{-1.0 / 6, 1.0 / 6, -1.0 / 6},
+	{1.0 / 24, 1.0 / 12, 1.0 / 6},
+	{1.0 / 24, -1.0 / 12, 1.0 / 6},
+	{0, 0, 1},
+}
+
+// winoFilter4 returns U = G g Gᵀ, position 6i+j at u[6i+j], for the 3×3
+// filter g (row major), computed in float64 and rounded once.
+func winoFilter4(u *[36]float32, g []float32) {
+	var t [6][3]float64 // G g
+	for i := range t {
+		for s := 0; s < 3; s++ {
+			for r := 0; r < 3; r++ {
+				t[i][s] += winoG4[i][r] * float64(g[3*r+s])
+			}
+		}
+	}
+	for i := 0; i < 6; i++ {
+		for j := 0; j < 6; j++ {
+			var v float64
+			for s := 0; s < 3; s++ {
+				v += t[i][s] * winoG4[j][s]
+			}
+			u[6*i+j] = float32(v)
+		}
+	}
+}
+
+// winoIn41 is Bᵀ d for one line of 6 (a column of a patch, then a row of
+// the result), in the order the assembly adds:
+//
+//	Bᵀ = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0;
+//	      0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1].
+func winoIn41(d [6]float32) (t [6]float32) {
+	a := d[4] - 4*d[2]
+	b := d[3] - 4*d[1]
+	t[1], t[2] = a+b, a-b
+	c := d[4] - d[2]
+	e := d[3] - d[1]
+	e += e
+	t[3], t[4] = c+e, c-e
+	// 5x is rounded on its own (the conversion keeps it out of an FMA)
+	t[0] = (d[4] - float32(5*d[2])) + 4*d[0]
+	t[5] = (d[5] - float32(5*d[3])) + 4*d[1]
+	return t
+}
+
+// winoOut41 is Aᵀ m for one line of 6:
+//
+//	Aᵀ = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1].
+func winoOut41(m [6]float32) (o [4]float32) {
+	s12, d12 := m[1]+m[2], m[1]-m[2]
+	s34, d34 := m[3]+m[4], m[3]-m[4]
+	o[0] = (m[0] + s12) + s34
+	o[1] = d12 + 2*d34
+	o[2] = s12 + 4*s34
+	o[3] = (d12 + 8*d34) + m[5]
+	return o
+}
+
+// winoIn4Go is the F(4×4) input transform, read straight from the source
+// planes, with the arguments of winoInGo: V = Bᵀ d B, the columns of d
+// first, position pos at v[pos·vs + tile].
+func winoIn4Go(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int) {
+	tw := w / 4
+	for ch := 0; ch < nch; ch++ {
+		img := x[ch*xc : ch*xc+h*w]
+		for t := 16 * v0; t < 16*(v0+nvec); t++ {
+			ty, tx := t/tw, t%tw
+			var c [6][6]float32 // Bᵀ d
+			for j := 0; j < 6; j++ {
+				var d [6]float32
+				if col := 4*tx - 1 + j; col >= 0 && col < w {
+					for i := range d {
+						if r := 4*ty - 1 + i; r >= 0 && r < h {
+							d[i] = img[r*w+col]
+						}
+					}
+				}
+				for k, e := range winoIn41(d) {
+					c[k][j] = e
+				}
+			}
+			o := ch*vc + t - 16*v0
+			for k := 0; k < 6; k++ {
+				for j, e := range winoIn41(c[k]) {
+					v[(6*k+j)*vs+o] = e
+				}
+			}
+		}
+	}
+}
+
+// winoOut4Go is the F(4×4) output transform, written straight into the
+// output planes, with the arguments of winoOutGo: Y = Aᵀ M A, the columns
+// of M first.
+func winoOut4Go(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch int) {
+	tw := w / 4
+	for ch := 0; ch < nch; ch++ {
+		p := y[ch*yc : ch*yc+h*w]
+		for t := 16 * v0; t < 16*(v0+nvec); t++ {
+			ty, tx := t/tw, t%tw
+			o := ch*mc + t - 16*v0
+			var r [4][6]float32 // Aᵀ M
+			for j := 0; j < 6; j++ {
+				var col [6]float32
+				for i := range col {
+					col[i] = m[(6*i+j)*ms+o]
+				}
+				for a, e := range winoOut41(col) {
+					r[a][j] = e
+				}
+			}
+			for a := 0; a < 4; a++ {
+				q := winoOut41(r[a])
+				copy(p[(4*ty+a)*w+4*tx:(4*ty+a)*w+4*tx+4], q[:])
+			}
+		}
+	}
+}

@@ -53,6 +53,9 @@ type convKernels struct {
 	// F(2×2, 3×3) only.
 	winoIn4  func(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int)
 	winoOut4 func(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch int)
+	// winoDy4 is the output-gradient transform of the F(4×4) weight
+	// gradient, with the arguments of winoDy.
+	winoDy4 func(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch int)
 	// winoDy is the output-gradient transform of the Winograd weight
 	// gradient (wino_filter.go); nil: the weight gradient runs directly.
 	winoDy func(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch int)
@@ -62,7 +65,7 @@ type convKernels struct {
 // CPU and with the purego build tag. goCopyKernels is the same restricted to
 // copy-mode plans, so that tests cover both modes on every platform.
 var (
-	goKernels     = &convKernels{name: "go", masked: true, fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo, winoIn: winoInGo, winoOut: winoOutGo, winoDy: winoDyGo, winoIn4: winoIn4Go, winoOut4: winoOut4Go}
+	goKernels     = &convKernels{name: "go", masked: true, fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo, winoIn: winoInGo, winoOut: winoOutGo, winoDy: winoDyGo, winoIn4: winoIn4Go, winoOut4: winoOut4Go, winoDy4: winoDy4Go}
 	goCopyKernels = &convKernels{name: "go-copy", fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo}
 )
 

@@ -67,6 +67,8 @@ func ConvAlgorithm(s ConvShape, filter, data bool) string {
 	}
 	switch {
 	case s.Validate() != nil:
+	case filter && winoFilterFits4(s, bestKernels):
+		return "winograd-4x4"
 	case filter && winoFilterFits(s, bestKernels):
 		return "winograd-2x2"
 	case !filter && winoFits4(s, bestKernels):

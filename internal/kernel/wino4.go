@@ -161,3 +161,68 @@ func winoOut4Go(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch in
 		}
 	}
 }
+
+// winoDy41 is A y for one line of 4 (a column of a tile of the output
+// gradient, then a row of the result), A = (Aᵀ)ᵀ, in the order the
+// assembly adds.
+func winoDy41(y [4]float32) (m [6]float32) {
+	s02, s13 := y[0]+y[2], y[1]+y[3]
+	t02 := y[0] + 4*y[2]
+	u13 := y[1] + 4*y[3]
+	u13 += u13
+	m[0] = y[0]
+	m[1], m[2] = s02+s13, s02-s13
+	m[3], m[4] = t02+u13, t02-u13
+	m[5] = y[3]
+	return m
+}
+
+// winoDy4Go is the F(4×4) output-gradient transform dM = A dY Aᵀ, read
+// straight from the dy planes, with the arguments of winoDyGo.
+func winoDy4Go(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch int) {
+	tw := w / 4
+	for ch := 0; ch < nch; ch++ {
+		p := dy[ch*yc : ch*yc+h*w]
+		for t := 16 * v0; t < 16*(v0+nvec); t++ {
+			ty, tx := t/tw, t%tw
+			var c [6][4]float32 // A dY
+			for b := 0; b < 4; b++ {
+				var col [4]float32
+				for a := range col {
+					col[a] = p[(4*ty+a)*w+4*tx+b]
+				}
+				for k, e := range winoDy41(col) {
+					c[k][b] = e
+				}
+			}
+			o := ch*mc + t - 16*v0
+			for k := 0; k < 6; k++ {
+				for j, e := range winoDy41(c[k]) {
+					m[(6*k+j)*ms+o] = e
+				}
+			}
+		}
+	}
+}
+
+// winoFilterGrad4 writes dw = Gᵀ u G (3×3, row major) for the 6×6 u, in
+// float64.
+func winoFilterGrad4(dw []float32, u *[36]float32) {
+	var t [3][6]float64 // Gᵀ u
+	for r := 0; r < 3; r++ {
+		for j := 0; j < 6; j++ {
+			for i := 0; i < 6; i++ {
+				t[r][j] += winoG4[i][r] * float64(u[6*i+j])
+			}
+		}
+	}
+	for r := 0; r < 3; r++ {
+		for s := 0; s < 3; s++ {
+			var v float64
+			for j := 0; j < 6; j++ {
+				v += t[r][j] * winoG4[j][s]
+			}
+			dw[3*r+s] = float32(v)
+		}
+	}
+}

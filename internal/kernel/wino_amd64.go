@@ -258,3 +258,18 @@ func winoOut4Asm512(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nc
 	ty0 := 16 * v0 / tw
 	winoOut4AVX512(&y[4*ty0*w], yc, w, winoSlot1(w), &m[0], ms, mc, nvec, nch)
 }
+
+//go:noescape
+func winoDy4AVX512(m *float32, ms, mc int, dy *float32, yc, w, off1, nvec, nch int)
+
+func winoDy4Asm512(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch int) {
+	if nvec <= 0 || nch <= 0 {
+		return
+	}
+	tw := w / 4
+	winoVectors4(h, w, v0, nvec)
+	_ = m[(nch-1)*mc+35*ms+16*nvec-1]
+	_ = dy[(nch-1)*yc+h*w-1]
+	ty0 := 16 * v0 / tw
+	winoDy4AVX512(&m[0], ms, mc, &dy[4*ty0*w], yc, w, winoSlot1(w), nvec, nch)
+}

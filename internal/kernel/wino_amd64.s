@@ -772,3 +772,111 @@ wino4oloop:
 wino4odone:
 	VZEROUPPER
 	RET
+
+
+// WINO4DY1 is winoDy41 of y0..y3 into m0..m5, using Z28, Z29 (the m's apart
+// from the y's, but for m0 and m5, which may be y0 and y3 themselves).
+#define WINO4DY1(y0, y1, y2, y3, m0, m1, m2, m3, m4, m5) \
+	VADDPS y2, y0, Z28 \
+	VADDPS y3, y1, Z29 \
+	VADDPS Z29, Z28, m1 \
+	VSUBPS Z29, Z28, m2 \
+	VADDPS y2, y2, Z28 \
+	VADDPS Z28, Z28, Z28 \
+	VADDPS Z28, y0, Z28 \
+	VADDPS y3, y3, Z29 \
+	VADDPS Z29, Z29, Z29 \
+	VADDPS Z29, y1, Z29 \
+	VADDPS Z29, Z29, Z29 \
+	VADDPS Z29, Z28, m3 \
+	VSUBPS Z29, Z28, m4 \
+	VMOVAPS y0, m0 \
+	VMOVAPS y3, m5
+
+// WINO4DYSLOT computes A dY over the four rows of one slot (from CX, AX
+// bytes apart) into t0..t5.
+#define WINO4DYSLOT(t0, t1, t2, t3, t4, t5) \
+	VMOVUPS (CX), Z24 \
+	VMOVUPS (CX)(AX*1), Z25 \
+	VMOVUPS (CX)(AX*2), Z26 \
+	LEAQ (CX)(AX*2), DX \
+	VMOVUPS (DX)(AX*1), Z27 \
+	WINO4DY1(Z24, Z25, Z26, Z27, t0, t1, t2, t3, t4, t5)
+
+// WINO4DYROW turns row k of A dY (slots in a, b, c, e) into positions
+// 6k..6k+5 at R10 and R11, as WINO4HORIZ: the four phases, then winoDy41.
+#define WINO4DYROW(a, b, c, e) \
+	VMOVUPS wino4Idx01<>(SB), Z24 \
+	VPERMI2PS b, a, Z24 \
+	VMOVUPS wino4Idx23<>(SB), Z25 \
+	VPERMI2PS b, a, Z25 \
+	VMOVUPS wino4Idx01<>(SB), Z26 \
+	VPERMI2PS e, c, Z26 \
+	VMOVUPS wino4Idx23<>(SB), Z27 \
+	VPERMI2PS e, c, Z27 \
+	VSHUFF64X2 $0x44, Z26, Z24, Z30 \
+	VSHUFF64X2 $0xEE, Z26, Z24, Z31 \
+	VSHUFF64X2 $0x44, Z27, Z25, a \
+	VSHUFF64X2 $0xEE, Z27, Z25, b \
+	WINO4DY1(Z30, Z31, a, b, Z24, Z25, Z26, Z27, c, e) \
+	VMOVUPS Z24, (R10) \
+	VMOVUPS Z25, (R10)(R8*1) \
+	VMOVUPS Z26, (R10)(R8*2) \
+	VMOVUPS Z27, (R11) \
+	VMOVUPS c, (R11)(R8*1) \
+	VMOVUPS e, (R11)(R8*2) \
+	ADDQ R9, R10 \
+	ADDQ R9, R11
+
+// func winoDy4AVX512(m *float32, ms, mc int, dy *float32, yc, w, off1, nvec, nch int)
+// dM = A dY Aᵀ of the F(4×4) weight gradient: dy is row 4·ty0 of the first
+// channel; a vector's rows come in the four slots of the transforms above.
+TEXT ·winoDy4AVX512(SB), NOSPLIT, $0-72
+	MOVQ ms+8(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	SHLQ $1, R9
+	MOVQ w+40(FP), AX
+	SHLQ $2, AX
+	MOVQ off1+48(FP), BX
+	CMPQ nvec+56(FP), $0
+	JLE wino4ddone
+	CMPQ nch+64(FP), $0
+	JLE wino4ddone
+wino4dchan:
+	MOVQ m+0(FP), DI
+	MOVQ dy+24(FP), SI
+	MOVQ nvec+56(FP), R12
+wino4dloop:
+	MOVQ SI, CX
+	WINO4DYSLOT(Z0, Z4, Z8, Z12, Z16, Z20)
+	ADDQ BX, CX
+	WINO4DYSLOT(Z1, Z5, Z9, Z13, Z17, Z21)
+	LEAQ 512(SI), CX
+	WINO4DYSLOT(Z2, Z6, Z10, Z14, Z18, Z22)
+	ADDQ BX, CX
+	WINO4DYSLOT(Z3, Z7, Z11, Z15, Z19, Z23)
+	MOVQ DI, R10
+	LEAQ (R10)(R8*2), R11
+	ADDQ R8, R11
+	WINO4DYROW(Z0, Z1, Z2, Z3)
+	WINO4DYROW(Z4, Z5, Z6, Z7)
+	WINO4DYROW(Z8, Z9, Z10, Z11)
+	WINO4DYROW(Z12, Z13, Z14, Z15)
+	WINO4DYROW(Z16, Z17, Z18, Z19)
+	WINO4DYROW(Z20, Z21, Z22, Z23)
+	ADDQ $1024, SI
+	ADDQ $64, DI
+	DECQ R12
+	JNZ wino4dloop
+	MOVQ mc+16(FP), DX
+	SHLQ $2, DX
+	ADDQ DX, m+0(FP)
+	MOVQ yc+32(FP), DX
+	SHLQ $2, DX
+	ADDQ DX, dy+24(FP)
+	DECQ nch+64(FP)
+	JNZ wino4dchan
+wino4ddone:
+	VZEROUPPER
+	RET

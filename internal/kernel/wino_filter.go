@@ -20,6 +20,11 @@ func winoFilterFits(s ConvShape, impl *convKernels) bool {
 	return impl.winoDy != nil && impl.dwT == 4 && s.C%4 == 0 && s.K%impl.dwK == 0 && winoFits(s, impl)
 }
 
+// winoFilterFits4 reports whether that adjoint is F(4×4, 3×3)'s.
+func winoFilterFits4(s ConvShape, impl *convKernels) bool {
+	return impl.winoDy4 != nil && winoFilterFits(s, impl) && winoFits4(s, impl)
+}
+
 // winoDyGo is the output-gradient transform dM = A dY Aᵀ, read straight
 // from the dy planes (h rows of w floats, yc apart, nch channels): the nvec
 // vectors of 16 tiles from vector v0, written to m[pos·ms + tile] (channels
@@ -70,6 +75,9 @@ func winoFilterGrad(dw []float32, u *[16]float32) {
 // winoFilterF32 computes the weight gradient of the Winograd convolution s.
 func (c *convCore) winoFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 	g := winoGeometry(s)
+	if winoFilterFits4(s, c.impl) {
+		g = winoGeometry4(s)
+	}
 	// The blocks run over a chunk's images, not a group's. Longer ones
 	// spread the kernel's final sums over more tiles: 256 tiles were 10%
 	// faster than 128 on 16 channels, slower on 32 and 64.
@@ -83,7 +91,7 @@ func (c *convCore) winoFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 		c.winoTiles = append(c.winoTiles, ch*g.NB, (ch+1)*g.NB, (ch+2)*g.NB, (ch+3)*g.NB, 0, ch)
 	}
 	scratch := c.winoScratch(g, s, nw)
-	c.bfChunks, c.bfStride = chunks, 16*s.K*s.C
+	c.bfChunks, c.bfStride = chunks, g.P*s.K*s.C
 	c.bfPart = takeScratch(chunks * c.bfStride)
 	c.op, c.s, c.nw, c.out, c.in = opWinoFilter, s, nw, dy[:s.N*s.K*s.H*s.W], x[:s.N*s.C*s.H*s.W]
 	c.next.Store(0)
@@ -102,6 +110,10 @@ func (c *convCore) winoFilterWork(w int) {
 	s, g, b, impl := c.s, c.winoG, &c.bufs[w], c.impl
 	hw, T, nb := s.H*s.W, g.T, g.NB
 	vps, mps := s.C*nb+16, s.K*nb+16
+	in, dyt := impl.winoIn, impl.winoDy
+	if g.ts == 4 {
+		in, dyt = impl.winoIn4, impl.winoDy4
+	}
 	for ch := c.take(); ch < c.bfChunks; ch = c.take() {
 		part := c.bfPart[ch*c.bfStride : (ch+1)*c.bfStride]
 		clear(part)
@@ -112,11 +124,11 @@ func (c *convCore) winoFilterWork(w int) {
 			for t := t0; t < t0+n; {
 				img, lt := c0+t/T, t%T
 				run := min(T-lt, t0+n-t)
-				impl.winoIn(b.wv[t-t0:], vps, nb, c.in[img*s.C*hw:(img+1)*s.C*hw], hw, s.H, s.W, lt/16, run/16, s.C)
-				impl.winoDy(b.wm[t-t0:], mps, nb, c.out[img*s.K*hw:(img+1)*s.K*hw], hw, s.H, s.W, lt/16, run/16, s.K)
+				in(b.wv[t-t0:], vps, nb, c.in[img*s.C*hw:(img+1)*s.C*hw], hw, s.H, s.W, lt/16, run/16, s.C)
+				dyt(b.wm[t-t0:], mps, nb, c.out[img*s.K*hw:(img+1)*s.K*hw], hw, s.H, s.W, lt/16, run/16, s.K)
 				t += run
 			}
-			for pos := 0; pos < 16; pos++ {
+			for pos := 0; pos < g.P; pos++ {
 				impl.dw(part[pos*s.K*s.C:], s.C, b.wm, pos*mps, nb, 0, b.wv, pos*vps, 0, c.winoTiles, s.K/impl.dwK, n/16, 1, c.winoMask)
 			}
 		}
@@ -126,12 +138,13 @@ func (c *convCore) winoFilterWork(w int) {
 // winoFilterSum adds the chunks' dU in chunk order and transforms the sums
 // into dw, for the output channels the worker takes one at a time.
 func (c *convCore) winoFilterSum() {
-	s := c.s
+	s, npos := c.s, c.winoG.P
 	kc := s.K * s.C
-	var u [16]float32
+	var u4 [36]float32
+	u := u4[:npos]
 	for k := c.take(); k < s.K; k = c.take() {
 		// chunk 0's dU of channel k at each position, plus the others in order
-		for pos := 0; pos < 16; pos++ {
+		for pos := 0; pos < npos; pos++ {
 			d := c.bfPart[pos*kc+k*s.C : pos*kc+(k+1)*s.C]
 			for ch := 1; ch < c.bfChunks; ch++ {
 				o := ch*c.bfStride + pos*kc + k*s.C
@@ -143,7 +156,11 @@ func (c *convCore) winoFilterSum() {
 				u[pos] = c.bfPart[pos*kc+k*s.C+ci]
 			}
 			at := k*s.C + ci
-			winoFilterGrad(c.bfDw[at*9:at*9+9], &u)
+			if npos == 36 {
+				winoFilterGrad4(c.bfDw[at*9:at*9+9], &u4)
+			} else {
+				winoFilterGrad(c.bfDw[at*9:at*9+9], (*[16]float32)(u))
+			}
 		}
 	}
 }

@@ -239,8 +239,8 @@ func TestWinoDySameBits(t *testing.T) {
 	}
 }
 
-// TestWino4SameBits holds every kernel set's F(4×4) transforms to winoIn4Go
-// and winoOut4Go, bit for bit, over whole images and over runs of vectors
+// TestWino4SameBits holds every kernel set's F(4×4) transforms to winoIn4Go,
+// winoOut4Go and winoDy4Go (here of x, standing in for dy), bit for bit, over whole images and over runs of vectors
 // that start and end inside them, on maps 16 and 32 wide and 3 channels.
 func TestWino4SameBits(t *testing.T) {
 	for _, w := range []int{16, 32} {
@@ -260,12 +260,14 @@ func TestWino4SameBits(t *testing.T) {
 		m := randSlice(rng, 36*vs)
 		wantY := make([]float32, nch*h*w)
 		winoOut4Go(wantY, h*w, h, w, m, vs, T, 0, nv, nch)
+		wantM := make([]float32, 36*vs)
+		winoDy4Go(wantM, vs, T, x, h*w, h, w, 0, nv, nch)
 		runs := [][2]int{{0, nv}, {0, 1}, {nv - 1, 1}}
 		if nv > 2 {
 			runs = append(runs, [2]int{1, nv - 2}, [2]int{1, nv - 1})
 		}
 		for _, impl := range kernelSets() {
-			if impl.winoIn4 == nil {
+			if impl.winoIn4 == nil || impl.winoDy4 == nil {
 				continue
 			}
 			for _, run := range runs {
@@ -274,10 +276,13 @@ func TestWino4SameBits(t *testing.T) {
 				impl.winoIn4(got[16*v0:], vs, T, x, h*w, h, w, v0, n, nch)
 				gotY := make([]float32, nch*h*w)
 				impl.winoOut4(gotY, h*w, h, w, m[16*v0:], vs, T, v0, n, nch)
+				gotM := make([]float32, 36*vs)
+				impl.winoDy4(gotM[16*v0:], vs, T, x, h*w, h, w, v0, n, nch)
 				for c := 0; c < nch; c++ {
 					for pos := 0; pos < 36; pos++ {
 						o := pos*vs + c*T + 16*v0
 						sameBits(t, fmt.Sprintf("%s w %d run %v: V[%d] channel %d", impl.name, w, run, pos, c), want[o:o+16*n], got[o:o+16*n])
+						sameBits(t, fmt.Sprintf("%s w %d run %v: dM[%d] channel %d", impl.name, w, run, pos, c), wantM[o:o+16*n], gotM[o:o+16*n])
 					}
 					lo, hi := c*h*w+256*v0, c*h*w+256*(v0+n) // 256 output floats a vector
 					sameBits(t, fmt.Sprintf("%s w %d run %v: Y channel %d", impl.name, w, run, c), wantY[lo:hi], gotY[lo:hi])

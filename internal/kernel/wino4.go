@@ -51,21 +51,30 @@ var winoG4 = [6][3]float64{
 // filter g (row major), computed in float64 and rounded once.
 func winoFilter4(u *[36]float32, g []float32) {
 	var t [6][3]float64 // G g
-	for i := range t {
-		for s := 0; s < 3; s++ {
-			for r := 0; r < 3; r++ {
-				t[i][s] += winoG4[i][r] * float64(g[3*r+s])
-			}
+	for s := 0; s < 3; s++ {
+		for i, v := range winoG41(float64(g[s]), float64(g[3+s]), float64(g[6+s])) {
+			t[i][s] = v
 		}
 	}
 	for i := 0; i < 6; i++ {
-		for j := 0; j < 6; j++ {
-			var v float64
-			for s := 0; s < 3; s++ {
-				v += t[i][s] * winoG4[j][s]
-			}
+		for j, v := range winoG41(t[i][0], t[i][1], t[i][2]) {
 			u[6*i+j] = float32(v)
 		}
+	}
+}
+
+// winoG41 is G (a, b, c): winoG4 times a line of 3.
+func winoG41(a, b, c float64) [6]float64 {
+	ac := a + c
+	return [6]float64{a / 4, -(ac + b) / 6, -(ac - b) / 6, a/24 + b/12 + c/6, a/24 - b/12 + c/6, c}
+}
+
+// winoGT41 is Gᵀ v: winoG4's transpose times a line of 6.
+func winoGT41(v []float64) [3]float64 {
+	return [3]float64{
+		v[0]/4 - (v[1]+v[2])/6 + (v[3]+v[4])/24,
+		(v[2]-v[1])/6 + (v[3]-v[4])/12,
+		(v[3]+v[4]-v[1]-v[2])/6 + v[5],
 	}
 }
 
@@ -209,19 +218,17 @@ func winoDy4Go(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch in
 // float64.
 func winoFilterGrad4(dw []float32, u *[36]float32) {
 	var t [3][6]float64 // Gᵀ u
-	for r := 0; r < 3; r++ {
-		for j := 0; j < 6; j++ {
-			for i := 0; i < 6; i++ {
-				t[r][j] += winoG4[i][r] * float64(u[6*i+j])
-			}
+	var col [6]float64
+	for j := 0; j < 6; j++ {
+		for i := range col {
+			col[i] = float64(u[6*i+j])
+		}
+		for r, v := range winoGT41(col[:]) {
+			t[r][j] = v
 		}
 	}
 	for r := 0; r < 3; r++ {
-		for s := 0; s < 3; s++ {
-			var v float64
-			for j := 0; j < 6; j++ {
-				v += t[r][j] * winoG4[j][s]
-			}
+		for s, v := range winoGT41(t[r][:]) {
 			dw[3*r+s] = float32(v)
 		}
 	}

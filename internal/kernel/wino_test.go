@@ -370,3 +370,41 @@ func TestWinoFits4(t *testing.T) {
 		t.Errorf("a set without F(4×4) transforms fits F(4×4)")
 	}
 }
+
+// TestWinoFilterTransforms4 holds winoFilter4 and winoFilterGrad4 to the
+// products with winoG4, in float64.
+func TestWinoFilterTransforms4(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	g := randSlice(rng, 9)
+	var u [36]float32
+	winoFilter4(&u, g)
+	for i := 0; i < 6; i++ {
+		for j := 0; j < 6; j++ {
+			var want float64
+			for r := 0; r < 3; r++ {
+				for s := 0; s < 3; s++ {
+					want += winoG4[i][r] * float64(g[3*r+s]) * winoG4[j][s]
+				}
+			}
+			if d := math.Abs(float64(u[6*i+j]) - want); d > 1e-6*(1+math.Abs(want)) {
+				t.Errorf("U[%d][%d] = %v, want %v", i, j, u[6*i+j], want)
+			}
+		}
+	}
+	uu := [36]float32(randSlice(rng, 36))
+	dw := make([]float32, 9)
+	winoFilterGrad4(dw, &uu)
+	for r := 0; r < 3; r++ {
+		for s := 0; s < 3; s++ {
+			var want float64
+			for i := 0; i < 6; i++ {
+				for j := 0; j < 6; j++ {
+					want += winoG4[i][r] * float64(uu[6*i+j]) * winoG4[j][s]
+				}
+			}
+			if d := math.Abs(float64(dw[3*r+s]) - want); d > 1e-6*(1+math.Abs(want)) {
+				t.Errorf("dw[%d][%d] = %v, want %v", r, s, dw[3*r+s], want)
+			}
+		}
+	}
+}

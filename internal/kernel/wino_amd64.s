@@ -487,32 +487,38 @@ DATA wino4Out1<>+56(SB)/4, $23
 DATA wino4Out1<>+60(SB)/4, $31
 GLOBL wino4Out1<>(SB), RODATA|NOPTR, $64
 
+// Constants of the transforms' multiply-adds, broadcast from memory; each
+// multiplies exactly (a power of two) or is rounded on its own (5x), so
+// the results are those of winoIn41, winoOut41 and winoDy41.
+DATA wino4Two<>+0(SB)/4, $2.0
+GLOBL wino4Two<>(SB), RODATA|NOPTR, $4
+DATA wino4Four<>+0(SB)/4, $4.0
+GLOBL wino4Four<>(SB), RODATA|NOPTR, $4
+DATA wino4Five<>+0(SB)/4, $5.0
+GLOBL wino4Five<>(SB), RODATA|NOPTR, $4
+DATA wino4Eight<>+0(SB)/4, $8.0
+GLOBL wino4Eight<>(SB), RODATA|NOPTR, $4
+
 // WINO4VERT is Bᵀ d over the six source rows in Z24..Z29 (one slot), into
 // t0..t5, in the order of winoIn41. Uses Z30, Z31.
 #define WINO4VERT(t0, t1, t2, t3, t4, t5) \
-	VADDPS Z26, Z26, Z30 \
-	VADDPS Z30, Z30, Z30 \
-	VADDPS Z25, Z25, Z31 \
-	VADDPS Z31, Z31, Z31 \
-	VADDPS Z26, Z30, t0 \
-	VSUBPS t0, Z28, t0 \
-	VADDPS Z24, Z24, t5 \
-	VADDPS t5, t5, t5 \
-	VADDPS t5, t0, t0 \
-	VSUBPS Z30, Z28, Z30 \
-	VSUBPS Z31, Z27, t1 \
-	VSUBPS t1, Z30, t2 \
-	VADDPS t1, Z30, t1 \
+	VMOVAPS Z28, Z30 \
+	VFNMADD231PS.BCST wino4Four<>(SB), Z26, Z30 \
+	VMOVAPS Z27, Z31 \
+	VFNMADD231PS.BCST wino4Four<>(SB), Z25, Z31 \
+	VADDPS Z31, Z30, t1 \
+	VSUBPS Z31, Z30, t2 \
 	VSUBPS Z26, Z28, Z30 \
-	VSUBPS Z25, Z27, t4 \
-	VADDPS t4, t4, t4 \
-	VADDPS t4, Z30, t3 \
-	VSUBPS t4, Z30, t4 \
-	VADDPS Z27, Z27, Z30 \
-	VADDPS Z30, Z30, Z30 \
-	VADDPS Z27, Z30, Z30 \
+	VSUBPS Z25, Z27, Z31 \
+	VADDPS Z31, Z31, Z31 \
+	VADDPS Z31, Z30, t3 \
+	VSUBPS Z31, Z30, t4 \
+	VMULPS.BCST wino4Five<>(SB), Z26, Z30 \
+	VSUBPS Z30, Z28, t0 \
+	VFMADD231PS.BCST wino4Four<>(SB), Z24, t0 \
+	VMULPS.BCST wino4Five<>(SB), Z27, Z30 \
 	VSUBPS Z30, Z29, t5 \
-	VADDPS Z31, t5, t5
+	VFMADD231PS.BCST wino4Four<>(SB), Z25, t5
 
 // WINO4HORIZ turns row k of Bᵀ d (slots in a, b, c, e) into positions
 // 6k..6k+5 at R10 (6k, 6k+1, 6k+2) and R11 (6k+3..6k+5), R8 bytes apart:
@@ -536,35 +542,29 @@ GLOBL wino4Out1<>(SB), RODATA|NOPTR, $64
 	VPERMPS.Z Z31, a, K1, a \
 	VMOVUPS winoShift<>+64(SB), b \
 	VPERMPS.Z Z28, b, K2, b \
-	VADDPS Z29, Z29, Z24 \
-	VADDPS Z24, Z24, Z24 \
-	VADDPS Z28, Z28, Z25 \
-	VADDPS Z25, Z25, Z25 \
-	VSUBPS Z24, Z31, Z26 \
-	VSUBPS Z25, Z30, Z27 \
-	VADDPS Z27, Z26, c \
+	VMOVAPS Z31, Z24 \
+	VFNMADD231PS.BCST wino4Four<>(SB), Z29, Z24 \
+	VMOVAPS Z30, Z25 \
+	VFNMADD231PS.BCST wino4Four<>(SB), Z28, Z25 \
+	VADDPS Z25, Z24, c \
 	VMOVUPS c, (R10)(R8*1) \
-	VSUBPS Z27, Z26, c \
+	VSUBPS Z25, Z24, c \
 	VMOVUPS c, (R10)(R8*2) \
-	VSUBPS Z29, Z31, Z26 \
-	VSUBPS Z28, Z30, Z27 \
-	VADDPS Z27, Z27, Z27 \
-	VADDPS Z27, Z26, c \
+	VSUBPS Z29, Z31, Z24 \
+	VSUBPS Z28, Z30, Z25 \
+	VADDPS Z25, Z25, Z25 \
+	VADDPS Z25, Z24, c \
 	VMOVUPS c, (R11) \
-	VSUBPS Z27, Z26, c \
+	VSUBPS Z25, Z24, c \
 	VMOVUPS c, (R11)(R8*1) \
-	VADDPS Z29, Z24, Z26 \
+	VMULPS.BCST wino4Five<>(SB), Z29, Z26 \
 	VSUBPS Z26, Z31, Z26 \
-	VADDPS a, a, Z27 \
-	VADDPS Z27, Z27, Z27 \
-	VADDPS Z27, Z26, Z26 \
+	VFMADD231PS.BCST wino4Four<>(SB), a, Z26 \
 	VMOVUPS Z26, (R10) \
-	VADDPS Z30, Z30, Z26 \
-	VADDPS Z26, Z26, Z26 \
-	VADDPS Z30, Z26, Z26 \
-	VSUBPS Z26, b, Z26 \
-	VADDPS Z25, Z26, Z26 \
-	VMOVUPS Z26, (R11)(R8*2) \
+	VMULPS.BCST wino4Five<>(SB), Z30, Z27 \
+	VSUBPS Z27, b, Z27 \
+	VFMADD231PS.BCST wino4Four<>(SB), Z28, Z27 \
+	VMOVUPS Z27, (R11)(R8*2) \
 	ADDQ R9, R10 \
 	ADDQ R9, R11
 
@@ -677,15 +677,10 @@ wino4idone:
 	VSUBPS m4, m3, o3 \
 	VADDPS Z30, m0, o0 \
 	VADDPS o2, o0, o0 \
-	VADDPS o3, o3, o1 \
-	VADDPS o1, Z31, o1 \
-	VADDPS o2, o2, o2 \
-	VADDPS o2, o2, o2 \
-	VADDPS o2, Z30, o2 \
-	VADDPS o3, o3, o3 \
-	VADDPS o3, o3, o3 \
-	VADDPS o3, o3, o3 \
-	VADDPS o3, Z31, o3 \
+	VMOVAPS Z31, o1 \
+	VFMADD231PS.BCST wino4Two<>(SB), o3, o1 \
+	VFMADD132PS.BCST wino4Four<>(SB), Z30, o2 \
+	VFMADD132PS.BCST wino4Eight<>(SB), Z31, o3 \
 	VADDPS m5, o3, o3
 
 // WINO4COL loads column j of the products (positions j, 6+j, .., 30+j from
@@ -781,12 +776,10 @@ wino4odone:
 	VADDPS y3, y1, Z29 \
 	VADDPS Z29, Z28, m1 \
 	VSUBPS Z29, Z28, m2 \
-	VADDPS y2, y2, Z28 \
-	VADDPS Z28, Z28, Z28 \
-	VADDPS Z28, y0, Z28 \
-	VADDPS y3, y3, Z29 \
-	VADDPS Z29, Z29, Z29 \
-	VADDPS Z29, y1, Z29 \
+	VMOVAPS y0, Z28 \
+	VFMADD231PS.BCST wino4Four<>(SB), y2, Z28 \
+	VMOVAPS y1, Z29 \
+	VFMADD231PS.BCST wino4Four<>(SB), y3, Z29 \
 	VADDPS Z29, Z29, Z29 \
 	VADDPS Z29, Z28, m3 \
 	VSUBPS Z29, Z28, m4 \

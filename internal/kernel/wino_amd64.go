@@ -23,6 +23,36 @@ func winoVectors(h, w, v0, nvec int) int {
 	return nv
 }
 
+// winoRun returns how many vectors from v0 (nvec of them left, nv an
+// image) run on one set of row masks, and those masks: an image's first
+// and last vectors run on their own, with the loads of their rows outside
+// the image masked. The masks are 16 bits each: the first two for the
+// vector's first source row (row -1 on the first vector; the second only
+// when both loads of that row are outside, both), the last two for its
+// last (row h on the last vector).
+func winoRun(v0, nvec, nv int, both bool) (n int, rm uint64) {
+	n = nvec
+	if v0 == 0 || v0 == nv-1 {
+		n = 1
+	} else {
+		n = min(n, nv-1-v0)
+	}
+	rm = ^uint64(0)
+	if v0 == 0 { // row -1
+		rm &^= 0xffff
+		if both {
+			rm &^= 0xffff << 16
+		}
+	}
+	if v0+n == nv { // row h
+		rm &^= 0xffff << 48
+		if both {
+			rm &^= 0xffff << 32
+		}
+	}
+	return n, rm
+}
+
 // winoHalf is the byte offset of the second half of a vector's patch row:
 // the rest of the row for 16 tiles a row, the row of the next tile row for
 // 8. (Maps 8 wide, 4 tiles a row, take another path in the assembly.)
@@ -45,25 +75,7 @@ func winoInAsm512(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch 
 	// Rows 0 and 3 of the image's first and last vectors lie partly
 	// outside it: those vectors run on their own, with those loads masked.
 	for nvec > 0 {
-		n := nvec
-		if v0 == 0 || v0 == nv-1 {
-			n = 1
-		} else {
-			n = min(n, nv-1-v0)
-		}
-		rm := ^uint64(0)
-		if v0 == 0 { // row -1
-			rm &^= 0xffff
-			if tw == 16 { // both halves are row -1
-				rm &^= 0xffff << 16
-			}
-		}
-		if v0+n == nv { // row h
-			rm &^= 0xffff << 48
-			if tw == 16 {
-				rm &^= 0xffff << 32
-			}
-		}
+		n, rm := winoRun(v0, nvec, nv, tw == 16) // both halves of a row
 		ty0 := 16 * v0 / tw
 		winoInAVX512(&v[0], vs, vc, &x[2*ty0*w], xc, w, winoHalf(w), n, nch, masks, int(rm))
 		v0, nvec = v0+n, nvec-n
@@ -219,25 +231,7 @@ func winoIn4Asm512(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch
 	// vector's last tile row lie outside the image: those vectors run on
 	// their own, with those loads masked.
 	for nvec > 0 {
-		n := nvec
-		if v0 == 0 || v0 == nv-1 {
-			n = 1
-		} else {
-			n = min(n, nv-1-v0)
-		}
-		rm := ^uint64(0)
-		if v0 == 0 { // row -1
-			rm &^= 0xffff
-			if tw == 8 { // both slots of the first tile row
-				rm &^= 0xffff << 16
-			}
-		}
-		if v0+n == nv { // row h
-			rm &^= 0xffff << 48
-			if tw == 8 {
-				rm &^= 0xffff << 32
-			}
-		}
+		n, rm := winoRun(v0, nvec, nv, tw == 8) // both slots of a tile row
 		ty0 := 16 * v0 / tw
 		winoIn4AVX512(&v[0], vs, vc, &x[4*ty0*w], xc, w, winoSlot1(w), n, nch, masks, int(rm))
 		v0, nvec = v0+n, nvec-n

@@ -45,9 +45,6 @@ type convKernels struct {
 	// convolution directly.
 	winoIn  func(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int)
 	winoOut func(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch int)
-	// winoMinW is the narrowest map the transforms take (0: any that
-	// winoFits admits).
-	winoMinW int
 	// winoIn4 and winoOut4 are the transforms of F(4×4, 3×3) (wino4.go),
 	// with the arguments of winoIn and winoOut; nil where the set runs
 	// F(2×2, 3×3) only.

@@ -54,7 +54,7 @@ func winoFits(s ConvShape, impl *convKernels) bool {
 		return false
 	}
 	tw := s.W / 2
-	return (tw == 4 || tw == 8 || tw == 16) && (s.H/2*tw)%16 == 0 && s.W >= impl.winoMinW
+	return (tw == 4 || tw == 8 || tw == 16) && (s.H/2*tw)%16 == 0
 }
 
 // ConvAlgorithm names how the float32 kernels of this machine run the

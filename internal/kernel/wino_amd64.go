@@ -116,29 +116,45 @@ func winoDyAsm512(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch
 func winoInAVX2(v *float32, vs, vc int, x *float32, xc, w, nch, flags int)
 
 //go:noescape
-func winoOutAVX2(y *float32, yc, w int, m *float32, ms, mc, nch int)
+func winoIn8AVX2(v *float32, vs, vc int, x *float32, xc, nch, flags int)
 
-// winoGroups2 checks a run of vectors for the AVX2 transforms, which take 8
-// tiles of one tile row at a time: maps 16 or 32 wide.
-func winoGroups2(h, w, v0, nvec int) {
-	winoVectors(h, w, v0, nvec)
-	if w/2 < 8 {
-		panic("kernel: AVX2 Winograd transforms on a map under 16 wide")
+//go:noescape
+func winoOutAVX2(y *float32, yc, w, off2 int, m *float32, ms, mc, nch int)
+
+// winoOff2 is the byte offset of the AVX2 transforms' second 4 tiles of a
+// group of 8: in the same source row, or on maps 8 wide (4 tiles a row)
+// in the row of the next tile row.
+func winoOff2(w int) int {
+	if w == 8 {
+		return 2 * w * 4
 	}
+	return 32
 }
 
-// winoInAsm2 is winoInGo on AVX2, 8 tiles at a time.
+// winoInAsm2 is winoInGo on AVX2, 8 tiles at a time (two tile rows of 4 on
+// maps 8 wide).
 func winoInAsm2(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int) {
 	if nvec <= 0 || nch <= 0 {
 		return
 	}
-	winoGroups2(h, w, v0, nvec)
+	winoVectors(h, w, v0, nvec)
 	_ = v[(nch-1)*vc+15*vs+16*nvec-1]
 	_ = x[(nch-1)*xc+h*w-1]
 	tw, th := w/2, h/2
 	for g := 0; g < 2*nvec; g++ {
 		t := 16*v0 + 8*g
 		ty, tx0 := t/tw, t%tw
+		if tw == 4 { // tile rows ty and ty+1
+			flags := 0
+			if ty == 0 {
+				flags |= 1 // row 2ty-1 is outside the image
+			}
+			if ty+1 == th-1 {
+				flags |= 2 // and row 2ty+4
+			}
+			winoIn8AVX2(&v[8*g], vs, vc, &x[2*ty*w], xc, nch, flags)
+			continue
+		}
 		flags := 0
 		if ty == 0 {
 			flags |= 1 // row 2ty-1 is outside the image
@@ -161,33 +177,33 @@ func winoOutAsm2(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch i
 	if nvec <= 0 || nch <= 0 {
 		return
 	}
-	winoGroups2(h, w, v0, nvec)
+	winoVectors(h, w, v0, nvec)
 	_ = y[(nch-1)*yc+h*w-1]
 	_ = m[(nch-1)*mc+15*ms+16*nvec-1]
 	tw := w / 2
 	for g := 0; g < 2*nvec; g++ {
 		t := 16*v0 + 8*g
 		ty, tx0 := t/tw, t%tw
-		winoOutAVX2(&y[2*ty*w+2*tx0], yc, w, &m[8*g], ms, mc, nch)
+		winoOutAVX2(&y[2*ty*w+2*tx0], yc, w, winoOff2(w), &m[8*g], ms, mc, nch)
 	}
 }
 
 //go:noescape
-func winoDyAVX2(m *float32, ms, mc int, dy *float32, yc, w, nch int)
+func winoDyAVX2(m *float32, ms, mc int, dy *float32, yc, w, off2, nch int)
 
 // winoDyAsm2 is winoDyGo on AVX2, 8 tiles at a time.
 func winoDyAsm2(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch int) {
 	if nvec <= 0 || nch <= 0 {
 		return
 	}
-	winoGroups2(h, w, v0, nvec)
+	winoVectors(h, w, v0, nvec)
 	_ = m[(nch-1)*mc+15*ms+16*nvec-1]
 	_ = dy[(nch-1)*yc+h*w-1]
 	tw := w / 2
 	for g := 0; g < 2*nvec; g++ {
 		t := 16*v0 + 8*g
 		ty, tx0 := t/tw, t%tw
-		winoDyAVX2(&m[8*g], ms, mc, &dy[2*ty*w+2*tx0], yc, w, nch)
+		winoDyAVX2(&m[8*g], ms, mc, &dy[2*ty*w+2*tx0], yc, w, winoOff2(w), nch)
 	}
 }
 

@@ -198,7 +198,9 @@ win2done:
 	ADDQ R8, R9
 
 // OUTROW2 computes output row a (r_a0..r_a3 in q0..q3): columns 2tx
-// (q0+q1+q2) and 2tx+1 (q1-q2-q3), interleaved, stored at p.
+// (q0+q1+q2) and 2tx+1 (q1-q2-q3), interleaved, stored at p: the first 4
+// tiles' 8 floats there, the last 4 tiles' BX bytes on (the rest of the
+// row, or on maps 8 wide the row of the next tile row).
 #define OUTROW2(q0, q1, q2, q3, p) \
 	VADDPS q1, q0, Y8 \
 	VADDPS q2, Y8, Y8 \
@@ -209,24 +211,27 @@ win2done:
 	VPERM2F128 $0x20, Y11, Y10, Y8 \
 	VPERM2F128 $0x31, Y11, Y10, Y9 \
 	VMOVUPS Y8, (p) \
-	VMOVUPS Y9, 32(p)
+	VMOVUPS Y9, (p)(BX*1)
 
-// func winoOutAVX2(y *float32, yc, w int, m *float32, ms, mc, nch int)
-// The 2×2 outputs of 8 tiles of a tile row from their products (positions
-// ms floats apart, channels mc apart in m), for nch channels: y is output
-// row 2·ty, column 2·tx0, of the first channel (planes yc floats apart).
-TEXT ·winoOutAVX2(SB), NOSPLIT, $0-56
+// func winoOutAVX2(y *float32, yc, w, off2 int, m *float32, ms, mc, nch int)
+// The 2×2 outputs of 8 tiles (of one tile row, or on maps 8 wide of two)
+// from their products (positions ms floats apart, channels mc apart in m),
+// for nch channels: y is output row 2·ty, column 2·tx0, of the first
+// channel (planes yc floats apart); the last 4 tiles' columns are off2
+// bytes on.
+TEXT ·winoOutAVX2(SB), NOSPLIT, $0-64
 	MOVQ y+0(FP), DI
 	MOVQ yc+8(FP), DX
 	SHLQ $2, DX
 	MOVQ w+16(FP), AX
 	SHLQ $2, AX
-	MOVQ m+24(FP), SI
-	MOVQ ms+32(FP), R8
+	MOVQ off2+24(FP), BX
+	MOVQ m+32(FP), SI
+	MOVQ ms+40(FP), R8
 	SHLQ $2, R8
-	MOVQ mc+40(FP), R15
+	MOVQ mc+48(FP), R15
 	SHLQ $2, R15
-	MOVQ nch+48(FP), CX
+	MOVQ nch+56(FP), CX
 	TESTQ CX, CX
 	JLE wout2done
 wout2chan:
@@ -259,12 +264,13 @@ wout2done:
 	VMOVUPS Y10, (R9)(R10*1) \
 	LEAQ (R9)(R8*4), R9
 
-// func winoDyAVX2(m *float32, ms, mc int, dy *float32, yc, w, nch int)
-// dM = A dY Aᵀ of the 8 tiles of a tile row from column 2·tx0, for nch
-// channels (planes yc floats apart in dy, transforms mc apart in m): dy is
-// row 2·ty, column 2·tx0, of the first channel. Position pos goes to
+// func winoDyAVX2(m *float32, ms, mc int, dy *float32, yc, w, off2, nch int)
+// dM = A dY Aᵀ of 8 tiles (of one tile row, or on maps 8 wide of two) from
+// column 2·tx0, for nch channels (planes yc floats apart in dy, transforms
+// mc apart in m): dy is row 2·ty, column 2·tx0, of the first channel; the
+// last 4 tiles' columns are off2 bytes on. Position pos goes to
 // m + pos·ms.
-TEXT ·winoDyAVX2(SB), NOSPLIT, $0-56
+TEXT ·winoDyAVX2(SB), NOSPLIT, $0-64
 	MOVQ m+0(FP), DI
 	MOVQ ms+8(FP), R8
 	SHLQ $2, R8
@@ -276,17 +282,19 @@ TEXT ·winoDyAVX2(SB), NOSPLIT, $0-56
 	SHLQ $2, DX
 	MOVQ w+40(FP), AX
 	SHLQ $2, AX
+	MOVQ off2+48(FP), BX
 	VXORPS Y15, Y15, Y15
-	MOVQ nch+48(FP), CX
+	MOVQ nch+56(FP), CX
 	TESTQ CX, CX
 	JLE wdy2done
 wdy2chan:
 	VMOVUPS (SI), Y8
-	VMOVUPS 32(SI), Y9
+	VMOVUPS (SI)(BX*1), Y9
 	EVENODD2($0x88, Y8, Y9, Y0)
 	EVENODD2($0xDD, Y8, Y9, Y1)
-	VMOVUPS (SI)(AX*1), Y8
-	VMOVUPS 32(SI)(AX*1), Y9
+	LEAQ (SI)(AX*1), R11
+	VMOVUPS (R11), Y8
+	VMOVUPS (R11)(BX*1), Y9
 	EVENODD2($0x88, Y8, Y9, Y2)
 	EVENODD2($0xDD, Y8, Y9, Y3)
 	// rows of A dY: (y00, y01), (y00+y10, y01+y11), (y00-y10, y01-y11),
@@ -307,5 +315,127 @@ wdy2chan:
 	DECQ CX
 	JNZ wdy2chan
 wdy2done:
+	VZEROUPPER
+	RET
+
+
+// PATCHROW8 is PATCHROW2 for maps 8 wide: 8 tiles of two tile rows, the
+// first 4 from the source row at pa, the last 4 from the row at pb (two
+// rows down); each row is read whole, and at columns -2 and 2 with its
+// outside lanes masked (Y12, Y13).
+#define PATCHROW8(pa, pb, c0, c1, c2, c3) \
+	VMOVUPS (pa), Y8 \
+	VMOVUPS (pb), Y9 \
+	EVENODD2($0x88, Y8, Y9, c1) \
+	EVENODD2($0xDD, Y8, Y9, c2) \
+	VMASKMOVPS -8(pa), Y12, Y8 \
+	VMASKMOVPS -8(pb), Y12, Y9 \
+	EVENODD2($0xDD, Y8, Y9, Y10) \
+	VMASKMOVPS 8(pa), Y13, Y8 \
+	VMASKMOVPS 8(pb), Y13, Y9 \
+	EVENODD2($0x88, Y8, Y9, Y11) \
+	VSUBPS c2, Y10, c0 \
+	VSUBPS Y11, c1, c3 \
+	VMOVAPS c1, Y8 \
+	VADDPS c2, c1, c1 \
+	VSUBPS Y8, c2, c2
+
+// func winoIn8AVX2(v *float32, vs, vc int, x *float32, xc, nch, flags int)
+// winoInAVX2 for maps 8 wide: the 8 tiles of tile rows ty and ty+1, x at
+// source row 2·ty of the first channel. flags: 1, row 2ty-1 is outside
+// the image; 2, row 2ty+4 is.
+TEXT ·winoIn8AVX2(SB), NOSPLIT, $0-56
+	MOVQ v+0(FP), DI
+	MOVQ vs+8(FP), R8
+	SHLQ $2, R8
+	MOVQ vc+16(FP), R15
+	SHLQ $2, R15
+	MOVQ x+24(FP), SI
+	MOVQ xc+32(FP), DX
+	SHLQ $2, DX
+	MOVQ flags+48(FP), BX
+	// R10 = row 2ty-1 and R12 = row 2ty+4 (or zeros), R13 and R14 their
+	// steps per channel; rows 2ty..2ty+3 are SI + 32 bytes each
+	LEAQ -32(SI), R10
+	MOVQ DX, R13
+	TESTQ $1, BX
+	JZ top8ok
+	LEAQ winoZeros2<>+32(SB), R10
+	XORQ R13, R13
+top8ok:
+	LEAQ 128(SI), R12
+	MOVQ DX, R14
+	TESTQ $2, BX
+	JZ bottom8ok
+	LEAQ winoZeros2<>+32(SB), R12
+	XORQ R14, R14
+bottom8ok:
+	VMOVDQU winoEdge2<>+32(SB), Y12
+	VMOVDQU winoEdge2<>+64(SB), Y13
+	MOVQ nch+40(FP), CX
+	TESTQ CX, CX
+	JLE win8done
+win8chan:
+	// patch row i reads rows 2ty-1+i (tile row ty) and 2ty+1+i (ty+1):
+	// R11, AX, BX are rows 2ty+1, 2ty+2, 2ty+3
+	LEAQ 32(SI), R11
+	LEAQ 64(SI), AX
+	LEAQ 96(SI), BX
+	PATCHROW8(R10, R11, Y0, Y1, Y2, Y3)
+	PATCHROW8(R11, BX, Y4, Y5, Y6, Y7)
+	MOVQ DI, R9
+	VSUBPS Y4, Y0, Y0
+	VMOVUPS Y0, (R9)
+	ADDQ R8, R9
+	VSUBPS Y5, Y1, Y1
+	VMOVUPS Y1, (R9)
+	ADDQ R8, R9
+	VSUBPS Y6, Y2, Y2
+	VMOVUPS Y2, (R9)
+	ADDQ R8, R9
+	VSUBPS Y7, Y3, Y3
+	VMOVUPS Y3, (R9)
+	ADDQ R8, R9
+	PATCHROW8(SI, AX, Y0, Y1, Y2, Y3)
+	VADDPS Y4, Y0, Y8
+	VMOVUPS Y8, (R9)
+	VSUBPS Y0, Y4, Y8
+	VMOVUPS Y8, (R9)(R8*4)
+	ADDQ R8, R9
+	VADDPS Y5, Y1, Y8
+	VMOVUPS Y8, (R9)
+	VSUBPS Y1, Y5, Y8
+	VMOVUPS Y8, (R9)(R8*4)
+	ADDQ R8, R9
+	VADDPS Y6, Y2, Y8
+	VMOVUPS Y8, (R9)
+	VSUBPS Y2, Y6, Y8
+	VMOVUPS Y8, (R9)(R8*4)
+	ADDQ R8, R9
+	VADDPS Y7, Y3, Y8
+	VMOVUPS Y8, (R9)
+	VSUBPS Y3, Y7, Y8
+	VMOVUPS Y8, (R9)(R8*4)
+	ADDQ R8, R9
+	LEAQ (R9)(R8*4), R9
+	PATCHROW8(AX, R12, Y4, Y5, Y6, Y7)
+	VSUBPS Y4, Y0, Y0
+	VMOVUPS Y0, (R9)
+	ADDQ R8, R9
+	VSUBPS Y5, Y1, Y1
+	VMOVUPS Y1, (R9)
+	ADDQ R8, R9
+	VSUBPS Y6, Y2, Y2
+	VMOVUPS Y2, (R9)
+	ADDQ R8, R9
+	VSUBPS Y7, Y3, Y3
+	VMOVUPS Y3, (R9)
+	ADDQ R15, DI
+	ADDQ R13, R10
+	ADDQ DX, SI
+	ADDQ R14, R12
+	DECQ CX
+	JNZ win8chan
+win8done:
 	VZEROUPPER
 	RET

@@ -112,7 +112,7 @@ func TestWinoRowsSameBits(t *testing.T) {
 			mergeGo(wantY[c*h*w:(c+1)*h*w], q, q[T:], q[2*T:], q[3*T:], h, tw)
 		}
 		for _, impl := range kernelSets() {
-			if impl.winoIn == nil || w < impl.winoMinW {
+			if impl.winoIn == nil {
 				continue
 			}
 			for _, run := range [][2]int{{0, nv}, {0, 1}, {1, nv - 2}, {nv - 1, 1}, {1, nv - 1}} {
@@ -221,7 +221,7 @@ func TestWinoDySameBits(t *testing.T) {
 		want := make([]float32, 16*ms)
 		winoDyGo(want, ms, T, dy, h*w, h, w, 0, nv, nch)
 		for _, impl := range kernelSets() {
-			if impl.winoDy == nil || w < impl.winoMinW {
+			if impl.winoDy == nil {
 				continue
 			}
 			for _, run := range [][2]int{{0, nv}, {1, nv - 2}, {nv - 1, 1}} {

@@ -49,6 +49,16 @@ GLOBL winoEdge2<>(SB), RODATA|NOPTR, $96
 	VSHUFPS imm, hi, lo, dst \
 	VPERMPD $0xD8, dst, dst
 
+// PATCHC2 turns the columns of row i of a patch, d0 (Y10), d1 (c1),
+// d2 (c2) and d3 (Y11), into row i of d B: c0 = d0-d2, c1 = d1+d2,
+// c2 = d2-d1, c3 = d1-d3. Uses Y8.
+#define PATCHC2(c0, c1, c2, c3) \
+	VSUBPS c2, Y10, c0 \
+	VSUBPS Y11, c1, c3 \
+	VMOVAPS c1, Y8 \
+	VADDPS c2, c1, c1 \
+	VSUBPS Y8, c2, c2
+
 // PATCHROW2 computes row i of d B for 8 tiles from the source row at p
 // (column 2·tx0): d0..d3 are columns 2tx-1, 2tx, 2tx+1, 2tx+2, and
 // c0 = d0-d2, c1 = d1+d2, c2 = d2-d1, c3 = d1-d3. Y12, Y13 are the left
@@ -64,11 +74,46 @@ GLOBL winoEdge2<>(SB), RODATA|NOPTR, $96
 	VMOVUPS 8(p), Y8 \
 	VMASKMOVPS 40(p), Y13, Y9 \
 	EVENODD2($0x88, Y8, Y9, Y11) \
-	VSUBPS c2, Y10, c0 \
-	VSUBPS Y11, c1, c3 \
-	VMOVAPS c1, Y8 \
-	VADDPS c2, c1, c1 \
-	VSUBPS Y8, c2, c2
+	PATCHC2(c0, c1, c2, c3)
+
+// WINOSUB2 stores Y0-Y4, Y1-Y5, Y2-Y6, Y3-Y7 at R9 and the next three
+// positions (R8 bytes apart), leaving R9 at the last.
+#define WINOSUB2 \
+	VSUBPS Y4, Y0, Y0 \
+	VMOVUPS Y0, (R9) \
+	ADDQ R8, R9 \
+	VSUBPS Y5, Y1, Y1 \
+	VMOVUPS Y1, (R9) \
+	ADDQ R8, R9 \
+	VSUBPS Y6, Y2, Y2 \
+	VMOVUPS Y2, (R9) \
+	ADDQ R8, R9 \
+	VSUBPS Y7, Y3, Y3 \
+	VMOVUPS Y3, (R9)
+
+// WINOADDSUB2 stores Y4+Y0.. at R9 and the next three positions, and
+// Y4-Y0.. four positions further, moving R9 on by four.
+#define WINOADDSUB2 \
+	VADDPS Y4, Y0, Y8 \
+	VMOVUPS Y8, (R9) \
+	VSUBPS Y0, Y4, Y8 \
+	VMOVUPS Y8, (R9)(R8*4) \
+	ADDQ R8, R9 \
+	VADDPS Y5, Y1, Y8 \
+	VMOVUPS Y8, (R9) \
+	VSUBPS Y1, Y5, Y8 \
+	VMOVUPS Y8, (R9)(R8*4) \
+	ADDQ R8, R9 \
+	VADDPS Y6, Y2, Y8 \
+	VMOVUPS Y8, (R9) \
+	VSUBPS Y2, Y6, Y8 \
+	VMOVUPS Y8, (R9)(R8*4) \
+	ADDQ R8, R9 \
+	VADDPS Y7, Y3, Y8 \
+	VMOVUPS Y8, (R9) \
+	VSUBPS Y3, Y7, Y8 \
+	VMOVUPS Y8, (R9)(R8*4) \
+	ADDQ R8, R9
 
 // func winoInAVX2(v *float32, vs, vc int, x *float32, xc, w, nch, flags int)
 // V of the 8 tiles of tile row ty from column 2·tx0, for nch channels
@@ -124,54 +169,15 @@ win2chan:
 	PATCHROW2(R10, Y0, Y1, Y2, Y3)
 	PATCHROW2(R11, Y4, Y5, Y6, Y7)
 	MOVQ DI, R9
-	VSUBPS Y4, Y0, Y0
-	VMOVUPS Y0, (R9)
-	ADDQ R8, R9
-	VSUBPS Y5, Y1, Y1
-	VMOVUPS Y1, (R9)
-	ADDQ R8, R9
-	VSUBPS Y6, Y2, Y2
-	VMOVUPS Y2, (R9)
-	ADDQ R8, R9
-	VSUBPS Y7, Y3, Y3
-	VMOVUPS Y3, (R9)
+	WINOSUB2
 	ADDQ R8, R9
 	// row 1: positions 4..7 (c1+c2) and 8..11 (c2-c1)
 	PATCHROW2(SI, Y0, Y1, Y2, Y3)
-	VADDPS Y4, Y0, Y8
-	VMOVUPS Y8, (R9)
-	VSUBPS Y0, Y4, Y8
-	VMOVUPS Y8, (R9)(R8*4)
-	ADDQ R8, R9
-	VADDPS Y5, Y1, Y8
-	VMOVUPS Y8, (R9)
-	VSUBPS Y1, Y5, Y8
-	VMOVUPS Y8, (R9)(R8*4)
-	ADDQ R8, R9
-	VADDPS Y6, Y2, Y8
-	VMOVUPS Y8, (R9)
-	VSUBPS Y2, Y6, Y8
-	VMOVUPS Y8, (R9)(R8*4)
-	ADDQ R8, R9
-	VADDPS Y7, Y3, Y8
-	VMOVUPS Y8, (R9)
-	VSUBPS Y3, Y7, Y8
-	VMOVUPS Y8, (R9)(R8*4)
-	ADDQ R8, R9
+	WINOADDSUB2
 	// row 3: positions 12..15 (c1-c3)
 	LEAQ (R9)(R8*4), R9
 	PATCHROW2(R12, Y4, Y5, Y6, Y7)
-	VSUBPS Y4, Y0, Y0
-	VMOVUPS Y0, (R9)
-	ADDQ R8, R9
-	VSUBPS Y5, Y1, Y1
-	VMOVUPS Y1, (R9)
-	ADDQ R8, R9
-	VSUBPS Y6, Y2, Y2
-	VMOVUPS Y2, (R9)
-	ADDQ R8, R9
-	VSUBPS Y7, Y3, Y3
-	VMOVUPS Y3, (R9)
+	WINOSUB2
 	ADDQ R15, DI
 	ADDQ R13, R10
 	ADDQ DX, SI
@@ -334,11 +340,7 @@ wdy2done:
 	VMASKMOVPS 8(pa), Y13, Y8 \
 	VMASKMOVPS 8(pb), Y13, Y9 \
 	EVENODD2($0x88, Y8, Y9, Y11) \
-	VSUBPS c2, Y10, c0 \
-	VSUBPS Y11, c1, c3 \
-	VMOVAPS c1, Y8 \
-	VADDPS c2, c1, c1 \
-	VSUBPS Y8, c2, c2
+	PATCHC2(c0, c1, c2, c3)
 
 // func winoIn8AVX2(v *float32, vs, vc int, x *float32, xc, nch, flags int)
 // winoInAVX2 for maps 8 wide: the 8 tiles of tile rows ty and ty+1, x at
@@ -384,52 +386,13 @@ win8chan:
 	PATCHROW8(R10, R11, Y0, Y1, Y2, Y3)
 	PATCHROW8(R11, BX, Y4, Y5, Y6, Y7)
 	MOVQ DI, R9
-	VSUBPS Y4, Y0, Y0
-	VMOVUPS Y0, (R9)
-	ADDQ R8, R9
-	VSUBPS Y5, Y1, Y1
-	VMOVUPS Y1, (R9)
-	ADDQ R8, R9
-	VSUBPS Y6, Y2, Y2
-	VMOVUPS Y2, (R9)
-	ADDQ R8, R9
-	VSUBPS Y7, Y3, Y3
-	VMOVUPS Y3, (R9)
+	WINOSUB2
 	ADDQ R8, R9
 	PATCHROW8(SI, AX, Y0, Y1, Y2, Y3)
-	VADDPS Y4, Y0, Y8
-	VMOVUPS Y8, (R9)
-	VSUBPS Y0, Y4, Y8
-	VMOVUPS Y8, (R9)(R8*4)
-	ADDQ R8, R9
-	VADDPS Y5, Y1, Y8
-	VMOVUPS Y8, (R9)
-	VSUBPS Y1, Y5, Y8
-	VMOVUPS Y8, (R9)(R8*4)
-	ADDQ R8, R9
-	VADDPS Y6, Y2, Y8
-	VMOVUPS Y8, (R9)
-	VSUBPS Y2, Y6, Y8
-	VMOVUPS Y8, (R9)(R8*4)
-	ADDQ R8, R9
-	VADDPS Y7, Y3, Y8
-	VMOVUPS Y8, (R9)
-	VSUBPS Y3, Y7, Y8
-	VMOVUPS Y8, (R9)(R8*4)
-	ADDQ R8, R9
+	WINOADDSUB2
 	LEAQ (R9)(R8*4), R9
 	PATCHROW8(AX, R12, Y4, Y5, Y6, Y7)
-	VSUBPS Y4, Y0, Y0
-	VMOVUPS Y0, (R9)
-	ADDQ R8, R9
-	VSUBPS Y5, Y1, Y1
-	VMOVUPS Y1, (R9)
-	ADDQ R8, R9
-	VSUBPS Y6, Y2, Y2
-	VMOVUPS Y2, (R9)
-	ADDQ R8, R9
-	VSUBPS Y7, Y3, Y3
-	VMOVUPS Y3, (R9)
+	WINOSUB2
 	ADDQ R15, DI
 	ADDQ R13, R10
 	ADDQ DX, SI

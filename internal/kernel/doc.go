@@ -5,7 +5,8 @@
 //
 // Every exported kernel has a plain-Go path that works on every platform; the
 // float32 paths may dispatch to assembly chosen at run time (AVX-512, then
-// AVX2/FMA, then Go; the purego build tag forces Go). float64 calls run the
+// AVX2/FMA, then Go, for the convolutions, batch norm and elementwise ops
+// alike; the purego build tag forces Go). float64 calls run the
 // reference code, which the gradient checks rely on. Results depend neither
 // on timing nor on the number of workers: the forward and input-gradient
 // convolutions hand out whole images, batch norm whole channels and the
@@ -33,18 +34,24 @@
 //
 // The 3×3, stride-1, pad-1 convolutions on maps whose tile rows fit a
 // vector (widths 8, 16 and 32, at least 8 input channels and whole blocks
-// of 8 output channels) run as Winograd F(2×2, 3×3) instead (wino.go), on
-// sets with transforms (Go and AVX-512): 16 multiplications per 2×2 output
-// tile instead of 36, with the same kernel doing the 16 products as GEMMs
-// over the channels. A vector of 16 tiles holds one, two or four whole
-// tile rows, so the transforms read the source planes and write the output
-// planes in place, in blocks of 128 tiles whose transformed data stay near
-// L1. Its forward pass and input gradient hand out fixed groups of images,
-// so they too give the same bits with any worker count. Its weight gradient
-// is the adjoint (wino_filter.go): the output gradient's tiles transformed,
-// 16 reductions over the tiles on the weight-gradient kernel, summed per
+// of 8 output channels) run as Winograd F(2×2, 3×3) instead (wino.go):
+// 16 multiplications per 2×2 output tile instead of 36, with the same
+// kernel doing the 16 products as GEMMs over the channels. On maps 16 and
+// 32 wide the sets that have its transforms (Go and AVX-512) run
+// F(4×4, 3×3) (wino4.go): 36 multiplications per 4×4 tile instead of 144.
+// The AVX2 set runs F(2×2) on all three widths, 8 tiles to a vector. A
+// vector of tiles holds whole tile rows, so the transforms read the source
+// planes and write the output planes in place, in blocks of tiles whose
+// transformed data stay near L1 and L2. The forward pass and input
+// gradient hand out fixed groups of images, so they too give the same bits
+// with any worker count. The weight gradient is the adjoint
+// (wino_filter.go): the output gradient's tiles transformed, one reduction
+// over the tiles per position on the weight-gradient kernel, summed per
 // chunk of the batch and added in chunk order like the direct one's.
 //
-// A Workspace keeps plans, packed weights, buffers and Workers-1 goroutines
-// between calls, so that steady-state calls allocate nothing.
+// A Workspace keeps plans, packed weights and buffers between calls, so
+// that steady-state calls allocate nothing, and Workers-1 goroutines of its
+// own, or those of the Workers it was made from: a network's workspaces
+// share one pool, so that each call finds the workers still spinning from
+// the call before.
 package kernel

@@ -8,12 +8,12 @@ func eltAVX512(op int, y, a, b *float32, n int)
 //go:noescape
 func eltAVX2(op int, y, a, b *float32, n int)
 
-func eltAsm(op int, y, a, b []float32) { eltISA(true, op, y, a, b) }
+func eltAsm(op int, y, a, b []float32) { isaAVX512.elt(op, y, a, b) }
 
-func eltAsm2(op int, y, a, b []float32) { eltISA(false, op, y, a, b) }
+func eltAsm2(op int, y, a, b []float32) { isaAVX2.elt(op, y, a, b) }
 
-// eltISA runs the AVX-512 loop if avx512, else the AVX2 one.
-func eltISA(avx512 bool, op int, y, a, b []float32) {
+// elt runs the elementwise loop of isa.
+func (isa asmISA) elt(op int, y, a, b []float32) {
 	n := len(a)
 	if n == 0 {
 		return
@@ -24,7 +24,7 @@ func eltISA(avx512 bool, op int, y, a, b []float32) {
 		_ = b[n-1]
 		bp = &b[0]
 	}
-	if avx512 {
+	if isa == isaAVX512 {
 		eltAVX512(op, &y[0], &a[0], bp, n)
 	} else {
 		eltAVX2(op, &y[0], &a[0], bp, n)

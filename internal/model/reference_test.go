@@ -95,7 +95,7 @@ func TestFastPathMatchesReference(t *testing.T) {
 				if step == 0 {
 					for i, p := range fast.Params() {
 						g := f64s(ref.grads[i])
-						sens := relDiff64(nudged[i], g)
+						sens := relDiff(nudged[i], g)
 						if d := relDiff(p.Grad, g); d > max(1e-4, 4*sens) {
 							t.Errorf("step 0: gradient of %s differs from the reference by %.2g (relative norm; the reference's own sensitivity %.2g)", p.Name, d, sens)
 						}
@@ -114,19 +114,8 @@ func TestFastPathMatchesReference(t *testing.T) {
 	}
 }
 
-// relDiff64 is |a-b|/|b| in the Euclidean norm.
-func relDiff64(a, b []float64) float64 {
-	var num, den float64
-	for i, v := range b {
-		d := a[i] - v
-		num += d * d
-		den += v * v
-	}
-	return math.Sqrt(num / math.Max(den, 1e-300))
-}
-
 // relDiff is |a-b|/|b| in the Euclidean norm.
-func relDiff(a []float32, b []float64) float64 {
+func relDiff[T float32 | float64](a []T, b []float64) float64 {
 	var num, den float64
 	for i, v := range b {
 		d := float64(a[i]) - v

@@ -235,6 +235,8 @@ func (c *convCore) work(w int) {
 		c.winoFilterWork(w)
 	case opWinoFilterSum:
 		c.winoFilterSum()
+	case opWinoFilterGrad:
+		c.winoFilterGrad()
 	case opWinoPack:
 		c.winoPackWork()
 	case opBNTrain, opBNEval, opBNBackward:

@@ -32,6 +32,7 @@ const (
 	opWinoPack
 	opWinoFilter
 	opWinoFilterSum
+	opWinoFilterGrad
 )
 
 // winoGeom is the tiling of one Winograd convolution.

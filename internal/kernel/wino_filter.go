@@ -98,6 +98,9 @@ func (c *convCore) winoFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 	c.run(nw)
 	c.op, c.bfDw = opWinoFilterSum, dw[:s.K*s.C*9]
 	c.next.Store(0)
+	c.run(min(nw, (c.bfStride+winoSumPiece-1)/winoSumPiece))
+	c.op = opWinoFilterGrad
+	c.next.Store(0)
 	c.run(min(nw, s.K))
 	giveScratch(c.bfPart)
 	c.winoDone(scratch, nw)
@@ -135,22 +138,30 @@ func (c *convCore) winoFilterWork(w int) {
 	}
 }
 
-// winoFilterSum adds the chunks' dU in chunk order and transforms the sums
-// into dw, for the output channels the worker takes one at a time.
+// winoSumPiece is how many floats of the chunks' dU a worker adds at a time.
+const winoSumPiece = 4096
+
+// winoFilterSum adds the chunks' dU into chunk 0's, in chunk order, a piece
+// of winoSumPiece floats at a time.
 func (c *convCore) winoFilterSum() {
+	n := c.bfStride
+	for p := c.take() * winoSumPiece; p < n; p = c.take() * winoSumPiece {
+		e := min(p+winoSumPiece, n)
+		d := c.bfPart[p:e]
+		for ch := 1; ch < c.bfChunks; ch++ {
+			c.eltImpl(eltAdd, d, d, c.bfPart[ch*n+p:ch*n+e])
+		}
+	}
+}
+
+// winoFilterGrad transforms the summed dU into dw, for the output channels
+// the worker takes one at a time.
+func (c *convCore) winoFilterGrad() {
 	s, npos := c.s, c.winoG.P
 	kc := s.K * s.C
 	var u4 [36]float32
 	u := u4[:npos]
 	for k := c.take(); k < s.K; k = c.take() {
-		// chunk 0's dU of channel k at each position, plus the others in order
-		for pos := 0; pos < npos; pos++ {
-			d := c.bfPart[pos*kc+k*s.C : pos*kc+(k+1)*s.C]
-			for ch := 1; ch < c.bfChunks; ch++ {
-				o := ch*c.bfStride + pos*kc + k*s.C
-				c.eltImpl(eltAdd, d, d, c.bfPart[o:o+s.C])
-			}
-		}
 		for ci := 0; ci < s.C; ci++ {
 			for pos := range u {
 				u[pos] = c.bfPart[pos*kc+k*s.C+ci]

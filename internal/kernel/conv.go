@@ -103,12 +103,58 @@ func ConvForwardEpilogue[T Float](y, x, w []T, s ConvShape, ws *Workspace, epi *
 // ConvBackwardData computes dx, the gradient with respect to the input,
 // from dy (N×K×OutH×OutW) and w (K×C×R×S). dx (N×C×H×W) is overwritten.
 func ConvBackwardData[T Float](dx, dy, w []T, s ConvShape, ws *Workspace) {
+	ConvBackwardDataEpilogue(dx, dy, w, s, ws, nil, nil)
+}
+
+// ConvBackwardDataEpilogue is ConvBackwardData followed by dx = dx + add
+// (add nil: none), then dx = 0 wherever mask <= 0 (mask nil: none), with
+// add and mask shaped like dx. For float32 it applies them to each image's
+// planes right after computing them, while they are still in cache, with
+// the bits of AddReLU and then ReLUGrad over the whole tensor. It fuses
+// into a residual unit's input gradient the gradient of its shortcut and
+// the ReLU at the end of the unit before, two passes over memory.
+func ConvBackwardDataEpilogue[T Float](dx, dy, w []T, s ConvShape, ws *Workspace, add, mask []T) {
 	if dx32, ok := any(dx).([]float32); ok && s.Validate() == nil {
-		ws.core().backwardDataF32(dx32, any(dy).([]float32), any(w).([]float32), s, ws.workers())
+		c := ws.core()
+		c.gepi = gradEpilogue{add: any(add).([]float32), mask: any(mask).([]float32)}
+		n := s.N * s.C * s.H * s.W
+		if add != nil {
+			_ = c.gepi.add[n-1]
+		}
+		if mask != nil {
+			_ = c.gepi.mask[n-1]
+		}
+		c.backwardDataF32(dx32, any(dy).([]float32), any(w).([]float32), s, ws.workers())
+		c.gepi = gradEpilogue{}
 		runtime.KeepAlive(ws) // its cleanup stops the workers: not during the call
 		return
 	}
 	convBackwardDataRef(dx, dy, w, s)
+	dx = dx[:s.N*s.C*s.H*s.W]
+	if add != nil {
+		AddReLU(dx, dx, add[:len(dx)], false, ws)
+	}
+	if mask != nil {
+		ReLUGrad(dx, mask[:len(dx)], dx, ws)
+	}
+}
+
+// gradEpilogue is the work ConvBackwardDataEpilogue adds to the float32
+// input gradient.
+type gradEpilogue struct {
+	add, mask []float32
+}
+
+func (e gradEpilogue) on() bool { return e.add != nil || e.mask != nil }
+
+// apply runs the epilogue over p, which starts off floats into dx.
+func (e gradEpilogue) apply(elt func(op int, y, a, b []float32), p []float32, off int) {
+	if e.add != nil {
+		elt(eltAdd, p, p, e.add[off:off+len(p)])
+	}
+	if e.mask != nil {
+		elt(eltReLUGrad, p, e.mask[off:off+len(p)], p)
+	}
 }
 
 // ConvBackwardFilter computes dw, the gradient with respect to the filters,

@@ -88,6 +88,7 @@ type convCore struct {
 	bn     bnArgs
 	bnImpl *bnKernels
 	epi    *ConvEpilogue // of the forward call in progress
+	gepi   gradEpilogue  // of the input-gradient call in progress
 
 	in2     []float32
 	eltOp   int
@@ -264,10 +265,22 @@ func (c *convCore) forwardWork(w int) {
 
 func (c *convCore) backwardDataWork(w int) {
 	s, b := c.s, &c.bufs[w]
-	st := s.Stride
-	inSz, outSz := s.K*s.OutH()*s.OutW(), s.C*s.H*s.W
+	outSz := s.C * s.H * s.W
 	for n := c.take(); n < s.N; n = c.take() {
 		dx := c.out[n*outSz : (n+1)*outSz]
+		c.backwardDataImage(n, dx, b)
+		if c.gepi.on() {
+			c.gepi.apply(c.eltImpl, dx, n*outSz)
+		}
+	}
+}
+
+// backwardDataImage computes dx, the input gradient of image n.
+func (c *convCore) backwardDataImage(n int, dx []float32, b *workerBuf) {
+	s := c.s
+	st := s.Stride
+	inSz := s.K * s.OutH() * s.OutW()
+	{
 		if st == 2 && s.H%2 == 0 && s.W%2 == 0 {
 			// All four phases have H/2×W/2 pixels: compute each, then
 			// interleave them into dx channel by channel.
@@ -285,7 +298,7 @@ func (c *convCore) backwardDataWork(w int) {
 				sub := func(ph int) []float32 { return b.sub[(ph*s.C+ch)*np : (ph*s.C+ch+1)*np] }
 				c.impl.merge(dx[ch*s.H*s.W:(ch+1)*s.H*s.W], sub(0), sub(1), sub(2), sub(3), s.H, s.W/2)
 			}
-			continue
+			return
 		}
 		for ph, p := range c.bdPlans {
 			if p == nil {

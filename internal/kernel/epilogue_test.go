@@ -53,3 +53,89 @@ func TestConvEpilogueEval(t *testing.T) {
 		}
 	}
 }
+
+// gradEpilogueShapes are input gradients of the convolutions a residual
+// unit starts with: Winograd F(4×4) and F(2×2), direct, and strided.
+var gradEpilogueShapes = []ConvShape{
+	{N: 3, C: 16, H: 32, W: 32, K: 16, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 5, C: 32, H: 16, W: 16, K: 32, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 6, C: 64, H: 8, W: 8, K: 64, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 3, C: 8, H: 9, W: 7, K: 8, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 4, C: 8, H: 10, W: 10, K: 16, R: 3, S: 3, Stride: 2, Pad: 1},
+}
+
+// TestConvGradEpilogue checks that the input gradient with the shortcut's
+// gradient and the ReLU mask in its epilogue gives the bits of
+// ConvBackwardData, AddReLU and ReLUGrad one after the other, for every
+// kernel set, elementwise set and worker count, with each part alone too.
+func TestConvGradEpilogue(t *testing.T) {
+	elts := eltSets()
+	for i, s := range gradEpilogueShapes {
+		rng := rand.New(rand.NewPCG(uint64(i), 10))
+		n := s.N * s.C * s.H * s.W
+		dy, w := randSlice(rng, s.N*s.K*s.OutH()*s.OutW()), randSlice(rng, s.K*s.C*s.R*s.S)
+		add, mask := randSlice(rng, n), randSlice(rng, n)
+		for j := 0; j < n; j += 7 {
+			mask[j] = 0 // a ReLU output is often exactly 0
+		}
+		for _, impl := range kernelSets() {
+			for ei, elt := range elts {
+				for _, workers := range []int{1, 2, 3} {
+					for _, parts := range []struct{ add, mask bool }{{true, true}, {true, false}, {false, true}} {
+						t.Run(fmt.Sprintf("%v/%s/elt%d/w%d/%+v", s, impl.name, ei, workers, parts), func(t *testing.T) {
+							ws := workspaceFor(impl, workers)
+							ws.core().eltImpl = elt
+							a, m := add, mask
+							if !parts.add {
+								a = nil
+							}
+							if !parts.mask {
+								m = nil
+							}
+							want := make([]float32, n)
+							ConvBackwardData(want, dy, w, s, ws)
+							if a != nil {
+								AddReLU(want, want, a, false, ws)
+							}
+							if m != nil {
+								ReLUGrad(want, m, want, ws)
+							}
+							got := make([]float32, n)
+							for rep := 0; rep < 2; rep++ { // overwritten, not accumulated
+								ConvBackwardDataEpilogue(got, dy, w, s, ws, a, m)
+							}
+							sameBits(t, "dx", want, got)
+							// a later call without the epilogue has none
+							ConvBackwardData(got, dy, w, s, ws)
+							ConvBackwardData(want, dy, w, s, ws)
+							sameBits(t, "dx after", want, got)
+						})
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestConvGradEpilogueFloat64 checks the reference path's epilogue.
+func TestConvGradEpilogueFloat64(t *testing.T) {
+	s := ConvShape{N: 2, C: 8, H: 6, W: 6, K: 8, R: 3, S: 3, Stride: 1, Pad: 1}
+	rng := rand.New(rand.NewPCG(3, 10))
+	n := s.N * s.C * s.H * s.W
+	dy, w := to64(randSlice(rng, s.N*s.K*36)), to64(randSlice(rng, s.K*s.C*9))
+	add, mask := to64(randSlice(rng, n)), to64(randSlice(rng, n))
+	ws := NewWorkspace(2)
+	want, got := make([]float64, n), make([]float64, n)
+	convBackwardDataRef(want, dy, w, s)
+	for j := range want {
+		if want[j] += add[j]; mask[j] <= 0 {
+			want[j] = 0
+		}
+	}
+	ConvBackwardDataEpilogue(got, dy, w, s, ws, add, mask)
+	for j := range want {
+		if got[j] != want[j] {
+			t.Fatalf("element %d: %v, want %v", j, got[j], want[j])
+		}
+	}
+}

@@ -292,14 +292,22 @@ func (c *convCore) winoWork(w int) {
 				out(c.out[(n0+gg)*s.K*hw:(n0+gg+1)*s.K*hw], hw, s.H, s.W, b.wm[t-t0:], mps, nb, lt/16, run/16, s.K)
 				t += run
 			}
-			e := c.epi
-			for end := g.ts * ((t0 + n) / tw); e != nil && done < end; {
+			e, ge := c.epi, c.gepi
+			for end := g.ts * ((t0 + n) / tw); (e != nil || ge.on()) && done < end; {
 				gg, r := done/s.H, done%s.H
 				nr := min(end-done, s.H-r)
-				y := c.out[(n0+gg)*s.K*hw : (n0+gg+1)*s.K*hw]
+				at := (n0 + gg) * s.K * hw
+				y := c.out[at : at+s.K*hw]
+				if ge.on() && r == 0 && nr == s.H {
+					ge.apply(c.eltImpl, y, at) // whole images at once
+				}
 				for k := 0; k < s.K; k++ {
 					p := y[k*hw+r*s.W : k*hw+(r+nr)*s.W]
-					c.bnImpl.apply(p, p, len(p), 1, len(p), e.Scale[k], e.Shift[k], e.ReLU)
+					if e != nil {
+						c.bnImpl.apply(p, p, len(p), 1, len(p), e.Scale[k], e.Shift[k], e.ReLU)
+					} else if nr < s.H {
+						ge.apply(c.eltImpl, p, at+k*hw+r*s.W)
+					}
 				}
 				done += nr
 			}

@@ -27,6 +27,9 @@ type builder struct {
 	// deleted lists blocks whose residual branch is left out (a lesion,
 	// Veit et al. 2016); only evaluation graphs have any.
 	deleted map[int]bool
+	// residuals are the batch norms that add a residual, for
+	// fuseResidualGrads.
+	residuals []residual
 }
 
 // network builds the CIFAR network of He et al. (2016, section 4.2) on x
@@ -327,6 +330,7 @@ func (b *builder) bnWith(name string, x, res *G.Node, relu bool) (*G.Node, error
 	op.gammaNode, op.betaNode = gamma, beta
 	if res != nil {
 		op.res = true
+		b.residuals = append(b.residuals, residual{bn: op, res: res})
 		return b.apply(op, x, gamma, beta, res)
 	}
 	return b.apply(op, x, gamma, beta)

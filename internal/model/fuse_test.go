@@ -40,6 +40,56 @@ func TestFusedResidualBatchNorm(t *testing.T) {
 	}
 }
 
+// TestFusedResidualGrads compares basic residual nets whose first
+// convolution of each identity block adds the shortcut's gradient and
+// applies the previous block's ReLU mask to its input gradient with the
+// same nets built without (Gorgonia's addition and a ReLU-gradient op): the
+// same bits over three SGD steps. Two blocks a stage give both kinds: the
+// first block reads the stem's batch norm (addition only), the second the
+// first block's output (addition and mask); 16x16 inputs run Winograd and
+// direct convolutions.
+func TestFusedResidualGrads(t *testing.T) {
+	in := InputShape{C: 3, H: 16, W: 16}
+	for _, sc := range []string{"A", "B"} {
+		cfg := config.Model{Arch: "residual", Depth: 14, Block: "basic", Shortcut: sc, Width: 0.5, Survival: 1}
+		t.Run(sc, func(t *testing.T) {
+			sameFusedOrNot(t, cfg, in, &fuseResidualGrad)
+			// the fusion happened where it should
+			n, err := New(cfg, Options{Batch: 6, Classes: 10, Input: in, Seed: 3, Threads: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, y := batchOf(rand.New(rand.NewPCG(4, 4)), 6, in, 10)
+			if _, err := n.TrainStep(x, y, 6, nil); err != nil {
+				t.Fatal(err)
+			}
+			var added, masked int
+			for _, g := range n.train {
+				for _, nd := range g.g.AllNodes() {
+					if d, ok := nd.Op().(*convDataOp); ok {
+						added += btoi(d.add)
+						masked += btoi(d.mask)
+					}
+				}
+			}
+			// identity blocks: 2 in stage 1, 1 in each later stage (the
+			// first is strided); masked: those whose input is a block's
+			// output (stage 1's second, and the second of the later ones)
+			wantAdded, wantMasked := 4, 3
+			if added != wantAdded || masked != wantMasked {
+				t.Errorf("%d input gradients add the shortcut's, %d mask: want %d, %d", added, masked, wantAdded, wantMasked)
+			}
+		})
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // sameFusedOrNot builds cfg with *fuse false and true and checks that
 // evaluation and training give the same bits over three SGD steps.
 func sameFusedOrNot(t *testing.T, cfg config.Model, in InputShape, fuse *bool) {

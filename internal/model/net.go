@@ -126,6 +126,7 @@ func (n *Net) build(batch int, train bool, deleted map[int]bool) (*graph, error)
 		for i, p := range n.params {
 			wrt[i] = gr.g.ByName(p.Name)[0]
 		}
+		fuseResidualGrads(gr.g, b.residuals)
 		if gr.grads, err = G.Grad(cost, wrt...); err != nil {
 			return nil, fmt.Errorf("build gradient: %w", err)
 		}

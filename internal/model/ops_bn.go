@@ -47,7 +47,59 @@ type bnOp struct {
 	// fuseBatchNorms); this op then passes it on.
 	conv                *convOp
 	gammaNode, betaNode *G.Node
+
+	// resByConv: the convolution that also reads the residual adds the
+	// residual's gradient to its own input gradient (see
+	// fuseResidualGrads), so the graph gets none from this op; resGrad is
+	// that gradient, which SymDiff leaves here for it. gradMasked: the
+	// gradient arriving is already zero where the output is (its reader
+	// applied the ReLU's mask).
+	resByConv, gradMasked bool
+	resGrad               *G.Node
 }
+
+// residual is a batch norm that adds a residual, and the residual's node.
+type residual struct {
+	bn  *bnOp
+	res *G.Node
+}
+
+// fuseResidualGrads moves the two elementwise passes of a residual unit's
+// backward pass into the input gradient of its first convolution: where a
+// unit's input x feeds only that convolution and the unit's final batch
+// norm, as its identity shortcut, the gradient of x is the convolution's
+// input gradient plus the shortcut's, and, when x is the previous unit's
+// ReLU output, zero wherever x is. The convolution adds and masks each
+// image's planes while they are in cache (kernel.ConvBackwardDataEpilogue)
+// instead of Gorgonia's addition and a ReLU-gradient op; the bits are
+// those of the unfused ops. It runs before the gradient is built.
+func fuseResidualGrads(g *G.ExprGraph, units []residual) {
+	if !fuseResidualGrad {
+		return
+	}
+	for _, u := range units {
+		if !u.bn.train {
+			continue
+		}
+		var conv *convOp
+		readers := nodesOf(g.To(u.res.ID()))
+		for _, r := range readers {
+			if c, ok := r.Op().(*convOp); ok && !c.noInputGrad {
+				conv = c
+			}
+		}
+		if len(readers) != 2 || conv == nil {
+			continue // a projection or option-A shortcut, or other readers
+		}
+		u.bn.resByConv, conv.resFrom = true, u.bn
+		if prev, ok := u.res.Op().(*bnOp); ok && prev.train && prev.res && prev.relu {
+			prev.gradMasked, conv.maskGrad = true, true
+		}
+	}
+}
+
+// fuseResidualGrad turns fuseResidualGrads on; tests turn it off to compare.
+var fuseResidualGrad = true
 
 // fuseBatchNorms hands each float32 evaluation-mode batch norm that is the
 // only reader of a convolution's output over to that convolution, which
@@ -190,6 +242,9 @@ func (op *bnOp) DiffWRT(n int) []bool {
 	for i := range d {
 		d[i] = true
 	}
+	if op.res && op.resByConv && n == 4 {
+		d[3] = false
+	}
 	return d
 }
 
@@ -203,7 +258,7 @@ func (op *bnOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	// whose result is also the residual's gradient.
 	g := &bnGradOp{opBase: newBase("dbn:" + op.layer.name), fwd: op, relu: op.relu && !op.res}
 	d := grad
-	if op.res && op.relu {
+	if op.res && op.relu && !op.gradMasked {
 		var err error
 		if d, err = G.ApplyOp(&reluGradOp{opBase: newBase("drelu:" + op.name), ws: op.ws}, out, grad); err != nil {
 			return nil, err
@@ -222,6 +277,7 @@ func (op *bnOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 		return nil, err
 	}
 	if op.res {
+		op.resGrad = d
 		return G.Nodes{dx, dgamma, dbeta, d}, nil
 	}
 	return G.Nodes{dx, dgamma, dbeta}, nil

@@ -35,6 +35,12 @@ type convOp struct {
 	bn           *bnOp
 	epi          kernel.ConvEpilogue
 	scale, shift []float32
+
+	// resFrom is the batch norm whose residual (this op's input) has its
+	// gradient added to this op's input gradient, and maskGrad zeroes that
+	// gradient where the input is (see fuseResidualGrads).
+	resFrom  *bnOp
+	maskGrad bool
 }
 
 // epilogue returns the fused batch norm's affine map and ReLU, from its
@@ -98,22 +104,42 @@ func (op *convOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if err != nil || op.noInputGrad {
 		return G.Nodes{nil, dw}, err
 	}
-	dx, err := G.ApplyOp(&convDataOp{opBase: newBase("dconv_x:" + op.name), convGeom: op.convGeom}, grad, in[1], in[0])
+	d := &convDataOp{opBase: newBase("dconv_x:" + op.name), convGeom: op.convGeom, mask: op.maskGrad}
+	ins := G.Nodes{grad, in[1], in[0]}
+	if r := op.resFrom; r != nil {
+		if r.resGrad == nil {
+			return nil, fmt.Errorf("%s: the gradient of the residual of %s is not built yet", op.name, r.name)
+		}
+		d.add = true
+		ins = append(ins, r.resGrad)
+	}
+	dx, err := G.ApplyOp(d, ins...)
 	if err != nil {
 		return nil, err
 	}
 	return G.Nodes{dx, dw}, err
 }
 
-// convDataOp is the input gradient: inputs (dy, w, x); x only gives the shape.
+// convDataOp is the input gradient: inputs (dy, w, x), and with add a
+// fourth, the gradient of the residual x, added to the result; x gives the
+// shape, and with mask the result is zero wherever x is.
 type convDataOp struct {
 	opBase
 	convGeom
-	out outBuf
+	add, mask bool
+	out       outBuf
 }
 
-func (op *convDataOp) Arity() int { return 3 }
+func (op *convDataOp) Arity() int {
+	if op.add {
+		return 4
+	}
+	return 3
+}
 func (op *convDataOp) Type() hm.Type {
+	if op.add {
+		return fnType(tensorType(4), tensorType(4), tensorType(4), tensorType(4), tensorType(4))
+	}
 	return fnType(tensorType(4), tensorType(4), tensorType(4), tensorType(4))
 }
 func (op *convDataOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return shapeOf(in[2]) }
@@ -125,11 +151,18 @@ func (op *convDataOp) Do(in ...G.Value) (G.Value, error) {
 	dy, w, x := t[0], t[1], t[2]
 	s := op.shape(x.Shape())
 	dx := op.out.get(x.Dtype(), x.Shape()...)
+	var add, mask *tensor.Dense
+	if op.add {
+		add = t[3]
+	}
+	if op.mask {
+		mask = x
+	}
 	switch d := dy.Data().(type) {
 	case []float32:
-		kernel.ConvBackwardData(f32s(dx), d, f32s(w), s, op.ws)
+		kernel.ConvBackwardDataEpilogue(f32s(dx), d, f32s(w), s, op.ws, data[float32](add), data[float32](mask))
 	case []float64:
-		kernel.ConvBackwardData(f64s(dx), d, f64s(w), s, op.ws)
+		kernel.ConvBackwardDataEpilogue(f64s(dx), d, f64s(w), s, op.ws, data[float64](add), data[float64](mask))
 	default:
 		return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, dy.Dtype())
 	}

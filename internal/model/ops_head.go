@@ -70,29 +70,38 @@ func shortcutA[T kernel.Float](dst, src []T, xs, ys tensor.Shape, s int, back bo
 	})
 }
 
-// shortcutAImages is shortcutA for images [b0, b1).
+// shortcutAImages is shortcutA for images [b0, b1). Each output row is
+// written once, in cache: the forward pass clears only the padding
+// channels, the gradient clears each row of the big image just before it
+// scatters into it.
 func shortcutAImages[T kernel.Float](dst, src []T, xs, ys tensor.Shape, s int, back bool, b0, b1 int) {
 	c, h, w := xs[1], xs[2], xs[3]
 	k, oh, ow := ys[1], ys[2], ys[3]
 	lo := (k - c) / 2
-	if back {
-		clear(dst[b0*c*h*w : b1*c*h*w])
-	} else {
-		clear(dst[b0*k*oh*ow : b1*k*oh*ow])
-	}
 	for b := b0; b < b1; b++ {
+		if !back {
+			img := dst[b*k*oh*ow : (b+1)*k*oh*ow]
+			clear(img[:lo*oh*ow])
+			clear(img[(lo+c)*oh*ow:])
+		}
 		for ch := 0; ch < c; ch++ {
 			big := (b*c + ch) * h * w
 			small := (b*k + ch + lo) * oh * ow
-			for i := 0; i < oh; i++ {
-				bi, si := big+i*s*w, small+i*ow
-				if back {
-					for j := 0; j < ow; j++ {
-						dst[bi+j*s] = src[si+j]
-					}
-				} else {
+			if !back {
+				for i := 0; i < oh; i++ {
+					bi, si := big+i*s*w, small+i*ow
 					for j := 0; j < ow; j++ {
 						dst[si+j] = src[bi+j*s]
+					}
+				}
+				continue
+			}
+			for r := 0; r < h; r++ {
+				row := dst[big+r*w : big+(r+1)*w]
+				clear(row)
+				if i := r / s; r%s == 0 && i < oh {
+					for j, v := range src[small+i*ow : small+(i+1)*ow] {
+						row[j*s] = v
 					}
 				}
 			}

@@ -56,6 +56,11 @@ type convKernels struct {
 	// winoDy is the output-gradient transform of the Winograd weight
 	// gradient (wino_filter.go); nil: the weight gradient runs directly.
 	winoDy func(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch int)
+	// winoGemm, where not nil, runs the products of npos Winograd
+	// positions in one call, the positions mps, vps and wps floats apart in
+	// m, v and w: for each, fwd with ldo = ld, offs[t] = t·ld, ntaps = c and
+	// every lane valid, with fwd's sums. It saves a call per position.
+	winoGemm func(m []float32, ld, mps int, v []float32, vps int, w []float32, wps, c, nblk, nkb, npos int)
 }
 
 // goKernels is the plain-Go implementation, used where no assembly fits the

@@ -283,8 +283,12 @@ func (c *convCore) winoWork(w int) {
 				t += run
 			}
 			nblk := roundUp(n, impl.fwdPix) / impl.fwdPix
-			for pos := 0; pos < g.P; pos++ {
-				impl.fwd(b.wm[pos*mps:], nb, b.wv, pos*vps, c.winoOffs, c.winoRange, c.wpack[pos*s.K*s.C:], s.C, nblk, s.K/8, c.winoCls[:], c.winoMask, 0)
+			if impl.winoGemm != nil {
+				impl.winoGemm(b.wm, nb, mps, b.wv, vps, c.wpack, s.K*s.C, s.C, nblk, s.K/8, g.P)
+			} else {
+				for pos := 0; pos < g.P; pos++ {
+					impl.fwd(b.wm[pos*mps:], nb, b.wv, pos*vps, c.winoOffs, c.winoRange, c.wpack[pos*s.K*s.C:], s.C, nblk, s.K/8, c.winoCls[:], c.winoMask, 0)
+				}
 			}
 			for t := t0; t < t0+n; {
 				gg, lt := t/T, t%T

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -406,5 +407,48 @@ func TestWinoFilterTransforms4(t *testing.T) {
 				t.Errorf("dw[%d][%d] = %v, want %v", r, s, dw[3*r+s], want)
 			}
 		}
+	}
+}
+
+// TestWinoGemm checks that a kernel set's one-call Winograd products give
+// the bits of its fwd kernel called per position, for odd and even channel
+// counts, several blocks and output-channel blocks, and positions apart.
+func TestWinoGemm(t *testing.T) {
+	ran := false
+	for _, impl := range kernelSets() {
+		if impl.winoGemm == nil {
+			continue
+		}
+		ran = true
+		for _, c := range []struct{ c, nblk, nkb, npos int }{{16, 2, 2, 36}, {9, 1, 1, 3}, {32, 4, 4, 16}, {1, 3, 2, 2}, {64, 2, 8, 2}} {
+			t.Run(fmt.Sprintf("%s/%+v", impl.name, c), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(uint64(c.c), 12))
+				ld := 32*c.nblk + 16 // a row longer than the blocks read
+				vps, mps, wps := c.c*ld+16, 8*c.nkb*ld+16, 8*c.nkb*c.c
+				v := randSlice(rng, c.npos*vps)
+				w := randSlice(rng, c.npos*wps)
+				offs := make([]int, c.c)
+				for i := range offs {
+					offs[i] = i * ld
+				}
+				mask := make([]uint16, 2*c.nblk+1)
+				for i := range mask {
+					mask[i] = 0xffff
+				}
+				want := make([]float32, c.npos*mps)
+				for i := range want {
+					want[i] = -1 // lanes the calls leave alone stay -1
+				}
+				got := slices.Clone(want)
+				for p := 0; p < c.npos; p++ {
+					impl.fwd(want[p*mps:], ld, v, p*vps, offs, offsRange(offs), w[p*wps:], c.c, c.nblk, c.nkb, []int{c.c}, mask, 0)
+				}
+				impl.winoGemm(got, ld, mps, v, vps, w, wps, c.c, c.nblk, c.nkb, c.npos)
+				sameBits(t, "m", want, got)
+			})
+		}
+	}
+	if !ran {
+		t.Skip("no kernel set of this machine has one-call Winograd products")
 	}
 }

@@ -31,6 +31,9 @@ type convKernels struct {
 	// mask words at masks[maskoff:]. Only x is masked: every lane of dy is
 	// read and must lie inside it.
 	dw func(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []float32, xoff, xstride int, tiles []int, nkt, nvec, nimg int, masks []uint16)
+	// dwStore, where not nil, is dw with part[…] = Σ for part[…] += Σ: the
+	// first call into a cleared part without the clearing.
+	dwStore func(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []float32, xoff, xstride int, tiles []int, nkt, nvec, nimg int, masks []uint16)
 
 	// split sends row r of src (rows rows of 2·half floats) to row r/2 of
 	// e0 (even columns) and o0 (odd columns) when r is even, of e1 and o1

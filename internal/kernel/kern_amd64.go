@@ -11,7 +11,7 @@ func fwdAVX512(out *float32, ldo int, x *float32, offs *int, w *float32, nblk, n
 func fwdAVX2(out *float32, ldo int, x *float32, offs *int, w *float32, nblk, nkb int, cls *int, ncls int, masks *uint16, mstride int)
 
 //go:noescape
-func dwAVX512(part *float32, ldp int, dy *float32, ldd, dystride int, x *float32, xstride int, tiles *int, ntiles, nkt, nvec, nimg int, masks *uint16, inside int)
+func dwAVX512(part *float32, ldp int, dy *float32, ldd, dystride int, x *float32, xstride int, tiles *int, ntiles, nkt, nvec, nimg int, masks *uint16, inside, store int)
 
 //go:noescape
 func dwAVX2(part *float32, ldp int, dy *float32, ldd int, x *float32, offs *int, nvec, nimg, dystride, xstride int, masks *uint16)
@@ -26,7 +26,7 @@ func splitAVX512(e0, o0, e1, o1, src *float32, rows, half int)
 func mergeAVX512(dst, e0, o0, e1, o1 *float32, rows, half int)
 
 var (
-	avx512Kernels = &convKernels{name: "avx512", masked: true, fwdPix: 32, fwd: fwdAsm512, dwK: 4, dwT: 4, dw: dwAsm512, split: splitAsm512, merge: mergeAsm512, winoIn: winoInAsm512, winoOut: winoOutAsm512, winoDy: winoDyAsm512, winoIn4: winoIn4Asm512, winoOut4: winoOut4Asm512, winoDy4: winoDy4Asm512, winoGemm: winoGemmAsm512}
+	avx512Kernels = &convKernels{name: "avx512", masked: true, fwdPix: 32, fwd: fwdAsm512, dwK: 4, dwT: 4, dw: dwAsm512, split: splitAsm512, merge: mergeAsm512, winoIn: winoInAsm512, winoOut: winoOutAsm512, winoDy: winoDyAsm512, winoIn4: winoIn4Asm512, winoOut4: winoOut4Asm512, winoDy4: winoDy4Asm512, winoGemm: winoGemmAsm512, dwStore: dwStoreAsm512}
 	avx2Kernels   = &convKernels{name: "avx2", masked: true, fwdPix: 16, fwd: fwdAsm2, dwK: 2, dwT: 4, dw: dwAsm2, split: splitGo, merge: mergeGo, winoIn: winoInAsm2, winoOut: winoOutAsm2, winoDy: winoDyAsm2}
 )
 
@@ -142,6 +142,15 @@ func checkDw(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x 
 }
 
 func dwAsm512(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []float32, xoff, xstride int, tiles []int, nkt, nvec, nimg int, masks []uint16) {
+	dwCall512(part, ldp, dy, dyoff, ldd, dystride, x, xoff, xstride, tiles, nkt, nvec, nimg, masks, 0)
+}
+
+// dwStoreAsm512 is dwAsm512 with = for +=.
+func dwStoreAsm512(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []float32, xoff, xstride int, tiles []int, nkt, nvec, nimg int, masks []uint16) {
+	dwCall512(part, ldp, dy, dyoff, ldd, dystride, x, xoff, xstride, tiles, nkt, nvec, nimg, masks, 1)
+}
+
+func dwCall512(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []float32, xoff, xstride int, tiles []int, nkt, nvec, nimg int, masks []uint16, store int) {
 	if nimg <= 0 || nvec <= 0 || nkt <= 0 || len(tiles) < 6 {
 		return
 	}
@@ -150,7 +159,7 @@ func dwAsm512(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x
 	if dwReadsInside(x, xoff, xstride, tiles, nvec, nimg) {
 		in = 1
 	}
-	dwAVX512(&part[0], ldp, &dy[dyoff], ldd, dystride, &x[xoff], xstride, &tiles[0], len(tiles)/6, nkt, nvec, nimg, &masks[0], in)
+	dwAVX512(&part[0], ldp, &dy[dyoff], ldd, dystride, &x[xoff], xstride, &tiles[0], len(tiles)/6, nkt, nvec, nimg, &masks[0], in, store)
 }
 
 // dwReadsInside reports whether every lane of x a 4-tap weight-gradient

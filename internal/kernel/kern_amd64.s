@@ -499,7 +499,7 @@ f2done:
 // address may be read, and a partly valid vector of x is loaded whole with
 // the FMAs masked, as in fwdAVX512.
 // All counts must be positive.
-TEXT ·dwAVX512(SB), NOSPLIT, $48-112
+TEXT ·dwAVX512(SB), NOSPLIT, $48-120
 	MOVQ dy+16(FP), AX
 	MOVQ AX, dykt-40(SP)
 	MOVQ part+0(FP), AX
@@ -776,6 +776,8 @@ w5imgnext:
 	LEAQ (DI)(AX*4), DI
 	MOVQ ldp+8(FP), SI
 	SHLQ $2, SI
+	CMPQ store+112(FP), $0
+	JNE w5store
 	VADDPS (DI), X0, X16
 	VMOVUPS X16, (DI)
 	ADDQ SI, DI
@@ -790,6 +792,20 @@ w5imgnext:
 	VEXTRACTF32X4 $3, Z0, X16
 	VADDPS (DI), X16, X16
 	VMOVUPS X16, (DI)
+	JMP w5tiledone
+// store: the sums overwrite part instead of adding to it
+w5store:
+	VMOVUPS X0, (DI)
+	ADDQ SI, DI
+	VEXTRACTF32X4 $1, Z0, X16
+	VMOVUPS X16, (DI)
+	ADDQ SI, DI
+	VEXTRACTF32X4 $2, Z0, X16
+	VMOVUPS X16, (DI)
+	ADDQ SI, DI
+	VEXTRACTF32X4 $3, Z0, X16
+	VMOVUPS X16, (DI)
+w5tiledone:
 	ADDQ $48, tp-16(SP)
 	DECQ tc-24(SP)
 	JNZ w5tile

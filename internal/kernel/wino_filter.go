@@ -119,7 +119,9 @@ func (c *convCore) winoFilterWork(w int) {
 	}
 	for ch := c.take(); ch < c.bfChunks; ch = c.take() {
 		part := c.bfPart[ch*c.bfStride : (ch+1)*c.bfStride]
-		clear(part)
+		if impl.dwStore == nil {
+			clear(part)
+		}
 		c0, c1 := split(s.N, c.bfChunks, ch)
 		nt := (c1 - c0) * T
 		for t0 := 0; t0 < nt; t0 += nb {
@@ -131,8 +133,12 @@ func (c *convCore) winoFilterWork(w int) {
 				dyt(b.wm[t-t0:], mps, nb, c.out[img*s.K*hw:(img+1)*s.K*hw], hw, s.H, s.W, lt/16, run/16, s.K)
 				t += run
 			}
+			dw := impl.dw
+			if t0 == 0 && impl.dwStore != nil {
+				dw = impl.dwStore // the chunk's first block: part is not cleared
+			}
 			for pos := 0; pos < g.P; pos++ {
-				impl.dw(part[pos*s.K*s.C:], s.C, b.wm, pos*mps, nb, 0, b.wv, pos*vps, 0, c.winoTiles, s.K/impl.dwK, n/16, 1, c.winoMask)
+				dw(part[pos*s.K*s.C:], s.C, b.wm, pos*mps, nb, 0, b.wv, pos*vps, 0, c.winoTiles, s.K/impl.dwK, n/16, 1, c.winoMask)
 			}
 		}
 	}

@@ -452,3 +452,37 @@ func TestWinoGemm(t *testing.T) {
 		t.Skip("no kernel set of this machine has one-call Winograd products")
 	}
 }
+
+// TestWinoFilterLongChunks runs Winograd weight gradients whose chunks of
+// the batch span several blocks of tiles, so that a chunk's partial sums
+// take the first block's products and then add the others': 80 images of
+// 16 channels at 32×32 are 5 images a chunk, in blocks of 4 (F(4×4)), and
+// 144 of 64 channels at 8×8 are 9 a chunk, in blocks of 8 (F(2×2)).
+func TestWinoFilterLongChunks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("float64 references of whole batches")
+	}
+	for i, s := range []ConvShape{
+		{N: 80, C: 16, H: 32, W: 32, K: 16, R: 3, S: 3, Stride: 1, Pad: 1},
+		{N: 144, C: 64, H: 8, W: 8, K: 64, R: 3, S: 3, Stride: 1, Pad: 1},
+	} {
+		rng := rand.New(rand.NewPCG(uint64(i), 13))
+		x, dy := randSlice(rng, s.N*s.C*s.H*s.W), randSlice(rng, s.N*s.K*s.H*s.W)
+		want, mag := make([]float64, s.K*s.C*9), make([]float64, s.K*s.C*9)
+		convBackwardFilterRef(want, to64(x), to64(dy), s)
+		convBackwardFilterRef(mag, abs64(to64(x)), abs64(to64(dy)), s)
+		for _, impl := range kernelSets() {
+			if !winoFilterFits(s, impl) {
+				continue
+			}
+			t.Run(fmt.Sprintf("%v/%s", s, impl.name), func(t *testing.T) {
+				ws := workspaceFor(impl, 2)
+				dw := make([]float32, len(want))
+				for rep := 0; rep < 2; rep++ { // stale partial sums the second time
+					ConvBackwardFilter(dw, x, dy, s, ws)
+				}
+				checkClose(t, "dw", dw, want, mag, s.N*s.H*s.W)
+			})
+		}
+	}
+}

@@ -20,6 +20,9 @@ func dwAVX2(part *float32, ldp int, dy *float32, ldd int, x *float32, offs *int,
 func winoGemmAVX512(m *float32, ld, mps int, v *float32, vps int, w *float32, wps, c, nblk, nkb, npos int)
 
 //go:noescape
+func winoGemmAVX2(m *float32, ld, mps int, v *float32, vps int, w *float32, wps, c, nblk, nkb, npos int)
+
+//go:noescape
 func splitAVX512(e0, o0, e1, o1, src *float32, rows, half int)
 
 //go:noescape
@@ -27,7 +30,7 @@ func mergeAVX512(dst, e0, o0, e1, o1 *float32, rows, half int)
 
 var (
 	avx512Kernels = &convKernels{name: "avx512", masked: true, fwdPix: 32, fwd: fwdAsm512, dwK: 4, dwT: 4, dw: dwAsm512, split: splitAsm512, merge: mergeAsm512, winoIn: winoInAsm512, winoOut: winoOutAsm512, winoDy: winoDyAsm512, winoIn4: winoIn4Asm512, winoOut4: winoOut4Asm512, winoDy4: winoDy4Asm512, winoGemm: winoGemmAsm512, dwStore: dwStoreAsm512}
-	avx2Kernels   = &convKernels{name: "avx2", masked: true, fwdPix: 16, fwd: fwdAsm2, dwK: 2, dwT: 4, dw: dwAsm2, split: splitGo, merge: mergeGo, winoIn: winoInAsm2, winoOut: winoOutAsm2, winoDy: winoDyAsm2}
+	avx2Kernels   = &convKernels{name: "avx2", masked: true, fwdPix: 16, fwd: fwdAsm2, dwK: 2, dwT: 4, dw: dwAsm2, split: splitGo, merge: mergeGo, winoIn: winoInAsm2, winoOut: winoOutAsm2, winoDy: winoDyAsm2, winoGemm: winoGemmAsm2}
 )
 
 var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
@@ -118,6 +121,16 @@ func winoGemmAsm512(m []float32, ld, mps int, v []float32, vps int, w []float32,
 	_ = v[(npos-1)*vps+(c-1)*ld+32*nblk-1]
 	_ = w[(npos-1)*wps+8*nkb*c-1]
 	winoGemmAVX512(&m[0], ld, mps, &v[0], vps, &w[0], wps, c, nblk, nkb, npos)
+}
+
+func winoGemmAsm2(m []float32, ld, mps int, v []float32, vps int, w []float32, wps, c, nblk, nkb, npos int) {
+	if npos <= 0 || nblk <= 0 || nkb <= 0 || c <= 0 {
+		return
+	}
+	_ = m[(npos-1)*mps+(8*nkb-1)*ld+16*nblk-1]
+	_ = v[(npos-1)*vps+(c-1)*ld+16*nblk-1]
+	_ = w[(npos-1)*wps+8*nkb*c-1]
+	winoGemmAVX2(&m[0], ld, mps, &v[0], vps, &w[0], wps, c, nblk, nkb, npos)
 }
 
 func fwdAsm2(out []float32, ldo int, x []float32, xoff int, offs []int, _ [2]int, w []float32, ntaps, nblk, nkb int, cls []int, masks []uint16, mstride int) {

@@ -106,54 +106,130 @@ func ConvBackwardData[T Float](dx, dy, w []T, s ConvShape, ws *Workspace) {
 	ConvBackwardDataEpilogue(dx, dy, w, s, ws, nil, nil)
 }
 
-// ConvBackwardDataEpilogue is ConvBackwardData followed by dx = dx + add
-// (add nil: none), then dx = 0 wherever mask <= 0 (mask nil: none), with
-// add and mask shaped like dx. For float32 it applies them to each image's
-// planes right after computing them, while they are still in cache, with
-// the bits of AddReLU and then ReLUGrad over the whole tensor. It fuses
-// into a residual unit's input gradient the gradient of its shortcut and
-// the ReLU at the end of the unit before, two passes over memory.
-func ConvBackwardDataEpilogue[T Float](dx, dy, w []T, s ConvShape, ws *Workspace, add, mask []T) {
+// ShortcutGrad is the gradient that a residual unit's shortcut adds to the
+// unit's input gradient dx (N×C×H×W): G is N×K×⌈H/Stride⌉×⌈W/Stride⌉, and
+//
+//	dx[n][c][Stride·i][Stride·j] += G[n][Lo+c][i][j]
+//
+// for c < C, every other element of dx adding 0: the identity shortcut is
+// K = C, Lo = 0, Stride = 1, the option-A shortcut K > C, Lo = (K−C)/2,
+// Stride 2. A nil *ShortcutGrad adds nothing.
+type ShortcutGrad[T Float] struct {
+	G             []T
+	K, Lo, Stride int
+}
+
+func (g *ShortcutGrad[T]) identity(c int) bool {
+	return g.K == c && g.Lo == 0 && g.Stride == 1
+}
+
+// ConvBackwardDataEpilogue is ConvBackwardData followed by the shortcut's
+// gradient added to dx (sc nil: none), then dx = 0 wherever mask <= 0 (mask
+// nil: none; mask is shaped like dx). For float32 it applies them to each
+// image's planes right after computing them, while they are still in cache,
+// with the bits of the shortcut's gradient, AddReLU and ReLUGrad apart. It
+// fuses into a residual unit's input gradient the gradient of its shortcut
+// and the ReLU at the end of the unit before, two or three passes over
+// memory.
+func ConvBackwardDataEpilogue[T Float](dx, dy, w []T, s ConvShape, ws *Workspace, sc *ShortcutGrad[T], mask []T) {
+	if sc != nil {
+		oh, ow := (s.H+sc.Stride-1)/sc.Stride, (s.W+sc.Stride-1)/sc.Stride
+		if sc.Stride < 1 || sc.Lo < 0 || sc.Lo+s.C > sc.K || len(sc.G) < s.N*sc.K*oh*ow {
+			panic("kernel: shortcut gradient does not fit the input gradient")
+		}
+	}
+	if mask != nil {
+		_ = mask[s.N*s.C*s.H*s.W-1]
+	}
 	if dx32, ok := any(dx).([]float32); ok && s.Validate() == nil {
 		c := ws.core()
-		c.gepi = gradEpilogue{add: any(add).([]float32), mask: any(mask).([]float32)}
-		n := s.N * s.C * s.H * s.W
-		if add != nil {
-			_ = c.gepi.add[n-1]
+		e := gradEpilogue{mask: any(mask).([]float32)}
+		if sc != nil {
+			e.add = any(sc.G).([]float32)
+			e.k, e.lo, e.st = sc.K, sc.Lo, sc.Stride
 		}
-		if mask != nil {
-			_ = c.gepi.mask[n-1]
-		}
+		c.gepi = e
 		c.backwardDataF32(dx32, any(dy).([]float32), any(w).([]float32), s, ws.workers())
 		c.gepi = gradEpilogue{}
 		runtime.KeepAlive(ws) // its cleanup stops the workers: not during the call
 		return
 	}
 	convBackwardDataRef(dx, dy, w, s)
-	dx = dx[:s.N*s.C*s.H*s.W]
-	if add != nil {
-		AddReLU(dx, dx, add[:len(dx)], false, ws)
+	img := s.C * s.H * s.W
+	for n := 0; n < s.N; n++ {
+		p := dx[n*img : (n+1)*img]
+		if sc != nil {
+			addShortcut(p, sc.G, n, s, sc.K, sc.Lo, sc.Stride)
+		}
+		if mask != nil {
+			for i, m := range mask[n*img : (n+1)*img] {
+				if !(m > 0) {
+					p[i] = 0
+				}
+			}
+		}
 	}
-	if mask != nil {
-		ReLUGrad(dx, mask[:len(dx)], dx, ws)
+}
+
+// addShortcut adds the shortcut gradient g (K channels, stride st, from
+// channel lo) to p, image n of an input gradient of shape s.
+func addShortcut[T Float](p, g []T, n int, s ConvShape, k, lo, st int) {
+	oh, ow := (s.H+st-1)/st, (s.W+st-1)/st
+	for c := 0; c < s.C; c++ {
+		src := g[(n*k+lo+c)*oh*ow : (n*k+lo+c+1)*oh*ow]
+		for r := 0; r < s.H; r++ {
+			row := p[(c*s.H+r)*s.W : (c*s.H+r+1)*s.W]
+			if r%st != 0 {
+				for j := range row {
+					row[j] += 0 // as the addition of the shortcut's zeros: -0 becomes 0
+				}
+				continue
+			}
+			gr := src[r/st*ow : (r/st+1)*ow]
+			for j := range row {
+				if j%st == 0 {
+					row[j] += gr[j/st]
+				} else {
+					row[j] += 0
+				}
+			}
+		}
 	}
 }
 
 // gradEpilogue is the work ConvBackwardDataEpilogue adds to the float32
-// input gradient.
+// input gradient: add, with k, lo and st as in ShortcutGrad (k 0: no add).
 type gradEpilogue struct {
 	add, mask []float32
+	k, lo, st int
 }
 
 func (e gradEpilogue) on() bool { return e.add != nil || e.mask != nil }
 
-// apply runs the epilogue over p, which starts off floats into dx.
+// rows reports whether the epilogue may run on any run of rows of an image
+// (apply), or needs whole images (applyImage).
+func (e gradEpilogue) rows(c int) bool { return e.add == nil || (e.k == c && e.lo == 0 && e.st == 1) }
+
+// apply runs an epilogue for which rows holds over p, which starts off
+// floats into dx.
 func (e gradEpilogue) apply(elt func(op int, y, a, b []float32), p []float32, off int) {
 	if e.add != nil {
 		elt(eltAdd, p, p, e.add[off:off+len(p)])
 	}
 	if e.mask != nil {
 		elt(eltReLUGrad, p, e.mask[off:off+len(p)], p)
+	}
+}
+
+// applyImage runs the epilogue over p, image n of dx.
+func (e gradEpilogue) applyImage(elt func(op int, y, a, b []float32), p []float32, n int, s ConvShape) {
+	if e.rows(s.C) {
+		e.apply(elt, p, n*len(p))
+		return
+	}
+	addShortcut(p, e.add, n, s, e.k, e.lo, e.st)
+	if e.mask != nil {
+		elt(eltReLUGrad, p, e.mask[n*len(p):(n+1)*len(p)], p)
 	}
 }
 

@@ -270,7 +270,7 @@ func (c *convCore) backwardDataWork(w int) {
 		dx := c.out[n*outSz : (n+1)*outSz]
 		c.backwardDataImage(n, dx, b)
 		if c.gepi.on() {
-			c.gepi.apply(c.eltImpl, dx, n*outSz)
+			c.gepi.applyImage(c.eltImpl, dx, n, s)
 		}
 	}
 }
@@ -500,6 +500,17 @@ func (c *convCore) forwardF32(y, x, w []float32, s ConvShape, nw int) {
 
 func (c *convCore) backwardDataF32(dx, dy, w []float32, s ConvShape, nw int) {
 	if winoFits(s.transposed(), c.impl) {
+		if ge := c.gepi; ge.on() && !ge.rows(s.C) {
+			// a shortcut gradient that needs whole images: after the call
+			c.gepi = gradEpilogue{}
+			c.winoF32(dx, dy, w, s, true, nw)
+			c.gepi = ge
+			img := s.C * s.H * s.W
+			for n := 0; n < s.N; n++ {
+				ge.applyImage(c.eltImpl, dx[n*img:(n+1)*img], n, s)
+			}
+			return
+		}
 		c.winoF32(dx, dy, w, s, true, nw)
 		return
 	}

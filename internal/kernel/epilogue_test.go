@@ -62,11 +62,31 @@ var gradEpilogueShapes = []ConvShape{
 	{N: 6, C: 64, H: 8, W: 8, K: 64, R: 3, S: 3, Stride: 1, Pad: 1},
 	{N: 3, C: 8, H: 9, W: 7, K: 8, R: 3, S: 3, Stride: 1, Pad: 1},
 	{N: 4, C: 8, H: 10, W: 10, K: 16, R: 3, S: 3, Stride: 2, Pad: 1},
+	{N: 3, C: 8, H: 9, W: 7, K: 16, R: 3, S: 3, Stride: 2, Pad: 1},
 }
 
-// TestConvGradEpilogue checks that the input gradient with the shortcut's
-// gradient and the ReLU mask in its epilogue gives the bits of
-// ConvBackwardData, AddReLU and ReLUGrad one after the other, for every
+// shortcutGradApart is the shortcut's gradient as resx computes it without
+// the fusion: the option-A gradient (zeros, and g's channels scattered at
+// the stride) or the identity, added by AddReLU.
+func shortcutGradApart(dx []float32, sc *ShortcutGrad[float32], s ConvShape, ws *Workspace) {
+	full := make([]float32, len(dx))
+	oh, ow := (s.H+sc.Stride-1)/sc.Stride, (s.W+sc.Stride-1)/sc.Stride
+	for n := 0; n < s.N; n++ {
+		for c := 0; c < s.C; c++ {
+			for i := 0; i < oh; i++ {
+				for j := 0; j < ow; j++ {
+					full[((n*s.C+c)*s.H+sc.Stride*i)*s.W+sc.Stride*j] = sc.G[((n*sc.K+sc.Lo+c)*oh+i)*ow+j]
+				}
+			}
+		}
+	}
+	AddReLU(dx, dx, full, false, ws)
+}
+
+// TestConvGradEpilogue checks that the input gradient with a shortcut's
+// gradient (the identity, and option A on the strided shapes) and the ReLU
+// mask in its epilogue gives the bits of ConvBackwardData, the shortcut's
+// gradient added by AddReLU, and ReLUGrad one after the other, for every
 // kernel set, elementwise set and worker count, with each part alone too.
 func TestConvGradEpilogue(t *testing.T) {
 	elts := eltSets()
@@ -74,9 +94,17 @@ func TestConvGradEpilogue(t *testing.T) {
 		rng := rand.New(rand.NewPCG(uint64(i), 10))
 		n := s.N * s.C * s.H * s.W
 		dy, w := randSlice(rng, s.N*s.K*s.OutH()*s.OutW()), randSlice(rng, s.K*s.C*s.R*s.S)
-		add, mask := randSlice(rng, n), randSlice(rng, n)
+		mask := randSlice(rng, n)
 		for j := 0; j < n; j += 7 {
 			mask[j] = 0 // a ReLU output is often exactly 0
+		}
+		sc := &ShortcutGrad[float32]{G: randSlice(rng, n), K: s.C, Stride: 1}
+		if s.Stride == 2 || i == 1 {
+			// option A: 2C channels, C/2 of padding before; on a Winograd
+			// shape too (i 1), where it cannot run on rows of images
+			st := s.Stride
+			sc = &ShortcutGrad[float32]{K: 2 * s.C, Lo: s.C / 2, Stride: st}
+			sc.G = randSlice(rng, s.N*2*s.C*((s.H+st-1)/st)*((s.W+st-1)/st))
 		}
 		for _, impl := range kernelSets() {
 			for ei, elt := range elts {
@@ -85,7 +113,7 @@ func TestConvGradEpilogue(t *testing.T) {
 						t.Run(fmt.Sprintf("%v/%s/elt%d/w%d/%+v", s, impl.name, ei, workers, parts), func(t *testing.T) {
 							ws := workspaceFor(impl, workers)
 							ws.core().eltImpl = elt
-							a, m := add, mask
+							a, m := sc, mask
 							if !parts.add {
 								a = nil
 							}
@@ -95,7 +123,7 @@ func TestConvGradEpilogue(t *testing.T) {
 							want := make([]float32, n)
 							ConvBackwardData(want, dy, w, s, ws)
 							if a != nil {
-								AddReLU(want, want, a, false, ws)
+								shortcutGradApart(want, a, s, ws)
 							}
 							if m != nil {
 								ReLUGrad(want, m, want, ws)
@@ -117,22 +145,32 @@ func TestConvGradEpilogue(t *testing.T) {
 	}
 }
 
-// TestConvGradEpilogueFloat64 checks the reference path's epilogue.
+// TestConvGradEpilogueFloat64 checks the reference path's epilogue, with an
+// option-A shortcut gradient.
 func TestConvGradEpilogueFloat64(t *testing.T) {
-	s := ConvShape{N: 2, C: 8, H: 6, W: 6, K: 8, R: 3, S: 3, Stride: 1, Pad: 1}
+	s := ConvShape{N: 2, C: 4, H: 6, W: 5, K: 8, R: 3, S: 3, Stride: 2, Pad: 1}
 	rng := rand.New(rand.NewPCG(3, 10))
 	n := s.N * s.C * s.H * s.W
-	dy, w := to64(randSlice(rng, s.N*s.K*36)), to64(randSlice(rng, s.K*s.C*9))
-	add, mask := to64(randSlice(rng, n)), to64(randSlice(rng, n))
+	dy, w := to64(randSlice(rng, s.N*s.K*s.OutH()*s.OutW())), to64(randSlice(rng, s.K*s.C*9))
+	g, mask := to64(randSlice(rng, s.N*8*3*3)), to64(randSlice(rng, n))
 	ws := NewWorkspace(2)
 	want, got := make([]float64, n), make([]float64, n)
 	convBackwardDataRef(want, dy, w, s)
+	for b := 0; b < s.N; b++ {
+		for c := 0; c < s.C; c++ {
+			for i := 0; i < 3; i++ {
+				for j := 0; j < 3; j++ {
+					want[((b*s.C+c)*s.H+2*i)*s.W+2*j] += g[((b*8+2+c)*3+i)*3+j]
+				}
+			}
+		}
+	}
 	for j := range want {
-		if want[j] += add[j]; mask[j] <= 0 {
+		if mask[j] <= 0 {
 			want[j] = 0
 		}
 	}
-	ConvBackwardDataEpilogue(got, dy, w, s, ws, add, mask)
+	ConvBackwardDataEpilogue(got, dy, w, s, ws, &ShortcutGrad[float64]{G: g, K: 8, Lo: 2, Stride: 2}, mask)
 	for j := range want {
 		if got[j] != want[j] {
 			t.Fatalf("element %d: %v, want %v", j, got[j], want[j])

@@ -41,10 +41,11 @@ func TestFusedResidualBatchNorm(t *testing.T) {
 }
 
 // TestFusedResidualGrads compares basic residual nets whose first
-// convolution of each identity block adds the shortcut's gradient and
-// applies the previous block's ReLU mask to its input gradient with the
-// same nets built without (Gorgonia's addition and a ReLU-gradient op): the
-// same bits over three SGD steps. Two blocks a stage give both kinds: the
+// convolution of each block with an identity or option-A shortcut adds the
+// shortcut's gradient and applies the previous block's ReLU mask to its
+// input gradient with the same nets built without (Gorgonia's addition, a
+// ReLU-gradient op and the option-A gradient op): the same bits over three
+// SGD steps. Two blocks a stage give both kinds: the
 // first block reads the stem's batch norm (addition only), the second the
 // first block's output (addition and mask); 16x16 inputs run Winograd and
 // direct convolutions.
@@ -72,10 +73,13 @@ func TestFusedResidualGrads(t *testing.T) {
 					}
 				}
 			}
-			// identity blocks: 2 in stage 1, 1 in each later stage (the
-			// first is strided); masked: those whose input is a block's
-			// output (stage 1's second, and the second of the later ones)
+			// identity blocks: 2 in stage 1, 1 in each later stage; masked:
+			// those whose input is a block's output (all but the first).
+			// With option A the two strided blocks add and mask too.
 			wantAdded, wantMasked := 4, 3
+			if sc == "A" {
+				wantAdded, wantMasked = 6, 5
+			}
 			if added != wantAdded || masked != wantMasked {
 				t.Errorf("%d input gradients add the shortcut's, %d mask: want %d, %d", added, masked, wantAdded, wantMasked)
 			}

@@ -64,15 +64,15 @@ type residual struct {
 	res *G.Node
 }
 
-// fuseResidualGrads moves the two elementwise passes of a residual unit's
+// fuseResidualGrads moves the elementwise passes of a residual unit's
 // backward pass into the input gradient of its first convolution: where a
-// unit's input x feeds only that convolution and the unit's final batch
-// norm, as its identity shortcut, the gradient of x is the convolution's
-// input gradient plus the shortcut's, and, when x is the previous unit's
-// ReLU output, zero wherever x is. The convolution adds and masks each
+// unit's input x feeds only that convolution and the unit's shortcut (the
+// identity, read by the unit's final batch norm, or option A), the gradient
+// of x is the convolution's input gradient plus the shortcut's, and, when x
+// is the previous unit's ReLU output, zero wherever x is. The convolution adds and masks each
 // image's planes while they are in cache (kernel.ConvBackwardDataEpilogue)
-// instead of Gorgonia's addition and a ReLU-gradient op; the bits are
-// those of the unfused ops. It runs before the gradient is built.
+// instead of Gorgonia's addition, a ReLU-gradient op and the option-A
+// shortcut's gradient op; the bits are those of the unfused ops. It runs before the gradient is built.
 func fuseResidualGrads(g *G.ExprGraph, units []residual) {
 	if !fuseResidualGrad {
 		return
@@ -81,18 +81,28 @@ func fuseResidualGrads(g *G.ExprGraph, units []residual) {
 		if !u.bn.train {
 			continue
 		}
+		// x is the unit's input: the residual itself, or the input of its
+		// option-A shortcut, whose gradient op then disappears too
+		x, short := u.res, (*shortcutAOp)(nil)
+		if a, ok := u.res.Op().(*shortcutAOp); ok {
+			in := nodesOf(g.From(u.res.ID()))
+			if len(in) != 1 || len(nodesOf(g.To(u.res.ID()))) != 1 {
+				continue
+			}
+			x, short = in[0], a
+		}
 		var conv *convOp
-		readers := nodesOf(g.To(u.res.ID()))
+		readers := nodesOf(g.To(x.ID()))
 		for _, r := range readers {
 			if c, ok := r.Op().(*convOp); ok && !c.noInputGrad {
 				conv = c
 			}
 		}
 		if len(readers) != 2 || conv == nil {
-			continue // a projection or option-A shortcut, or other readers
+			continue // a projection shortcut, or other readers
 		}
-		u.bn.resByConv, conv.resFrom = true, u.bn
-		if prev, ok := u.res.Op().(*bnOp); ok && prev.train && prev.res && prev.relu {
+		u.bn.resByConv, conv.resFrom, conv.resA = true, u.bn, short
+		if prev, ok := x.Op().(*bnOp); ok && prev.train && prev.res && prev.relu {
 			prev.gradMasked, conv.maskGrad = true, true
 		}
 	}

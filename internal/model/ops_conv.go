@@ -36,10 +36,12 @@ type convOp struct {
 	epi          kernel.ConvEpilogue
 	scale, shift []float32
 
-	// resFrom is the batch norm whose residual (this op's input) has its
-	// gradient added to this op's input gradient, and maskGrad zeroes that
-	// gradient where the input is (see fuseResidualGrads).
+	// resFrom is the batch norm whose residual (this op's input, or its
+	// option-A shortcut resA) has its gradient added to this op's input
+	// gradient, and maskGrad zeroes that gradient where the input is (see
+	// fuseResidualGrads).
 	resFrom  *bnOp
+	resA     *shortcutAOp
 	maskGrad bool
 }
 
@@ -104,7 +106,7 @@ func (op *convOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	if err != nil || op.noInputGrad {
 		return G.Nodes{nil, dw}, err
 	}
-	d := &convDataOp{opBase: newBase("dconv_x:" + op.name), convGeom: op.convGeom, mask: op.maskGrad}
+	d := &convDataOp{opBase: newBase("dconv_x:" + op.name), convGeom: op.convGeom, mask: op.maskGrad, resA: op.resA}
 	ins := G.Nodes{grad, in[1], in[0]}
 	if r := op.resFrom; r != nil {
 		if r.resGrad == nil {
@@ -121,12 +123,14 @@ func (op *convOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 }
 
 // convDataOp is the input gradient: inputs (dy, w, x), and with add a
-// fourth, the gradient of the residual x, added to the result; x gives the
-// shape, and with mask the result is zero wherever x is.
+// fourth, the gradient of the residual x (or of resA(x)), added to the
+// result as kernel.ShortcutGrad; x gives the shape, and with mask the
+// result is zero wherever x is.
 type convDataOp struct {
 	opBase
 	convGeom
 	add, mask bool
+	resA      *shortcutAOp
 	out       outBuf
 }
 
@@ -151,18 +155,15 @@ func (op *convDataOp) Do(in ...G.Value) (G.Value, error) {
 	dy, w, x := t[0], t[1], t[2]
 	s := op.shape(x.Shape())
 	dx := op.out.get(x.Dtype(), x.Shape()...)
-	var add, mask *tensor.Dense
-	if op.add {
-		add = t[3]
-	}
+	var mask *tensor.Dense
 	if op.mask {
 		mask = x
 	}
 	switch d := dy.Data().(type) {
 	case []float32:
-		kernel.ConvBackwardDataEpilogue(f32s(dx), d, f32s(w), s, op.ws, data[float32](add), data[float32](mask))
+		kernel.ConvBackwardDataEpilogue(f32s(dx), d, f32s(w), s, op.ws, shortcutGrad[float32](op, t, s), data[float32](mask))
 	case []float64:
-		kernel.ConvBackwardDataEpilogue(f64s(dx), d, f64s(w), s, op.ws, data[float64](add), data[float64](mask))
+		kernel.ConvBackwardDataEpilogue(f64s(dx), d, f64s(w), s, op.ws, shortcutGrad[float64](op, t, s), data[float64](mask))
 	default:
 		return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, dy.Dtype())
 	}
@@ -198,4 +199,16 @@ func (op *convFilterOp) Do(in ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, x.Dtype())
 	}
 	return dw, nil
+}
+
+// shortcutGrad is the shortcut gradient op adds, from its inputs t, or nil.
+func shortcutGrad[T float32 | float64](op *convDataOp, t []*tensor.Dense, s kernel.ConvShape) *kernel.ShortcutGrad[T] {
+	if !op.add {
+		return nil
+	}
+	g := &kernel.ShortcutGrad[T]{G: data[T](t[3]), K: s.C, Stride: 1}
+	if a := op.resA; a != nil {
+		g.K, g.Lo, g.Stride = a.k, (a.k-s.C)/2, a.stride
+	}
+	return g
 }

@@ -76,6 +76,7 @@ type convCore struct {
 	bfChunks int       // chunks of the batch, each summed on its own
 	bfPart   []float32 // their partial sums, bfStride floats apart
 	bfStride int
+	bfKSplit int // parts of a chunk's output channels the Winograd weight gradient hands out
 	bfDw     []float32
 
 	// the call in progress

@@ -47,7 +47,11 @@
 // with any worker count. The weight gradient is the adjoint
 // (wino_filter.go): the output gradient's tiles transformed, one reduction
 // over the tiles per position on the weight-gradient kernel, summed per
-// chunk of the batch and added in chunk order like the direct one's.
+// chunk of the batch and added in chunk order like the direct one's. On
+// maps 8×8 the Go and AVX-512 sets run it as F(4×4) too, vectors of tiles
+// spanning four images, in chunks of 32 images (whose output channels the
+// workers split when there are more workers than chunks). The products of
+// all positions of a block run in one kernel call.
 //
 // A Workspace keeps plans, packed weights and buffers between calls, so
 // that steady-state calls allocate nothing, and Workers-1 goroutines of its

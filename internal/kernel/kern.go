@@ -59,6 +59,11 @@ type convKernels struct {
 	// winoDy is the output-gradient transform of the Winograd weight
 	// gradient (wino_filter.go); nil: the weight gradient runs directly.
 	winoDy func(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch int)
+	// winoIn4x8 and winoDy4x8 are the transforms of the F(4×4) weight
+	// gradient on maps 8×8 (wino4.go), vectors spanning four images img
+	// floats apart; nil where those run F(2×2).
+	winoIn4x8 func(v []float32, vs, vc int, x []float32, xc, img, nvec, nch int)
+	winoDy4x8 func(m []float32, ms, mc int, dy []float32, yc, img, nvec, nch int)
 	// winoGemm, where not nil, runs the products of npos Winograd
 	// positions in one call, the positions mps, vps and wps floats apart in
 	// m, v and w: for each, fwd with ldo = ld, offs[t] = t·ld, ntaps = c and
@@ -70,7 +75,7 @@ type convKernels struct {
 // CPU and with the purego build tag. goCopyKernels is the same restricted to
 // copy-mode plans, so that tests cover both modes on every platform.
 var (
-	goKernels     = &convKernels{name: "go", masked: true, fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo, winoIn: winoInGo, winoOut: winoOutGo, winoDy: winoDyGo, winoIn4: winoIn4Go, winoOut4: winoOut4Go, winoDy4: winoDy4Go}
+	goKernels     = &convKernels{name: "go", masked: true, fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo, winoIn: winoInGo, winoOut: winoOutGo, winoDy: winoDyGo, winoIn4: winoIn4Go, winoOut4: winoOut4Go, winoDy4: winoDy4Go, winoIn4x8: winoIn4x8Go, winoDy4x8: winoDy4x8Go}
 	goCopyKernels = &convKernels{name: "go-copy", fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo}
 )
 

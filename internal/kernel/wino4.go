@@ -12,7 +12,9 @@ package kernel
 // Its rounding error is larger than F(2×2)'s (the transforms' entries reach
 // 8 and 1/24 in magnitude), as in the Winograd convolutions of cuDNN and
 // oneDNN, which train with it in float32; the tests against float64 bound
-// it. Maps 8 wide keep F(2×2): a 16-tile vector of them spans four images.
+// it. On maps 8 wide the forward pass and input gradient keep F(2×2), and
+// the weight gradient runs F(4×4) with vectors that span four images (see
+// winoLane8).
 
 // winoBlock4 is how many tiles the F(4×4) transforms and products run at a
 // time: one 32×32 image, whose 36 transformed planes of 16 channels take
@@ -233,3 +235,98 @@ func winoFilterGrad4(dw []float32, u *[36]float32) {
 		}
 	}
 }
+
+// The F(4×4) weight gradient also runs on maps 8×8 (the third stage of the
+// CIFAR networks, where its kernel benchmark runs a third faster than
+// F(2×2)'s): an image has 2×2 tiles, so a vector of 16 spans four images.
+// The forward pass and the input gradient keep F(2×2): their groups of
+// images are small, and F(4×4) was slower there on 64 channels.
+// Lane l of a vector is slot l/4, tile l%4 of the slot: slot s holds tile
+// row s%2 of images 2(s/2) and 2(s/2)+1 side by side, tiles 0 and 1 of the
+// first, 2 and 3 of the second; the transforms are those of the 16-wide
+// maps on these slots.
+
+// winoLane8 is the image (of four) and tile row and column of lane l.
+func winoLane8(l int) (img, ty, tx int) {
+	s, q := l/4, l%4
+	return 2*(s/2) + q/2, s % 2, q % 2
+}
+
+// winoFits4x8 reports whether the weight gradient of s, which
+// winoFilterFits admits, runs as F(4×4) on maps 8×8 with kernel set impl:
+// every chunk of the batch (dwChunks of them) whole vectors of 16 tiles.
+func winoFits4x8(s ConvShape, impl *convKernels) bool {
+	if impl.winoIn4x8 == nil || s.H != 8 || s.W != 8 {
+		return false
+	}
+	chunks := winoChunks4x8(s.N)
+	for ch := 0; ch < chunks; ch++ {
+		if c0, c1 := split(s.N, chunks, ch); (c1-c0)%4 != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// winoIn4x8Go is the F(4×4) input transform of maps 8×8: the nvec vectors
+// of four images each from image 0 of x (images img floats apart, nch
+// channels xc apart), written as winoIn4Go writes them.
+func winoIn4x8Go(v []float32, vs, vc int, x []float32, xc, img, nvec, nch int) {
+	for ch := 0; ch < nch; ch++ {
+		for t := 0; t < 16*nvec; t++ {
+			im, ty, tx := winoLane8(t % 16)
+			p := x[(4*(t/16)+im)*img+ch*xc : (4*(t/16)+im)*img+ch*xc+64]
+			var c [6][6]float32 // Bᵀ d
+			for j := 0; j < 6; j++ {
+				var d [6]float32
+				if col := 4*tx - 1 + j; col >= 0 && col < 8 {
+					for i := range d {
+						if r := 4*ty - 1 + i; r >= 0 && r < 8 {
+							d[i] = p[r*8+col]
+						}
+					}
+				}
+				for k, e := range winoIn41(d) {
+					c[k][j] = e
+				}
+			}
+			o := ch*vc + t
+			for k := 0; k < 6; k++ {
+				for j, e := range winoIn41(c[k]) {
+					v[(6*k+j)*vs+o] = e
+				}
+			}
+		}
+	}
+}
+
+// winoDy4x8Go is winoDy4Go for maps 8×8, with the vectors of winoIn4x8Go.
+func winoDy4x8Go(m []float32, ms, mc int, dy []float32, yc, img, nvec, nch int) {
+	for ch := 0; ch < nch; ch++ {
+		for t := 0; t < 16*nvec; t++ {
+			im, ty, tx := winoLane8(t % 16)
+			p := dy[(4*(t/16)+im)*img+ch*yc : (4*(t/16)+im)*img+ch*yc+64]
+			var c [6][4]float32 // A dY
+			for b := 0; b < 4; b++ {
+				var col [4]float32
+				for a := range col {
+					col[a] = p[(4*ty+a)*8+4*tx+b]
+				}
+				for k, e := range winoDy41(col) {
+					c[k][b] = e
+				}
+			}
+			o := ch*mc + t
+			for k := 0; k < 6; k++ {
+				for j, e := range winoDy41(c[k]) {
+					m[(6*k+j)*ms+o] = e
+				}
+			}
+		}
+	}
+}
+
+// winoChunks4x8 is how many chunks the batch of an F(4×4) weight gradient
+// on maps 8×8 is summed in: 32 images each (128 tiles: 16 would be 2
+// vectors a sum, 3-8% slower training steps), fewer only for a small batch.
+func winoChunks4x8(n int) int { return max(1, min(dwChunks, n/32)) }

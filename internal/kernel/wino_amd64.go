@@ -283,3 +283,28 @@ func winoDy4Asm512(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nc
 	ty0 := 16 * v0 / tw
 	winoDy4AVX512(&m[0], ms, mc, &dy[4*ty0*w], yc, w, winoSlot1(w), nvec, nch)
 }
+
+//go:noescape
+func winoIn4x8AVX512(v *float32, vs, vc int, x *float32, xc, img, nvec, nch int, masks int)
+
+//go:noescape
+func winoDy4x8AVX512(m *float32, ms, mc int, dy *float32, yc, img, nvec, nch int)
+
+func winoIn4x8Asm512(v []float32, vs, vc int, x []float32, xc, img, nvec, nch int) {
+	if nvec <= 0 || nch <= 0 {
+		return
+	}
+	_ = v[(nch-1)*vc+35*vs+16*nvec-1]
+	_ = x[(4*nvec-1)*img+(nch-1)*xc+63]
+	left, right := winoMasks(2)
+	winoIn4x8AVX512(&v[0], vs, vc, &x[0], xc, img, nvec, nch, int(left)|int(right)<<16)
+}
+
+func winoDy4x8Asm512(m []float32, ms, mc int, dy []float32, yc, img, nvec, nch int) {
+	if nvec <= 0 || nch <= 0 {
+		return
+	}
+	_ = m[(nch-1)*mc+35*ms+16*nvec-1]
+	_ = dy[(4*nvec-1)*img+(nch-1)*yc+63]
+	winoDy4x8AVX512(&m[0], ms, mc, &dy[0], yc, img, nvec, nch)
+}

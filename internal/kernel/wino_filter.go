@@ -20,9 +20,10 @@ func winoFilterFits(s ConvShape, impl *convKernels) bool {
 	return impl.winoDy != nil && impl.dwT == 4 && s.C%4 == 0 && s.K%impl.dwK == 0 && winoFits(s, impl)
 }
 
-// winoFilterFits4 reports whether that adjoint is F(4×4, 3×3)'s.
+// winoFilterFits4 reports whether that adjoint is F(4×4, 3×3)'s: where
+// the forward pass runs F(4×4), and on maps 8×8 (winoFits4x8).
 func winoFilterFits4(s ConvShape, impl *convKernels) bool {
-	return impl.winoDy4 != nil && winoFilterFits(s, impl) && winoFits4(s, impl)
+	return impl.winoDy4 != nil && winoFilterFits(s, impl) && (winoFits4(s, impl) || winoFits4x8(s, impl))
 }
 
 // winoDyGo is the output-gradient transform dM = A dY Aᵀ, read straight
@@ -82,8 +83,17 @@ func (c *convCore) winoFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 	// spread the kernel's final sums over more tiles: 256 tiles were 10%
 	// faster than 128 on 16 channels, slower on 32 and 64.
 	g.NB = max(winoBlock, roundUp(4096/s.C, 32))
-	chunks := min(dwChunks, s.N)
-	nw = min(nw, chunks)
+	chunks, ksplit := min(dwChunks, s.N), 1
+	if g.ts == 4 && g.tw == 2 {
+		// Maps 8×8 under F(4×4) sum chunks of 32 images, long enough for
+		// the kernel's sums; the workers then also split the output
+		// channels of a chunk (each transforms the chunk's input anew),
+		// which changes no sum.
+		chunks = winoChunks4x8(s.N)
+		ksplit = max(1, min(s.K/c.impl.dwK, (nw+chunks-1)/chunks))
+	}
+	c.bfKSplit = ksplit
+	nw = min(nw, chunks*ksplit)
 	// tile records of the weight-gradient kernel: 4 channels' offsets in
 	// the transformed inputs, the mask offset (all lanes), the column
 	c.winoTiles = c.winoTiles[:0]
@@ -107,8 +117,9 @@ func (c *convCore) winoFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 	c.out, c.in, c.bfPart, c.bfDw = nil, nil, nil, nil
 }
 
-// winoFilterWork sums the chunks of the batch worker w takes, each into its
-// own dU, block by block of tiles.
+// winoFilterWork sums the chunks of the batch (or the parts of chunks, a
+// range of output channels each) worker w takes, each chunk into its own
+// dU, block by block of tiles.
 func (c *convCore) winoFilterWork(w int) {
 	s, g, b, impl := c.s, c.winoG, &c.bufs[w], c.impl
 	hw, T, nb := s.H*s.W, g.T, g.NB
@@ -117,20 +128,31 @@ func (c *convCore) winoFilterWork(w int) {
 	if g.ts == 4 {
 		in, dyt = impl.winoIn4, impl.winoDy4
 	}
-	for ch := c.take(); ch < c.bfChunks; ch = c.take() {
+	for it := c.take(); it < c.bfChunks*c.bfKSplit; it = c.take() {
+		ch := it / c.bfKSplit
+		// output channels [k0, k1) of the chunk
+		k0, k1 := split(s.K/impl.dwK, c.bfKSplit, it%c.bfKSplit)
+		k0, k1 = k0*impl.dwK, k1*impl.dwK
 		part := c.bfPart[ch*c.bfStride : (ch+1)*c.bfStride]
 		if impl.dwStore == nil {
-			clear(part)
+			for pos := 0; pos < g.P; pos++ {
+				clear(part[pos*s.K*s.C+k0*s.C : pos*s.K*s.C+k1*s.C])
+			}
 		}
 		c0, c1 := split(s.N, c.bfChunks, ch)
 		nt := (c1 - c0) * T
 		for t0 := 0; t0 < nt; t0 += nb {
 			n := min(nb, nt-t0)
-			for t := t0; t < t0+n; {
+			if T < 16 { // maps 8×8 under F(4×4): vectors of four images
+				img := c0 + t0/T
+				impl.winoIn4x8(b.wv, vps, nb, c.in[img*s.C*hw:], hw, s.C*hw, n/16, s.C)
+				impl.winoDy4x8(b.wm, mps, nb, c.out[(img*s.K+k0)*hw:], hw, s.K*hw, n/16, k1-k0)
+			}
+			for t := t0; t < t0+n && T >= 16; {
 				img, lt := c0+t/T, t%T
 				run := min(T-lt, t0+n-t)
 				in(b.wv[t-t0:], vps, nb, c.in[img*s.C*hw:(img+1)*s.C*hw], hw, s.H, s.W, lt/16, run/16, s.C)
-				dyt(b.wm[t-t0:], mps, nb, c.out[img*s.K*hw:(img+1)*s.K*hw], hw, s.H, s.W, lt/16, run/16, s.K)
+				dyt(b.wm[t-t0:], mps, nb, c.out[(img*s.K+k0)*hw:(img+1)*s.K*hw], hw, s.H, s.W, lt/16, run/16, k1-k0)
 				t += run
 			}
 			dw := impl.dw
@@ -138,7 +160,7 @@ func (c *convCore) winoFilterWork(w int) {
 				dw = impl.dwStore // the chunk's first block: part is not cleared
 			}
 			for pos := 0; pos < g.P; pos++ {
-				dw(part[pos*s.K*s.C:], s.C, b.wm, pos*mps, nb, 0, b.wv, pos*vps, 0, c.winoTiles, s.K/impl.dwK, n/16, 1, c.winoMask)
+				dw(part[pos*s.K*s.C+k0*s.C:], s.C, b.wm, pos*mps, nb, 0, b.wv, pos*vps, 0, c.winoTiles, (k1-k0)/impl.dwK, n/16, 1, c.winoMask)
 			}
 		}
 	}

@@ -293,6 +293,72 @@ func TestWino4SameBits(t *testing.T) {
 	}
 }
 
+// TestWino4x8SameBits checks each kernel set's F(4×4) transforms of maps
+// 8×8 (vectors of four images) against the plain-Go ones, bit for bit, for
+// one to three vectors, with image and channel strides apart from the
+// planes' sizes; and the plain-Go ones against the 16-wide transforms of
+// each image laid out on its own (tiles apart, one vector per tile
+// position), which they must equal tile by tile.
+func TestWino4x8SameBits(t *testing.T) {
+	const nch, xc = 3, 70
+	img := nch*xc + 5
+	for nvec := 1; nvec <= 3; nvec++ {
+		rng := rand.New(rand.NewPCG(uint64(nvec), 14))
+		x := randSlice(rng, 4*nvec*img)
+		T := 16 * nvec
+		vs := nch*T + 16
+		want, wantM := make([]float32, 36*vs), make([]float32, 36*vs)
+		winoIn4x8Go(want, vs, T, x, xc, img, nvec, nch)
+		winoDy4x8Go(wantM, vs, T, x, xc, img, nvec, nch)
+		// each tile against the direct definition through winoIn41 and
+		// winoDy41, on a padded copy of its image
+		for l := 0; l < T; l++ {
+			im, ty, tx := winoLane8(l % 16)
+			for c := 0; c < nch; c++ {
+				p := x[(4*(l/16)+im)*img+c*xc:]
+				var d [6][6]float32
+				for i := 0; i < 6; i++ {
+					for j := 0; j < 6; j++ {
+						if r, col := 4*ty-1+i, 4*tx-1+j; r >= 0 && r < 8 && col >= 0 && col < 8 {
+							d[i][j] = p[r*8+col]
+						}
+					}
+				}
+				var bd [6][6]float32 // Bᵀ d, then (Bᵀ d) B
+				for j := 0; j < 6; j++ {
+					col := winoIn41([6]float32{d[0][j], d[1][j], d[2][j], d[3][j], d[4][j], d[5][j]})
+					for k := range col {
+						bd[k][j] = col[k]
+					}
+				}
+				for k := 0; k < 6; k++ {
+					row := winoIn41(bd[k])
+					for j, e := range row {
+						if g := want[(6*k+j)*vs+c*T+l]; math.Float32bits(g) != math.Float32bits(e) {
+							t.Fatalf("nvec %d lane %d channel %d V[%d]: %v, want %v", nvec, l, c, 6*k+j, g, e)
+						}
+					}
+				}
+			}
+		}
+		for _, impl := range kernelSets() {
+			if impl.winoIn4x8 == nil {
+				continue
+			}
+			got, gotM := make([]float32, 36*vs), make([]float32, 36*vs)
+			impl.winoIn4x8(got, vs, T, x, xc, img, nvec, nch)
+			impl.winoDy4x8(gotM, vs, T, x, xc, img, nvec, nch)
+			for c := 0; c < nch; c++ {
+				for pos := 0; pos < 36; pos++ {
+					o := pos*vs + c*T
+					sameBits(t, fmt.Sprintf("%s nvec %d: V[%d] channel %d", impl.name, nvec, pos, c), want[o:o+T], got[o:o+T])
+					sameBits(t, fmt.Sprintf("%s nvec %d: dM[%d] channel %d", impl.name, nvec, pos, c), wantM[o:o+T], gotM[o:o+T])
+				}
+			}
+		}
+	}
+}
+
 // TestWinoFilter4 holds the F(4×4) filter transform to G g Gᵀ and checks the
 // transforms' algebra: Aᵀ [U ⊙ (Bᵀ d B)] A is the 4×4 correlation of the
 // 6×6 patch d with g, in float64.
@@ -457,7 +523,10 @@ func TestWinoGemm(t *testing.T) {
 // the batch span several blocks of tiles, so that a chunk's partial sums
 // take the first block's products and then add the others': 80 images of
 // 16 channels at 32×32 are 5 images a chunk, in blocks of 4 (F(4×4)), and
-// 144 of 64 channels at 8×8 are 9 a chunk, in blocks of 8 (F(2×2)).
+// 144 of 64 channels at 8×8 are 9 a chunk, in blocks of 8 (F(2×2)); and
+// F(4×4) on maps 8×8, whose vectors span four images and whose chunks are
+// 32 images: 128 images are 4 chunks, 64 of 32 channels 2; with 8 workers
+// those split their output channels.
 func TestWinoFilterLongChunks(t *testing.T) {
 	if testing.Short() {
 		t.Skip("float64 references of whole batches")
@@ -465,6 +534,8 @@ func TestWinoFilterLongChunks(t *testing.T) {
 	for i, s := range []ConvShape{
 		{N: 80, C: 16, H: 32, W: 32, K: 16, R: 3, S: 3, Stride: 1, Pad: 1},
 		{N: 144, C: 64, H: 8, W: 8, K: 64, R: 3, S: 3, Stride: 1, Pad: 1},
+		{N: 128, C: 16, H: 8, W: 8, K: 16, R: 3, S: 3, Stride: 1, Pad: 1},
+		{N: 64, C: 32, H: 8, W: 8, K: 32, R: 3, S: 3, Stride: 1, Pad: 1},
 	} {
 		rng := rand.New(rand.NewPCG(uint64(i), 13))
 		x, dy := randSlice(rng, s.N*s.C*s.H*s.W), randSlice(rng, s.N*s.K*s.H*s.W)
@@ -475,13 +546,25 @@ func TestWinoFilterLongChunks(t *testing.T) {
 			if !winoFilterFits(s, impl) {
 				continue
 			}
+			if s.W == 8 && s.N%64 == 0 && impl.winoIn4x8 != nil && !winoFilterFits4(s, impl) {
+				t.Errorf("%v: %s does not run it as F(4×4)", s, impl.name)
+			}
 			t.Run(fmt.Sprintf("%v/%s", s, impl.name), func(t *testing.T) {
-				ws := workspaceFor(impl, 2)
-				dw := make([]float32, len(want))
-				for rep := 0; rep < 2; rep++ { // stale partial sums the second time
-					ConvBackwardFilter(dw, x, dy, s, ws)
+				// 8 workers split the output channels of F(4×4)'s chunks
+				// on maps 8×8 too: the same bits
+				var first []float32
+				for _, workers := range []int{2, 1, 8} {
+					ws := workspaceFor(impl, workers)
+					dw := make([]float32, len(want))
+					for rep := 0; rep < 2; rep++ { // stale partial sums the second time
+						ConvBackwardFilter(dw, x, dy, s, ws)
+					}
+					checkClose(t, "dw", dw, want, mag, s.N*s.H*s.W)
+					if first == nil {
+						first = dw
+					}
+					sameBits(t, fmt.Sprintf("dw, %d workers", workers), first, dw)
 				}
-				checkClose(t, "dw", dw, want, mag, s.N*s.H*s.W)
 			})
 		}
 	}

@@ -27,13 +27,13 @@ func newBenchCmd(a *app, runF func(*benchOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure training and evaluation speed on synthetic batches",
-		Long: `bench builds a network and times training steps (forward, backward) and
-evaluation passes on one random batch. It prints images per second (medians
-over --steps), bytes allocated per training step, peak resident memory and
-the achieved GFLOP/s (FLOPs counted from the graph as direct convolutions,
-so Winograd layers add effective rates; a training step counts as three
-forward passes). --json prints one JSON line, the format
-scripts/bench-vs-pytorch.sh reads.
+		Long: `bench builds a network and times training steps (forward, backward and the SGD
+update, as the PyTorch reference does) and evaluation passes on one random
+batch. It prints images per second (medians over --steps), bytes allocated per
+training step, peak resident memory and the achieved GFLOP/s (FLOPs counted
+from the graph as direct convolutions, so Winograd layers add effective rates;
+a training step counts as three forward passes). --json prints one JSON line,
+the format scripts/bench-vs-pytorch.sh reads.
 
 --kernels instead measures the convolution kernels against the machine: it
 first measures one core's float32 peak in a register-only FMA loop, then, for

@@ -16,6 +16,7 @@ import (
 
 	"github.com/resx-dev/resx/internal/config"
 	"github.com/resx-dev/resx/internal/model"
+	"github.com/resx-dev/resx/internal/optim"
 )
 
 // Options says what to measure.
@@ -66,8 +67,8 @@ type Result struct {
 	CPU        string  `json:"cpu"`
 }
 
-// Run builds the network, then times training steps and evaluation passes on
-// one fixed random batch.
+// Run builds the network, then times training steps (forward, backward and
+// the SGD update) and evaluation passes on one fixed random batch.
 func Run(opt Options) (*Result, error) {
 	if opt.Batch <= 0 || opt.Steps <= 0 || opt.Warmup < 0 {
 		return nil, fmt.Errorf("bench: batch %d, steps %d, warm-up %d must be positive", opt.Batch, opt.Steps, opt.Warmup)
@@ -82,7 +83,17 @@ func Run(opt Options) (*Result, error) {
 	}
 	build := time.Since(t0).Seconds()
 	x, y := randomBatch(opt)
-	train := func() error { _, err := net.TrainStep(x, y, opt.Batch, nil); return err }
+	// A training step is what the PyTorch reference times too: forward,
+	// backward and the SGD update (momentum 0.9, weight decay 1e-4).
+	params := net.Params()
+	sgd := optim.NewSGD(0.9, 1e-4, false, false, params)
+	train := func() error {
+		if _, err := net.TrainStep(x, y, opt.Batch, nil); err != nil {
+			return err
+		}
+		sgd.Step(params, 0.1)
+		return nil
+	}
 	eval := func() error { _, _, err := net.Evaluate(x, y, opt.Batch); return err }
 
 	for i := 0; i < opt.Warmup; i++ {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/resx-dev/resx/internal/model"
+	"github.com/resx-dev/resx/internal/optim"
 )
 
 // A checkpoint file is
@@ -221,10 +222,10 @@ func decodePayload(b []byte) (*checkpoint, error) {
 }
 
 // capture copies the network's and the optimiser's state into a checkpoint.
-func capture(params []*model.Param, stats []*model.RunningStats, opt *sgd) (ps []namedValues, vel [][]float32, ss []namedStats) {
+func capture(params []*model.Param, stats []*model.RunningStats, opt *optim.SGD) (ps []namedValues, vel [][]float32, ss []namedStats) {
 	for i, p := range params {
 		ps = append(ps, namedValues{Name: p.Name, Values: append([]float32(nil), p.Value...)})
-		vel = append(vel, append([]float32(nil), opt.velocity[i]...))
+		vel = append(vel, append([]float32(nil), opt.Velocity[i]...))
 	}
 	for _, s := range stats {
 		ss = append(ss, namedStats{Name: s.Name, Mean: append([]float32(nil), s.Mean...), Var: append([]float32(nil), s.Var...)})
@@ -234,7 +235,7 @@ func capture(params []*model.Param, stats []*model.RunningStats, opt *sgd) (ps [
 
 // restore copies a checkpoint's tensors into the network and the optimiser,
 // after checking that it was written for a network of the same shape.
-func (c *checkpoint) restore(params []*model.Param, stats []*model.RunningStats, opt *sgd) error {
+func (c *checkpoint) restore(params []*model.Param, stats []*model.RunningStats, opt *optim.SGD) error {
 	mismatch := func(format string, a ...any) error {
 		return invalidf("checkpoint is for another network: "+format, a...)
 	}
@@ -256,7 +257,7 @@ func (c *checkpoint) restore(params []*model.Param, stats []*model.RunningStats,
 	}
 	for i, p := range params {
 		copy(p.Value, c.Params[i].Values)
-		copy(opt.velocity[i], c.Velocity[i])
+		copy(opt.Velocity[i], c.Velocity[i])
 	}
 	for i, s := range stats {
 		copy(s.Mean, c.Stats[i].Mean)

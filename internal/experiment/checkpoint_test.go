@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/resx-dev/resx/internal/model"
+	"github.com/resx-dev/resx/internal/optim"
 )
 
 func sampleCheckpoint(iteration int) *checkpoint {
@@ -109,7 +110,7 @@ func TestCheckpointRestoreChecksShapes(t *testing.T) {
 		{Name: "stem.bn.scale", Value: make([]float32, 4), Grad: make([]float32, 4)},
 	}
 	stats := []*model.RunningStats{{Name: "stem.bn", Mean: make([]float32, 4), Var: make([]float32, 4)}}
-	o := newSGD(0.9, 0, false, false, params)
+	o := optim.NewSGD(0.9, 0, false, false, params)
 	if err := c.restore(params, stats, o); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/resx-dev/resx/internal/config"
 	"github.com/resx-dev/resx/internal/model"
+	"github.com/resx-dev/resx/internal/optim"
 )
 
 // Run trains one network as cfg says and writes its run folder (see the
@@ -47,7 +48,7 @@ type runner struct {
 	net         network
 	params      []*model.Param
 	stats       []*model.RunningStats
-	sgd         *sgd
+	sgd         *optim.SGD
 	sched       schedule
 	data        *data
 	total       int // steps of the whole run
@@ -116,7 +117,7 @@ func (r *runner) step(b batch) error {
 		}
 		return fmt.Errorf("iteration %d: loss is %v (%s): %w", it, res.Loss, where, ErrDiverged)
 	}
-	if bad := r.sgd.step(r.params, lr); bad >= 0 {
+	if bad := r.sgd.Step(r.params, lr); bad >= 0 {
 		return fmt.Errorf("iteration %d: weights of %s became NaN or Inf after the update (lr %g, loss %g): %w",
 			it, r.params[bad].Name, lr, res.Loss, ErrDiverged)
 	}

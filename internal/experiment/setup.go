@@ -13,6 +13,7 @@ import (
 
 	"github.com/resx-dev/resx/internal/config"
 	"github.com/resx-dev/resx/internal/model"
+	"github.com/resx-dev/resx/internal/optim"
 )
 
 // setUp checks the config, takes the run folder, opens the data, builds the
@@ -206,7 +207,7 @@ func (r *runner) build() (err error) {
 		return fmt.Errorf("model: %w", invalid(err))
 	}
 	r.params, r.stats = r.net.Params(), r.net.RunningStats()
-	r.sgd = newSGD(c.Train.Momentum, c.Train.WeightDecay, c.Train.Nesterov, c.Train.DecayBN, r.params)
+	r.sgd = optim.NewSGD(c.Train.Momentum, c.Train.WeightDecay, c.Train.Nesterov, c.Train.DecayBN, r.params)
 	if n := len(r.net.Survival()); n > 0 {
 		r.keep = make([]bool, n)
 	}

@@ -87,6 +87,7 @@ func Run(opt Options) (*Result, error) {
 	// backward and the SGD update (momentum 0.9, weight decay 1e-4).
 	params := net.Params()
 	sgd := optim.NewSGD(0.9, 1e-4, false, false, params)
+	sgd.Workers = opt.Threads
 	train := func() error {
 		if _, err := net.TrainStep(x, y, opt.Batch, nil); err != nil {
 			return err

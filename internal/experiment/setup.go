@@ -208,6 +208,7 @@ func (r *runner) build() (err error) {
 	}
 	r.params, r.stats = r.net.Params(), r.net.RunningStats()
 	r.sgd = optim.NewSGD(c.Train.Momentum, c.Train.WeightDecay, c.Train.Nesterov, c.Train.DecayBN, r.params)
+	r.sgd.Workers = r.threads
 	if n := len(r.net.Survival()); n > 0 {
 		r.keep = make([]bool, n)
 	}

@@ -5,6 +5,7 @@ package optim
 
 import (
 	"math"
+	"sync"
 
 	"github.com/resx-dev/resx/internal/model"
 )
@@ -26,6 +27,8 @@ type SGD struct {
 	// Velocity has one slice per param, in the order of the params given
 	// to Step; checkpoints save and restore it.
 	Velocity [][]float32
+	// Workers is how many goroutines Step may use (0 or 1: the caller's).
+	Workers int
 }
 
 // NewSGD returns an optimiser with zero velocity for params.
@@ -41,10 +44,53 @@ func NewSGD(momentum, weightDecay float64, nesterov, decayBN bool, params []*mod
 // Step updates every param in place with learning rate lr. It returns the
 // index of the first param whose updated values are not all finite, or -1;
 // it checks by summing each param, which costs nothing beside the update.
+// With Workers > 1 the elements are split into that many contiguous ranges
+// over all params, updated in parallel; each element is computed alike, so
+// the bits do not depend on the workers.
 func (o *SGD) Step(params []*model.Param, lr float64) (bad int) {
+	total := 0
+	for _, p := range params {
+		total += len(p.Grad)
+	}
+	nw := max(1, min(o.Workers, total/sgdMinPart))
+	if nw == 1 {
+		return o.update(params, lr, 0, total)
+	}
+	bads := make([]int, nw)
+	var wg sync.WaitGroup
+	for w := 1; w < nw; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			bads[w] = o.update(params, lr, w*total/nw, (w+1)*total/nw)
+		}()
+	}
+	bads[0] = o.update(params, lr, 0, total/nw)
+	wg.Wait()
+	bad = -1
+	for _, b := range bads {
+		if b >= 0 && (bad < 0 || b < bad) {
+			bad = b
+		}
+	}
+	return bad
+}
+
+// sgdMinPart is the fewest elements worth a goroutine of their own.
+const sgdMinPart = 1 << 16
+
+// update is Step over the elements [lo, hi) of the params laid end to end.
+func (o *SGD) update(params []*model.Param, lr float64, lo, hi int) (bad int) {
 	bad = -1
 	m := o.Momentum
+	at := 0 // the first element of params[i] in the whole
 	for i, p := range params {
+		n := len(p.Grad)
+		j0, j1 := max(lo-at, 0), min(hi-at, n)
+		at += n
+		if j0 >= j1 {
+			continue
+		}
 		wd := 0.0
 		if p.Decay || o.DecayBN {
 			wd = o.WeightDecay
@@ -52,9 +98,9 @@ func (o *SGD) Step(params []*model.Param, lr float64) (bad int) {
 		v := o.Velocity[i]
 		w := p.Value
 		var sum float64
-		for j, gj := range p.Grad {
+		for j := j0; j < j1; j++ {
 			wj := float64(w[j])
-			g := float64(gj) + wd*wj
+			g := float64(p.Grad[j]) + wd*wj
 			vj := m*float64(v[j]) + g
 			v[j] = float32(vj)
 			d := vj

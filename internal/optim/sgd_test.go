@@ -93,3 +93,48 @@ func TestStepReportsFirstNonFiniteParam(t *testing.T) {
 func closeTo(a, b, rel float64) bool {
 	return math.Abs(a-b) <= rel*max(math.Abs(a), math.Abs(b))
 }
+
+// Workers split the elements, and change no bit: three steps with 1 and 3
+// workers over params that the split cuts in the middle, with Nesterov and
+// an undecayed param; a NaN in the last worker's range is reported as the
+// first bad param, not a later one.
+func TestStepWorkers(t *testing.T) {
+	mk := func() []*model.Param {
+		rng := rand.New(rand.NewPCG(7, 7))
+		return []*model.Param{
+			randomParam(rng, "a", 70000, true),
+			randomParam(rng, "b", 100, false),
+			randomParam(rng, "c", 150001, true),
+		}
+	}
+	runs := [2][]*model.Param{mk(), mk()}
+	opts := [2]*SGD{NewSGD(0.9, 1e-4, true, false, runs[0]), NewSGD(0.9, 1e-4, true, false, runs[1])}
+	opts[1].Workers = 3
+	for step := 0; step < 3; step++ {
+		for r, ps := range runs {
+			rng := rand.New(rand.NewPCG(uint64(step), 8))
+			for _, p := range ps {
+				for j := range p.Grad {
+					p.Grad[j] = float32(rng.NormFloat64())
+				}
+			}
+			if bad := opts[r].Step(ps, 0.1); bad != -1 {
+				t.Fatalf("step %d: param %d reported not finite", step, bad)
+			}
+		}
+		for i := range runs[0] {
+			for j, v := range runs[0][i].Value {
+				if math.Float32bits(v) != math.Float32bits(runs[1][i].Value[j]) ||
+					math.Float32bits(opts[0].Velocity[i][j]) != math.Float32bits(opts[1].Velocity[i][j]) {
+					t.Fatalf("step %d: param %d element %d differs with 3 workers", step, i, j)
+				}
+			}
+		}
+	}
+	ps := runs[1]
+	ps[2].Grad[150000] = float32(math.NaN()) // in the last worker's range
+	ps[0].Grad[5] = float32(math.Inf(1))     // in the first worker's
+	if bad := opts[1].Step(ps, 0.1); bad != 0 {
+		t.Errorf("reported param %d, want 0", bad)
+	}
+}

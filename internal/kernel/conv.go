@@ -172,7 +172,9 @@ func ConvBackwardDataEpilogue[T Float](dx, dy, w []T, s ConvShape, ws *Workspace
 }
 
 // addShortcut adds the shortcut gradient g (K channels, stride st, from
-// channel lo) to p, image n of an input gradient of shape s.
+// channel lo) to p, image n of an input gradient of shape s; every other
+// element adds 0, as the addition of the shortcut's zeros does (-0 becomes
+// 0).
 func addShortcut[T Float](p, g []T, n int, s ConvShape, k, lo, st int) {
 	oh, ow := (s.H+st-1)/st, (s.W+st-1)/st
 	for c := 0; c < s.C; c++ {
@@ -181,16 +183,15 @@ func addShortcut[T Float](p, g []T, n int, s ConvShape, k, lo, st int) {
 			row := p[(c*s.H+r)*s.W : (c*s.H+r+1)*s.W]
 			if r%st != 0 {
 				for j := range row {
-					row[j] += 0 // as the addition of the shortcut's zeros: -0 becomes 0
+					row[j] += 0
 				}
 				continue
 			}
 			gr := src[r/st*ow : (r/st+1)*ow]
-			for j := range row {
-				if j%st == 0 {
-					row[j] += gr[j/st]
-				} else {
-					row[j] += 0
+			for j := 0; j < len(row); j += st {
+				row[j] += gr[j/st]
+				for t := j + 1; t < min(j+st, len(row)); t++ {
+					row[t] += 0
 				}
 			}
 		}
@@ -221,15 +222,31 @@ func (e gradEpilogue) apply(elt func(op int, y, a, b []float32), p []float32, of
 	}
 }
 
-// applyImage runs the epilogue over p, image n of dx.
-func (e gradEpilogue) applyImage(elt func(op int, y, a, b []float32), p []float32, n int, s ConvShape) {
+// applyImage runs the epilogue over p, image n of dx, with c's kernels and
+// b's scratch.
+func (e gradEpilogue) applyImage(c *convCore, b *workerBuf, p []float32, n int, s ConvShape) {
 	if e.rows(s.C) {
-		e.apply(elt, p, n*len(p))
+		e.apply(c.eltImpl, p, n*len(p))
 		return
 	}
-	addShortcut(p, e.add, n, s, e.k, e.lo, e.st)
+	if hw := s.H * s.W; e.st == 2 && s.H%2 == 0 && s.W%2 == 0 {
+		// option A: each plane of the shortcut's gradient scattered into a
+		// zeroed plane (the phase merge of the strided convolutions), then
+		// added as AddReLU adds it
+		q := hw / 4
+		b.short = grow(b.short, hw+q)
+		full, zero := b.short[:hw], b.short[hw:hw+q]
+		clear(zero)
+		for ch := 0; ch < s.C; ch++ {
+			g := e.add[(n*e.k+e.lo+ch)*q : (n*e.k+e.lo+ch+1)*q]
+			c.impl.merge(full, g, zero, zero, zero, s.H, s.W/2)
+			c.eltImpl(eltAdd, p[ch*hw:(ch+1)*hw], p[ch*hw:(ch+1)*hw], full)
+		}
+	} else {
+		addShortcut(p, e.add, n, s, e.k, e.lo, e.st)
+	}
 	if e.mask != nil {
-		elt(eltReLUGrad, p, e.mask[n*len(p):(n+1)*len(p)], p)
+		c.eltImpl(eltReLUGrad, p, e.mask[n*len(p):(n+1)*len(p)], p)
 	}
 }
 

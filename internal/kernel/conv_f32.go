@@ -22,6 +22,7 @@ type workerBuf struct {
 	sub     []float32 // the phases of a strided input gradient
 	phase   []float32 // the phases of a strided source plane
 	dyg     []float32 // output gradients of a group of images
+	short   []float32 // a plane of a shortcut's gradient, and zeros
 
 	// Winograd, during a call: a block's transformed inputs and products
 	wv, wm []float32
@@ -271,7 +272,7 @@ func (c *convCore) backwardDataWork(w int) {
 		dx := c.out[n*outSz : (n+1)*outSz]
 		c.backwardDataImage(n, dx, b)
 		if c.gepi.on() {
-			c.gepi.applyImage(c.eltImpl, dx, n, s)
+			c.gepi.applyImage(c, b, dx, n, s)
 		}
 	}
 }
@@ -508,7 +509,7 @@ func (c *convCore) backwardDataF32(dx, dy, w []float32, s ConvShape, nw int) {
 			c.gepi = ge
 			img := s.C * s.H * s.W
 			for n := 0; n < s.N; n++ {
-				ge.applyImage(c.eltImpl, dx[n*img:(n+1)*img], n, s)
+				ge.applyImage(c, &c.bufs[0], dx[n*img:(n+1)*img], n, s)
 			}
 			return
 		}

@@ -188,17 +188,23 @@ func (c *convCore) winoFilterGrad() {
 	s, npos := c.s, c.winoG.P
 	kc := s.K * s.C
 	var u4 [36]float32
-	u := u4[:npos]
+	var blk [36][16]float32 // 16 input channels' dU at every position
 	for k := c.take(); k < s.K; k = c.take() {
-		for ci := 0; ci < s.C; ci++ {
-			for pos := range u {
-				u[pos] = c.bfPart[pos*kc+k*s.C+ci]
+		for c0 := 0; c0 < s.C; c0 += 16 {
+			n := min(16, s.C-c0)
+			for pos := 0; pos < npos; pos++ {
+				copy(blk[pos][:n], c.bfPart[pos*kc+k*s.C+c0:])
 			}
-			at := k*s.C + ci
-			if npos == 36 {
-				winoFilterGrad4(c.bfDw[at*9:at*9+9], &u4)
-			} else {
-				winoFilterGrad(c.bfDw[at*9:at*9+9], (*[16]float32)(u))
+			for i := 0; i < n; i++ {
+				for pos := 0; pos < npos; pos++ {
+					u4[pos] = blk[pos][i]
+				}
+				at := k*s.C + c0 + i
+				if npos == 36 {
+					winoFilterGrad4(c.bfDw[at*9:at*9+9], &u4)
+				} else {
+					winoFilterGrad(c.bfDw[at*9:at*9+9], (*[16]float32)(u4[:16]))
+				}
 			}
 		}
 	}

@@ -114,23 +114,27 @@ func fwdAsm512(out []float32, ldo int, x []float32, xoff int, offs []int, rng [2
 }
 
 func winoGemmAsm512(m []float32, ld, mps int, v []float32, vps int, w []float32, wps, c, nblk, nkb, npos int) {
-	if npos <= 0 || nblk <= 0 || nkb <= 0 || c <= 0 {
-		return
+	if checkWinoGemm(m, ld, mps, v, vps, w, wps, c, nblk, nkb, npos, 32) {
+		winoGemmAVX512(&m[0], ld, mps, &v[0], vps, &w[0], wps, c, nblk, nkb, npos)
 	}
-	_ = m[(npos-1)*mps+(8*nkb-1)*ld+32*nblk-1]
-	_ = v[(npos-1)*vps+(c-1)*ld+32*nblk-1]
-	_ = w[(npos-1)*wps+8*nkb*c-1]
-	winoGemmAVX512(&m[0], ld, mps, &v[0], vps, &w[0], wps, c, nblk, nkb, npos)
 }
 
 func winoGemmAsm2(m []float32, ld, mps int, v []float32, vps int, w []float32, wps, c, nblk, nkb, npos int) {
-	if npos <= 0 || nblk <= 0 || nkb <= 0 || c <= 0 {
-		return
+	if checkWinoGemm(m, ld, mps, v, vps, w, wps, c, nblk, nkb, npos, 16) {
+		winoGemmAVX2(&m[0], ld, mps, &v[0], vps, &w[0], wps, c, nblk, nkb, npos)
 	}
-	_ = m[(npos-1)*mps+(8*nkb-1)*ld+16*nblk-1]
-	_ = v[(npos-1)*vps+(c-1)*ld+16*nblk-1]
+}
+
+// checkWinoGemm reports whether a one-call product has work, and panics
+// unless its slices hold every lane it touches (blocks of pix lanes).
+func checkWinoGemm(m []float32, ld, mps int, v []float32, vps int, w []float32, wps, c, nblk, nkb, npos, pix int) bool {
+	if npos <= 0 || nblk <= 0 || nkb <= 0 || c <= 0 {
+		return false
+	}
+	_ = m[(npos-1)*mps+(8*nkb-1)*ld+pix*nblk-1]
+	_ = v[(npos-1)*vps+(c-1)*ld+pix*nblk-1]
 	_ = w[(npos-1)*wps+8*nkb*c-1]
-	winoGemmAVX2(&m[0], ld, mps, &v[0], vps, &w[0], wps, c, nblk, nkb, npos)
+	return true
 }
 
 func fwdAsm2(out []float32, ldo int, x []float32, xoff int, offs []int, _ [2]int, w []float32, ntaps, nblk, nkb int, cls []int, masks []uint16, mstride int) {

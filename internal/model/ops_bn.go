@@ -69,10 +69,11 @@ type residual struct {
 // unit's input x feeds only that convolution and the unit's shortcut (the
 // identity, read by the unit's final batch norm, or option A), the gradient
 // of x is the convolution's input gradient plus the shortcut's, and, when x
-// is the previous unit's ReLU output, zero wherever x is. The convolution adds and masks each
-// image's planes while they are in cache (kernel.ConvBackwardDataEpilogue)
-// instead of Gorgonia's addition, a ReLU-gradient op and the option-A
-// shortcut's gradient op; the bits are those of the unfused ops. It runs before the gradient is built.
+// is the previous unit's ReLU output, zero wherever x is. The convolution
+// adds and masks each image's planes while they are in cache
+// (kernel.ConvBackwardDataEpilogue) instead of Gorgonia's addition, a
+// ReLU-gradient op and the option-A shortcut's gradient op; the bits are
+// those of the unfused ops. It runs before the gradient is built.
 func fuseResidualGrads(g *G.ExprGraph, units []residual) {
 	if !fuseResidualGrad {
 		return

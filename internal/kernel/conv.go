@@ -119,10 +119,6 @@ type ShortcutGrad[T Float] struct {
 	K, Lo, Stride int
 }
 
-func (g *ShortcutGrad[T]) identity(c int) bool {
-	return g.K == c && g.Lo == 0 && g.Stride == 1
-}
-
 // ConvBackwardDataEpilogue is ConvBackwardData followed by the shortcut's
 // gradient added to dx (sc nil: none), then dx = 0 wherever mask <= 0 (mask
 // nil: none; mask is shaped like dx). For float32 it applies them to each
@@ -162,11 +158,7 @@ func ConvBackwardDataEpilogue[T Float](dx, dy, w []T, s ConvShape, ws *Workspace
 			addShortcut(p, sc.G, n, s, sc.K, sc.Lo, sc.Stride)
 		}
 		if mask != nil {
-			for i, m := range mask[n*img : (n+1)*img] {
-				if !(m > 0) {
-					p[i] = 0
-				}
-			}
+			ReLUGrad(p, mask[n*img:(n+1)*img], p, ws)
 		}
 	}
 }
@@ -199,7 +191,8 @@ func addShortcut[T Float](p, g []T, n int, s ConvShape, k, lo, st int) {
 }
 
 // gradEpilogue is the work ConvBackwardDataEpilogue adds to the float32
-// input gradient: add, with k, lo and st as in ShortcutGrad (k 0: no add).
+// input gradient: the shortcut gradient add (nil: none), with k, lo and st
+// as in ShortcutGrad, and the mask (nil: none).
 type gradEpilogue struct {
 	add, mask []float32
 	k, lo, st int

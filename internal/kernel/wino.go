@@ -304,13 +304,14 @@ func (c *convCore) winoWork(w int) {
 				y := c.out[at : at+s.K*hw]
 				if ge.on() && r == 0 && nr == s.H {
 					ge.apply(c.eltImpl, y, at) // whole images at once
-				}
-				for k := 0; k < s.K; k++ {
-					p := y[k*hw+r*s.W : k*hw+(r+nr)*s.W]
-					if e != nil {
-						c.bnImpl.apply(p, p, len(p), 1, len(p), e.Scale[k], e.Shift[k], e.ReLU)
-					} else if nr < s.H {
-						ge.apply(c.eltImpl, p, at+k*hw+r*s.W)
+				} else {
+					for k := 0; k < s.K; k++ {
+						p := y[k*hw+r*s.W : k*hw+(r+nr)*s.W]
+						if e != nil {
+							c.bnImpl.apply(p, p, len(p), 1, len(p), e.Scale[k], e.Shift[k], e.ReLU)
+						} else {
+							ge.apply(c.eltImpl, p, at+k*hw+r*s.W)
+						}
 					}
 				}
 				done += nr

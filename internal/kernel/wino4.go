@@ -258,6 +258,15 @@ func winoLane8(l int) (img, ty, tx int) {
 	return 2*(s/2) + q/2, s % 2, q % 2
 }
 
+// winoPlane8 is the 8×8 plane of channel ch (planes xc floats apart) of the
+// image tile t lies in, vectors of four images img floats apart from x[0],
+// and the tile's row and column.
+func winoPlane8(x []float32, img, xc, ch, t int) (p []float32, ty, tx int) {
+	im, ty, tx := winoLane8(t % 16)
+	o := (4*(t/16)+im)*img + ch*xc
+	return x[o : o+64], ty, tx
+}
+
 // winoFits4x8 reports whether the weight gradient of s, which
 // winoFilterFits admits, runs as F(4×4) on maps 8×8 with kernel set impl:
 // every chunk of the batch (dwChunks of them) whole vectors of 16 tiles.
@@ -280,8 +289,7 @@ func winoFits4x8(s ConvShape, impl *convKernels) bool {
 func winoIn4x8Go(v []float32, vs, vc int, x []float32, xc, img, nvec, nch int) {
 	for ch := 0; ch < nch; ch++ {
 		for t := 0; t < 16*nvec; t++ {
-			im, ty, tx := winoLane8(t % 16)
-			p := x[(4*(t/16)+im)*img+ch*xc : (4*(t/16)+im)*img+ch*xc+64]
+			p, ty, tx := winoPlane8(x, img, xc, ch, t)
 			var c [6][6]float32 // Bᵀ d
 			for j := 0; j < 6; j++ {
 				var d [6]float32
@@ -310,8 +318,7 @@ func winoIn4x8Go(v []float32, vs, vc int, x []float32, xc, img, nvec, nch int) {
 func winoDy4x8Go(m []float32, ms, mc int, dy []float32, yc, img, nvec, nch int) {
 	for ch := 0; ch < nch; ch++ {
 		for t := 0; t < 16*nvec; t++ {
-			im, ty, tx := winoLane8(t % 16)
-			p := dy[(4*(t/16)+im)*img+ch*yc : (4*(t/16)+im)*img+ch*yc+64]
+			p, ty, tx := winoPlane8(dy, img, yc, ch, t)
 			var c [6][4]float32 // A dY
 			for b := 0; b < 4; b++ {
 				var col [4]float32

@@ -147,13 +147,14 @@ func (c *convCore) winoFilterWork(w int) {
 				img := c0 + t0/T
 				impl.winoIn4x8(b.wv, vps, nb, c.in[img*s.C*hw:], hw, s.C*hw, n/16, s.C)
 				impl.winoDy4x8(b.wm, mps, nb, c.out[(img*s.K+k0)*hw:], hw, s.K*hw, n/16, k1-k0)
-			}
-			for t := t0; t < t0+n && T >= 16; {
-				img, lt := c0+t/T, t%T
-				run := min(T-lt, t0+n-t)
-				in(b.wv[t-t0:], vps, nb, c.in[img*s.C*hw:(img+1)*s.C*hw], hw, s.H, s.W, lt/16, run/16, s.C)
-				dyt(b.wm[t-t0:], mps, nb, c.out[(img*s.K+k0)*hw:(img+1)*s.K*hw], hw, s.H, s.W, lt/16, run/16, k1-k0)
-				t += run
+			} else {
+				for t := t0; t < t0+n; { // runs of tiles within one image
+					img, lt := c0+t/T, t%T
+					run := min(T-lt, t0+n-t)
+					in(b.wv[t-t0:], vps, nb, c.in[img*s.C*hw:(img+1)*s.C*hw], hw, s.H, s.W, lt/16, run/16, s.C)
+					dyt(b.wm[t-t0:], mps, nb, c.out[(img*s.K+k0)*hw:(img+1)*s.K*hw], hw, s.H, s.W, lt/16, run/16, k1-k0)
+					t += run
+				}
 			}
 			dw := impl.dw
 			if t0 == 0 && impl.dwStore != nil {

@@ -2,35 +2,37 @@
 
 package kernel
 
+import "unsafe"
+
 //go:noescape
 func bnSumsAVX512(x *float32, hw, n, stride int, out *float64)
 
 //go:noescape
-func bnApplyAVX512(y, x *float32, hw, n, stride int, scale, shift float32, relu int)
+func bnApplyAVX512(y, x *float32, hw, n, stride int, scale, shift float32, relu, nt int)
 
 //go:noescape
-func bnApplyResAVX512(y, x, r *float32, hw, n, stride int, scale, shift float32, relu int)
+func bnApplyResAVX512(y, x, r *float32, hw, n, stride int, scale, shift float32, relu, nt int)
 
 //go:noescape
 func bnGradSumsAVX512(dy, x *float32, hw, n, stride, relu int, scale, shift float32, out *float64)
 
 //go:noescape
-func bnGradApplyAVX512(dx, dy, x *float32, hw, n, stride int, a, b, c float32, relu int, scale, shift float32)
+func bnGradApplyAVX512(dx, dy, x *float32, hw, n, stride int, a, b, c float32, relu int, scale, shift float32, nt int)
 
 //go:noescape
 func bnSumsAVX2(x *float32, hw, n, stride int, out *float64)
 
 //go:noescape
-func bnApplyAVX2(y, x *float32, hw, n, stride int, scale, shift float32, relu int)
+func bnApplyAVX2(y, x *float32, hw, n, stride int, scale, shift float32, relu, nt int)
 
 //go:noescape
-func bnApplyResAVX2(y, x, r *float32, hw, n, stride int, scale, shift float32, relu int)
+func bnApplyResAVX2(y, x, r *float32, hw, n, stride int, scale, shift float32, relu, nt int)
 
 //go:noescape
 func bnGradSumsAVX2(dy, x *float32, hw, n, stride, relu int, scale, shift float32, out *float64)
 
 //go:noescape
-func bnGradApplyAVX2(dx, dy, x *float32, hw, n, stride int, a, b, c float32, relu int, scale, shift float32)
+func bnGradApplyAVX2(dx, dy, x *float32, hw, n, stride int, a, b, c float32, relu int, scale, shift float32, nt int)
 
 // asmISA picks the instruction set of the batch-norm and elementwise
 // assembly loops: AVX-512 (16 lanes, mask registers for a row's last
@@ -73,30 +75,44 @@ func (isa asmISA) sums(x []float32, hw, n, stride int) (float64, float64) {
 	return out[0], out[1]
 }
 
-func (isa asmISA) apply(y, x []float32, hw, n, stride int, scale, shift float32, relu bool) {
+// streams reports whether a pass that asked to stream its output stores
+// the rows of y (n rows of hw floats, stride apart) with non-temporal
+// stores: every vector aligned, so rows of whole vectors from an aligned
+// start.
+func (isa asmISA) streams(stream bool, y []float32, hw, stride int) int {
+	lanes := 8
+	if isa == isaAVX512 {
+		lanes = 16
+	}
+	return b2i(stream && hw%lanes == 0 && stride%lanes == 0 && uintptr(unsafe.Pointer(&y[0]))%uintptr(4*lanes) == 0)
+}
+
+func (isa asmISA) apply(y, x []float32, hw, n, stride int, scale, shift float32, relu, stream bool) {
 	if n <= 0 || hw <= 0 {
 		return
 	}
 	checkRows(x, hw, n, stride)
 	checkRows(y, hw, n, stride)
+	nt := isa.streams(stream, y, hw, stride)
 	if isa == isaAVX512 {
-		bnApplyAVX512(&y[0], &x[0], hw, n, stride, scale, shift, b2i(relu))
+		bnApplyAVX512(&y[0], &x[0], hw, n, stride, scale, shift, b2i(relu), nt)
 	} else {
-		bnApplyAVX2(&y[0], &x[0], hw, n, stride, scale, shift, b2i(relu))
+		bnApplyAVX2(&y[0], &x[0], hw, n, stride, scale, shift, b2i(relu), nt)
 	}
 }
 
-func (isa asmISA) applyRes(y, x, r []float32, hw, n, stride int, scale, shift float32, relu bool) {
+func (isa asmISA) applyRes(y, x, r []float32, hw, n, stride int, scale, shift float32, relu, stream bool) {
 	if n <= 0 || hw <= 0 {
 		return
 	}
 	checkRows(x, hw, n, stride)
 	checkRows(r, hw, n, stride)
 	checkRows(y, hw, n, stride)
+	nt := isa.streams(stream, y, hw, stride)
 	if isa == isaAVX512 {
-		bnApplyResAVX512(&y[0], &x[0], &r[0], hw, n, stride, scale, shift, b2i(relu))
+		bnApplyResAVX512(&y[0], &x[0], &r[0], hw, n, stride, scale, shift, b2i(relu), nt)
 	} else {
-		bnApplyResAVX2(&y[0], &x[0], &r[0], hw, n, stride, scale, shift, b2i(relu))
+		bnApplyResAVX2(&y[0], &x[0], &r[0], hw, n, stride, scale, shift, b2i(relu), nt)
 	}
 }
 
@@ -115,16 +131,17 @@ func (isa asmISA) gradSums(dy, x []float32, hw, n, stride int, relu bool, scale,
 	return out[0], out[1]
 }
 
-func (isa asmISA) gradApply(dx, dy, x []float32, hw, n, stride int, a, b, c float32, relu bool, scale, shift float32) {
+func (isa asmISA) gradApply(dx, dy, x []float32, hw, n, stride int, a, b, c float32, relu bool, scale, shift float32, stream bool) {
 	if n <= 0 || hw <= 0 {
 		return
 	}
 	checkRows(dx, hw, n, stride)
 	checkRows(dy, hw, n, stride)
 	checkRows(x, hw, n, stride)
+	nt := isa.streams(stream, dx, hw, stride)
 	if isa == isaAVX512 {
-		bnGradApplyAVX512(&dx[0], &dy[0], &x[0], hw, n, stride, a, b, c, b2i(relu), scale, shift)
+		bnGradApplyAVX512(&dx[0], &dy[0], &x[0], hw, n, stride, a, b, c, b2i(relu), scale, shift, nt)
 	} else {
-		bnGradApplyAVX2(&dx[0], &dy[0], &x[0], hw, n, stride, a, b, c, b2i(relu), scale, shift)
+		bnGradApplyAVX2(&dx[0], &dy[0], &x[0], hw, n, stride, a, b, c, b2i(relu), scale, shift, nt)
 	}
 }

@@ -87,9 +87,11 @@ sumsdone:
 	VZEROUPPER
 	RET
 
-// func bnApplyAVX512(y, x *float32, hw, n, stride int, scale, shift float32, relu int)
-// y = x·scale + shift, then max(y, 0) when relu != 0.
-TEXT ·bnApplyAVX512(SB), NOSPLIT, $0-56
+// func bnApplyAVX512(y, x *float32, hw, n, stride int, scale, shift float32, relu, nt int)
+// y = x·scale + shift, then max(y, 0) when relu != 0. With nt != 0 the
+// whole vectors are stored with VMOVNTPS (y 64-byte aligned, rows whole
+// vectors: see streamRows).
+TEXT ·bnApplyAVX512(SB), NOSPLIT, $0-64
 	MOVQ y+0(FP), DI
 	MOVQ x+8(FP), SI
 	MOVQ hw+16(FP), BX
@@ -114,6 +116,7 @@ pfdist1:
 	VBROADCASTSS scale+40(FP), Z0
 	VBROADCASTSS shift+44(FP), Z1
 	VPXORD Z2, Z2, Z2
+	MOVQ nt+56(FP), R14
 	MOVQ relu+48(FP), CX
 	TESTQ CX, CX
 	JNZ applyfloor
@@ -133,7 +136,13 @@ applyfull:
 	VMOVUPS (R9), Z3
 	VFMADD213PS Z1, Z0, Z3
 	VMAXPS Z3, Z2, Z3
+	TESTQ R14, R14
+	JNZ applynt
 	VMOVUPS Z3, (R8)
+	JMP applystored
+applynt:
+	VMOVNTPS Z3, (R8)
+applystored:
 	ADDQ $64, R8
 	ADDQ $64, R9
 	DECQ CX
@@ -151,14 +160,16 @@ applynext:
 	DECQ R13
 	JNZ applyrow
 applydone:
+	SFENCE
 	VZEROUPPER
 	RET
 
-// func bnApplyResAVX512(y, x, r *float32, hw, n, stride int, scale, shift float32, relu int)
+// func bnApplyResAVX512(y, x, r *float32, hw, n, stride int, scale, shift float32, relu, nt int)
 // y = (x·scale + shift) + r, then max(y, 0) when relu != 0: the
 // instructions of bnApplyAVX512 without its ReLU, then those of eltAVX512's
-// addition and ReLU, so the bits are those of the two calls.
-TEXT ·bnApplyResAVX512(SB), NOSPLIT, $0-64
+// addition and ReLU, so the bits are those of the two calls. nt as in
+// bnApplyAVX512.
+TEXT ·bnApplyResAVX512(SB), NOSPLIT, $0-72
 	MOVQ y+0(FP), DI
 	MOVQ x+8(FP), SI
 	MOVQ r+16(FP), R10
@@ -185,6 +196,7 @@ pfdist4:
 	VBROADCASTSS shift+52(FP), Z1
 	VPXORD Z2, Z2, Z2
 	MOVQ relu+56(FP), R15
+	MOVQ nt+64(FP), R14
 	TESTQ R13, R13
 	JLE resdone
 resrow:
@@ -205,7 +217,13 @@ resfull:
 	JZ resstore
 	VMAXPS Z3, Z2, Z3
 resstore:
+	TESTQ R14, R14
+	JNZ resnt
 	VMOVUPS Z3, (R8)
+	JMP resstored
+resnt:
+	VMOVNTPS Z3, (R8)
+resstored:
 	ADDQ $64, R8
 	ADDQ $64, R9
 	ADDQ $64, R11
@@ -230,6 +248,7 @@ resnext:
 	DECQ R13
 	JNZ resrow
 resdone:
+	SFENCE
 	VZEROUPPER
 	RET
 
@@ -351,9 +370,9 @@ gsumsdone:
 	VZEROUPPER
 	RET
 
-// func bnGradApplyAVX512(dx, dy, x *float32, hw, n, stride int, a, b, c float32, relu int, scale, shift float32)
-// dx = a·g + b·x + c with g as in bnGradSumsAVX512.
-TEXT ·bnGradApplyAVX512(SB), NOSPLIT, $0-80
+// func bnGradApplyAVX512(dx, dy, x *float32, hw, n, stride int, a, b, c float32, relu int, scale, shift float32, nt int)
+// dx = a·g + b·x + c with g as in bnGradSumsAVX512; nt as in bnApplyAVX512.
+TEXT ·bnGradApplyAVX512(SB), NOSPLIT, $0-88
 	MOVQ dx+0(FP), DI
 	MOVQ dy+8(FP), SI
 	MOVQ x+16(FP), R14
@@ -383,6 +402,7 @@ pfdist3:
 	VBROADCASTSS shift+76(FP), Z14
 	VPXORD Z15, Z15, Z15
 	MOVQ relu+64(FP), R15
+	MOVQ nt+80(FP), R11
 	TESTQ R13, R13
 	JLE gapplydone
 gapplyrow:
@@ -409,7 +429,13 @@ gapplymasked:
 	VMULPS Z0, Z8, Z8
 	VFMADD231PS Z1, Z9, Z8
 	VADDPS Z2, Z8, Z8
+	TESTQ R11, R11
+	JNZ gapplynt
 	VMOVUPS Z8, (R8)
+	JMP gapplystored
+gapplynt:
+	VMOVNTPS Z8, (R8)
+gapplystored:
 	ADDQ $64, R8
 	ADDQ $64, R9
 	ADDQ $64, R10
@@ -439,5 +465,6 @@ gapplynext:
 	DECQ R13
 	JNZ gapplyrow
 gapplydone:
+	SFENCE
 	VZEROUPPER
 	RET

@@ -94,8 +94,8 @@ sums2done:
 	VZEROUPPER
 	RET
 
-// func bnApplyAVX2(y, x *float32, hw, n, stride int, scale, shift float32, relu int)
-TEXT ·bnApplyAVX2(SB), NOSPLIT, $0-56
+// func bnApplyAVX2(y, x *float32, hw, n, stride int, scale, shift float32, relu, nt int)
+TEXT ·bnApplyAVX2(SB), NOSPLIT, $0-64
 	MOVQ y+0(FP), DI
 	MOVQ x+8(FP), SI
 	MOVQ hw+16(FP), BX
@@ -106,6 +106,7 @@ TEXT ·bnApplyAVX2(SB), NOSPLIT, $0-56
 	VBROADCASTSS scale+40(FP), Y0
 	VBROADCASTSS shift+44(FP), Y1
 	VXORPS Y2, Y2, Y2
+	MOVQ nt+56(FP), R14
 	MOVQ relu+48(FP), CX
 	TESTQ CX, CX
 	JNZ apply2floor
@@ -125,7 +126,13 @@ apply2full:
 	VMOVUPS (R9), Y3
 	VFMADD213PS Y1, Y0, Y3
 	VMAXPS Y3, Y2, Y3
+	TESTQ R14, R14
+	JNZ apply2nt
 	VMOVUPS Y3, (R8)
+	JMP apply2stored
+apply2nt:
+	VMOVNTPS Y3, (R8)
+apply2stored:
 	ADDQ $32, R8
 	ADDQ $32, R9
 	DECQ CX
@@ -143,11 +150,12 @@ apply2next:
 	DECQ R13
 	JNZ apply2row
 apply2done:
+	SFENCE
 	VZEROUPPER
 	RET
 
-// func bnApplyResAVX2(y, x, r *float32, hw, n, stride int, scale, shift float32, relu int)
-TEXT ·bnApplyResAVX2(SB), NOSPLIT, $0-64
+// func bnApplyResAVX2(y, x, r *float32, hw, n, stride int, scale, shift float32, relu, nt int)
+TEXT ·bnApplyResAVX2(SB), NOSPLIT, $0-72
 	MOVQ y+0(FP), DI
 	MOVQ x+8(FP), SI
 	MOVQ r+16(FP), R10
@@ -160,6 +168,7 @@ TEXT ·bnApplyResAVX2(SB), NOSPLIT, $0-64
 	VBROADCASTSS shift+52(FP), Y1
 	VXORPS Y2, Y2, Y2
 	MOVQ relu+56(FP), R15
+	MOVQ nt+64(FP), R14
 	TESTQ R13, R13
 	JLE res2done
 res2row:
@@ -178,7 +187,13 @@ res2full:
 	JZ res2store
 	VMAXPS Y3, Y2, Y3
 res2store:
+	TESTQ R14, R14
+	JNZ res2nt
 	VMOVUPS Y3, (R8)
+	JMP res2stored
+res2nt:
+	VMOVNTPS Y3, (R8)
+res2stored:
 	ADDQ $32, R8
 	ADDQ $32, R9
 	ADDQ $32, R11
@@ -203,6 +218,7 @@ res2next:
 	DECQ R13
 	JNZ res2row
 res2done:
+	SFENCE
 	VZEROUPPER
 	RET
 
@@ -296,8 +312,8 @@ gsums2done:
 	VZEROUPPER
 	RET
 
-// func bnGradApplyAVX2(dx, dy, x *float32, hw, n, stride int, a, b, c float32, relu int, scale, shift float32)
-TEXT ·bnGradApplyAVX2(SB), NOSPLIT, $0-80
+// func bnGradApplyAVX2(dx, dy, x *float32, hw, n, stride int, a, b, c float32, relu int, scale, shift float32, nt int)
+TEXT ·bnGradApplyAVX2(SB), NOSPLIT, $0-88
 	MOVQ dx+0(FP), DI
 	MOVQ dy+8(FP), SI
 	MOVQ x+16(FP), R14
@@ -313,6 +329,7 @@ TEXT ·bnGradApplyAVX2(SB), NOSPLIT, $0-80
 	VBROADCASTSS shift+76(FP), Y14
 	VXORPS Y12, Y12, Y12
 	NORELU(relu+64(FP))
+	MOVQ nt+80(FP), R11
 	TESTQ R13, R13
 	JLE gapply2done
 gapply2row:
@@ -329,7 +346,13 @@ gapply2full:
 	VMULPS Y0, Y8, Y8
 	VFMADD231PS Y1, Y9, Y8
 	VADDPS Y2, Y8, Y8
+	TESTQ R11, R11
+	JNZ gapply2nt
 	VMOVUPS Y8, (R8)
+	JMP gapply2stored
+gapply2nt:
+	VMOVNTPS Y8, (R8)
+gapply2stored:
 	ADDQ $32, R8
 	ADDQ $32, R9
 	ADDQ $32, R10
@@ -352,6 +375,7 @@ gapply2next:
 	DECQ R13
 	JNZ gapply2row
 gapply2done:
+	SFENCE
 	VZEROUPPER
 	RET
 

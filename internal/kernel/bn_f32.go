@@ -34,15 +34,22 @@ type bnArgs struct {
 type bnKernels struct {
 	// sums returns Σx and Σx².
 	sums func(x []float32, hw, n, stride int) (float64, float64)
-	// apply writes y = x·scale + shift, then max(y, 0) if relu.
-	apply func(y, x []float32, hw, n, stride int, scale, shift float32, relu bool)
-	// applyRes writes y = (x·scale + shift) + r, then max(y, 0) if relu.
-	applyRes func(y, x, r []float32, hw, n, stride int, scale, shift float32, relu bool)
+	// apply writes y = x·scale + shift, then max(y, 0) if relu. stream
+	// asks for stores that bypass the caches where the rows allow them:
+	// for the batch-wide passes, whose output is not read again while it
+	// would still be in cache, and whose destination was last touched a
+	// step ago, so that an ordinary store would first read each line back
+	// from memory. The in-cache epilogues of the convolutions pass false.
+	apply func(y, x []float32, hw, n, stride int, scale, shift float32, relu, stream bool)
+	// applyRes writes y = (x·scale + shift) + r, then max(y, 0) if relu;
+	// stream as in apply.
+	applyRes func(y, x, r []float32, hw, n, stride int, scale, shift float32, relu, stream bool)
 	// gradSums returns Σg and Σg·x where g = dy, or 0 where relu and
 	// x·scale + shift <= 0 (the forward output was not positive).
 	gradSums func(dy, x []float32, hw, n, stride int, relu bool, scale, shift float32) (float64, float64)
-	// gradApply writes dx = a·g + b·x + c with g as in gradSums.
-	gradApply func(dx, dy, x []float32, hw, n, stride int, a, b, c float32, relu bool, scale, shift float32)
+	// gradApply writes dx = a·g + b·x + c with g as in gradSums; stream as
+	// in apply.
+	gradApply func(dx, dy, x []float32, hw, n, stride int, a, b, c float32, relu bool, scale, shift float32, stream bool)
 }
 
 var goBN = &bnKernels{sums: bnSumsGo, apply: bnApplyGo, applyRes: bnApplyResGo, gradSums: bnGradSumsGo, gradApply: bnGradApplyGo}
@@ -66,7 +73,7 @@ func bnSumsGo(x []float32, hw, n, stride int) (float64, float64) {
 	return (s0 + s1) + (s2 + s3), (q0 + q1) + (q2 + q3)
 }
 
-func bnApplyGo(y, x []float32, hw, n, stride int, scale, shift float32, relu bool) {
+func bnApplyGo(y, x []float32, hw, n, stride int, scale, shift float32, relu, _ bool) {
 	for i := 0; i < n; i++ {
 		p := x[i*stride : i*stride+hw]
 		q := y[i*stride : i*stride+hw]
@@ -82,7 +89,7 @@ func bnApplyGo(y, x []float32, hw, n, stride int, scale, shift float32, relu boo
 	}
 }
 
-func bnApplyResGo(y, x, r []float32, hw, n, stride int, scale, shift float32, relu bool) {
+func bnApplyResGo(y, x, r []float32, hw, n, stride int, scale, shift float32, relu, _ bool) {
 	for i := 0; i < n; i++ {
 		p := x[i*stride : i*stride+hw]
 		q := y[i*stride : i*stride+hw]
@@ -129,7 +136,7 @@ func bnGradSumsGo(dy, x []float32, hw, n, stride int, relu bool, scale, shift fl
 	return s0 + s1, q0 + q1
 }
 
-func bnGradApplyGo(dx, dy, x []float32, hw, n, stride int, a, b, c float32, relu bool, scale, shift float32) {
+func bnGradApplyGo(dx, dy, x []float32, hw, n, stride int, a, b, c float32, relu bool, scale, shift float32, _ bool) {
 	for i := 0; i < n; i++ {
 		g := dy[i*stride : i*stride+hw]
 		p := x[i*stride : i*stride+hw]
@@ -204,7 +211,7 @@ func (c *convCore) bnWork(w int) {
 			kk := float64(a.gamma[ch]) * is
 			bb := -kk * is * sdyx / cnt
 			cc := -kk*sg/cnt - bb*m
-			k.gradApply(a.dx[off:], a.dy[off:], a.x[off:], a.hw, a.n, st, float32(kk), float32(bb), float32(cc), a.relu, sc, sh)
+			k.gradApply(a.dx[off:], a.dy[off:], a.x[off:], a.hw, a.n, st, float32(kk), float32(bb), float32(cc), a.relu, sc, sh, true)
 		}
 	}
 }
@@ -214,10 +221,10 @@ func (c *convCore) bnWork(w int) {
 func (a *bnArgs) apply(k *bnKernels, off int, scale, shift float32) {
 	st := a.c * a.hw
 	if a.res != nil {
-		k.applyRes(a.y[off:], a.x[off:], a.res[off:], a.hw, a.n, st, scale, shift, a.relu)
+		k.applyRes(a.y[off:], a.x[off:], a.res[off:], a.hw, a.n, st, scale, shift, a.relu, true)
 		return
 	}
-	k.apply(a.y[off:], a.x[off:], a.hw, a.n, st, scale, shift, a.relu)
+	k.apply(a.y[off:], a.x[off:], a.hw, a.n, st, scale, shift, a.relu, true)
 }
 
 func (ws *Workspace) bnRun(op int, a bnArgs) {

@@ -259,7 +259,7 @@ func (c *convCore) forwardWork(w int) {
 		if e := c.epi; e != nil {
 			for k := 0; k < s.K; k++ {
 				pl := y[k*p.npix : (k+1)*p.npix]
-				c.bnImpl.apply(pl, pl, p.npix, 1, p.npix, e.Scale[k], e.Shift[k], e.ReLU)
+				c.bnImpl.apply(pl, pl, p.npix, 1, p.npix, e.Scale[k], e.Shift[k], e.ReLU, false)
 			}
 		}
 	}

@@ -308,7 +308,7 @@ func (c *convCore) winoWork(w int) {
 					for k := 0; k < s.K; k++ {
 						p := y[k*hw+r*s.W : k*hw+(r+nr)*s.W]
 						if e != nil {
-							c.bnImpl.apply(p, p, len(p), 1, len(p), e.Scale[k], e.Shift[k], e.ReLU)
+							c.bnImpl.apply(p, p, len(p), 1, len(p), e.Scale[k], e.Shift[k], e.ReLU, false)
 						} else {
 							ge.apply(c.eltImpl, p, at+k*hw+r*s.W)
 						}

@@ -106,10 +106,6 @@ func shareBuffers(g *G.ExprGraph, dt tensor.Dtype, keep G.Nodes) (saved int64, e
 
 	// Greedy assignment in run order: a node takes a free buffer of its
 	// shape whose previous holder's group was last read strictly before.
-	type held struct {
-		t    *tensor.Dense
-		free int // position after which it is free
-	}
 	pool := map[string][]*held{}
 	for _, n := range sorted {
 		o, ok := n.Op().(ownsOutput)
@@ -125,13 +121,9 @@ func shareBuffers(g *G.ExprGraph, dt tensor.Dtype, keep G.Nodes) (saved int64, e
 		}
 		key := fmt.Sprint([]int(n.Shape()))
 		p := pos[n.ID()]
-		var h *held
-		for _, c := range pool[key] {
-			if c.free < p {
-				h = c
-				saved += int64(n.Shape().TotalSize()) * int64(dt.Size())
-				break
-			}
+		h := latestFree(pool[key], p)
+		if h != nil {
+			saved += int64(n.Shape().TotalSize()) * int64(dt.Size())
 		}
 		if h == nil {
 			h = &held{t: tensor.New(tensor.Of(dt), tensor.WithShape(n.Shape()...))}
@@ -165,4 +157,26 @@ func nodesOf(it interface {
 		}
 	}
 	return out
+}
+
+// held is a shared buffer and the position in the run after which its
+// holder is no longer read.
+type held struct {
+	t    *tensor.Dense
+	free int
+}
+
+// latestFree picks, among the buffers free before position p, the one
+// freed last (nil if none is free): its lines are the likeliest to be still
+// in cache, so that writing the new output does not first read them back
+// from memory. A backward pass then cycles through a few warm gradient
+// buffers instead of all of them in allocation order.
+func latestFree(cands []*held, p int) *held {
+	var h *held
+	for _, c := range cands {
+		if c.free < p && (h == nil || c.free > h.free) {
+			h = c
+		}
+	}
+	return h
 }

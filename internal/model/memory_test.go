@@ -49,3 +49,15 @@ func TestBuffersAreShared(t *testing.T) {
 	}
 	t.Logf("training %d -> %d bytes, evaluation %d -> %d bytes (batch 2)", all, distinct, allE, distinctE)
 }
+
+func TestLatestFree(t *testing.T) {
+	a, b, c := &held{free: 3}, &held{free: 7}, &held{free: 5}
+	for _, tc := range []struct {
+		p    int
+		want *held
+	}{{3, nil}, {4, a}, {6, c}, {8, b}, {100, b}} {
+		if got := latestFree([]*held{a, b, c}, tc.p); got != tc.want {
+			t.Errorf("latestFree at %d = %v, want %v", tc.p, got, tc.want)
+		}
+	}
+}

@@ -126,7 +126,7 @@ func shareBuffers(g *G.ExprGraph, dt tensor.Dtype, keep G.Nodes) (saved int64, e
 			saved += int64(n.Shape().TotalSize()) * int64(dt.Size())
 		}
 		if h == nil {
-			h = &held{t: tensor.New(tensor.Of(dt), tensor.WithShape(n.Shape()...))}
+			h = &held{t: adviseHuge(tensor.New(tensor.Of(dt), tensor.WithShape(n.Shape()...)))}
 			pool[key] = append(pool[key], h)
 		}
 		h.free = last[id]

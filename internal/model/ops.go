@@ -43,7 +43,7 @@ type outBuf struct{ t *tensor.Dense }
 
 func (b *outBuf) get(dt tensor.Dtype, shape ...int) *tensor.Dense {
 	if b.t == nil || b.t.Dtype() != dt || !b.t.Shape().Eq(tensor.Shape(shape)) {
-		b.t = tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
+		b.t = adviseHuge(tensor.New(tensor.Of(dt), tensor.WithShape(shape...)))
 	}
 	return b.t
 }

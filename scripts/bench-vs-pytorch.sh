@@ -6,9 +6,11 @@
 #   scripts/bench-vs-pytorch.sh [ROUNDS] [MODELS...]
 #
 # MODELS are arch-depth pairs (default: residual-20 residual-56 residual-110
-# plain-20 plain-56). Needs Debian's python3-torch (apt-get install -y
-# python3-torch); PyTorch runs with /usr/bin/python3; its evaluation throughput
-# comes from scripts/torch_eval_bench.py, which reuses the anchor's network.
+# plain-20 plain-56). The train ratio is that of the medians; the column
+# beside it gives the lowest and highest ratio of a round's two runs. Needs
+# Debian's python3-torch (apt-get install -y python3-torch); PyTorch runs
+# with /usr/bin/python3; its evaluation throughput comes from
+# scripts/torch_eval_bench.py, which reuses the anchor's network.
 # Environment: BATCH (128),
 # THREADS (2), STEPS (8), ANCHOR (the PyTorch script; default
 # ../shared/anchors/torch_cifar_resnet_bench.py beside the checkout).
@@ -63,8 +65,8 @@ def med(rs, k):
 rounds = max(sum(1 for r in rows if r["impl"] == "resx" and (r["arch"], r["depth"]) == (a, d)) for a, d in {(r["arch"], r["depth"]) for r in rows})
 print(f"Machine: {cpu}, {threads} threads, batch {batch}, medians of {rounds} rounds per model, resx and PyTorch alternating")
 print()
-print("| model | resx train img/s | PyTorch train img/s | train ratio | resx eval img/s | PyTorch eval img/s | eval ratio | resx peak RSS MiB | PyTorch peak RSS MiB | resx alloc/step | resx train GFLOP/s |")
-print("|---|---|---|---|---|---|---|---|---|---|---|")
+print("| model | resx train img/s | PyTorch train img/s | train ratio | train ratio by round | resx eval img/s | PyTorch eval img/s | eval ratio | resx peak RSS MiB | PyTorch peak RSS MiB | resx alloc/step | resx train GFLOP/s |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 keys = []
 for r in rows:
     k = (r["arch"], r["depth"])
@@ -76,7 +78,10 @@ for arch, depth in keys:
     pe = [r for r in rows if r["arch"] == arch and r["depth"] == depth and r["impl"].startswith("pytorch-eval")]
     a, b = med(rx, "images_per_s"), med(pt, "images_per_s")
     ea, eb = med(rx, "eval_images_per_s"), med(pe, "eval_images_per_s")
-    print(f"| {arch}-{depth} | {a:.0f} | {b:.0f} | {a/b:.2f} | {ea:.0f} | {eb:.0f} | {ea/eb:.2f} | "
+    # each round measures resx and then PyTorch: the spread of their ratios
+    rr = [x["images_per_s"] / y["images_per_s"] for x, y in zip(rx, pt)]
+    spread = f"{min(rr):.2f}-{max(rr):.2f}" if rr else "-"
+    print(f"| {arch}-{depth} | {a:.0f} | {b:.0f} | {a/b:.2f} | {spread} | {ea:.0f} | {eb:.0f} | {ea/eb:.2f} | "
           f"{med(rx, 'peak_rss_mib'):.0f} | {med(pt, 'peak_rss_mib'):.0f} | "
           f"{med(rx, 'bytes_per_step')/1e6:.2f} MB | {med(rx, 'train_gflops'):.0f} |")
 PY

@@ -10,7 +10,7 @@ import (
 // page of x86-64 and of arm64 with 4 KiB base pages.
 const hugePage = 2 << 20
 
-// hugePages turns adviseHuge on; a benchmark turns it off to compare.
+// hugePages turns adviseHuge on; false measures a step without it.
 var hugePages = true
 
 // adviseHuge asks the operating system to back the whole huge pages inside

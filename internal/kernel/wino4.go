@@ -126,27 +126,32 @@ func winoIn4Go(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int
 	for ch := 0; ch < nch; ch++ {
 		img := x[ch*xc : ch*xc+h*w]
 		for t := 16 * v0; t < 16*(v0+nvec); t++ {
-			ty, tx := t/tw, t%tw
-			var c [6][6]float32 // Bᵀ d
-			for j := 0; j < 6; j++ {
-				var d [6]float32
-				if col := 4*tx - 1 + j; col >= 0 && col < w {
-					for i := range d {
-						if r := 4*ty - 1 + i; r >= 0 && r < h {
-							d[i] = img[r*w+col]
-						}
-					}
-				}
-				for k, e := range winoIn41(d) {
-					c[k][j] = e
-				}
-			}
-			o := ch*vc + t - 16*v0
-			for k := 0; k < 6; k++ {
-				for j, e := range winoIn41(c[k]) {
-					v[(6*k+j)*vs+o] = e
+			winoIn4Tile(v, vs, ch*vc+t-16*v0, img, h, w, t/tw, t%tw)
+		}
+	}
+}
+
+// winoIn4Tile writes V = Bᵀ d B, the columns of d first, of the tile at
+// tile row ty, column tx of the h×w plane p (zero outside it) to
+// v[pos·vs + o].
+func winoIn4Tile(v []float32, vs, o int, p []float32, h, w, ty, tx int) {
+	var c [6][6]float32 // Bᵀ d
+	for j := 0; j < 6; j++ {
+		var d [6]float32
+		if col := 4*tx - 1 + j; col >= 0 && col < w {
+			for i := range d {
+				if r := 4*ty - 1 + i; r >= 0 && r < h {
+					d[i] = p[r*w+col]
 				}
 			}
+		}
+		for k, e := range winoIn41(d) {
+			c[k][j] = e
+		}
+	}
+	for k := 0; k < 6; k++ {
+		for j, e := range winoIn41(c[k]) {
+			v[(6*k+j)*vs+o] = e
 		}
 	}
 }
@@ -201,23 +206,27 @@ func winoDy4Go(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch in
 	for ch := 0; ch < nch; ch++ {
 		p := dy[ch*yc : ch*yc+h*w]
 		for t := 16 * v0; t < 16*(v0+nvec); t++ {
-			ty, tx := t/tw, t%tw
-			var c [6][4]float32 // A dY
-			for b := 0; b < 4; b++ {
-				var col [4]float32
-				for a := range col {
-					col[a] = p[(4*ty+a)*w+4*tx+b]
-				}
-				for k, e := range winoDy41(col) {
-					c[k][b] = e
-				}
-			}
-			o := ch*mc + t - 16*v0
-			for k := 0; k < 6; k++ {
-				for j, e := range winoDy41(c[k]) {
-					m[(6*k+j)*ms+o] = e
-				}
-			}
+			winoDy4Tile(m, ms, ch*mc+t-16*v0, p, w, t/tw, t%tw)
+		}
+	}
+}
+
+// winoDy4Tile writes dM = A dY Aᵀ of the tile at tile row ty, column tx of
+// the plane p, w floats wide, to m[pos·ms + o].
+func winoDy4Tile(m []float32, ms, o int, p []float32, w, ty, tx int) {
+	var c [6][4]float32 // A dY
+	for b := 0; b < 4; b++ {
+		var col [4]float32
+		for a := range col {
+			col[a] = p[(4*ty+a)*w+4*tx+b]
+		}
+		for k, e := range winoDy41(col) {
+			c[k][b] = e
+		}
+	}
+	for k := 0; k < 6; k++ {
+		for j, e := range winoDy41(c[k]) {
+			m[(6*k+j)*ms+o] = e
 		}
 	}
 }
@@ -290,26 +299,7 @@ func winoIn4x8Go(v []float32, vs, vc int, x []float32, xc, img, nvec, nch int) {
 	for ch := 0; ch < nch; ch++ {
 		for t := 0; t < 16*nvec; t++ {
 			p, ty, tx := winoPlane8(x, img, xc, ch, t)
-			var c [6][6]float32 // Bᵀ d
-			for j := 0; j < 6; j++ {
-				var d [6]float32
-				if col := 4*tx - 1 + j; col >= 0 && col < 8 {
-					for i := range d {
-						if r := 4*ty - 1 + i; r >= 0 && r < 8 {
-							d[i] = p[r*8+col]
-						}
-					}
-				}
-				for k, e := range winoIn41(d) {
-					c[k][j] = e
-				}
-			}
-			o := ch*vc + t
-			for k := 0; k < 6; k++ {
-				for j, e := range winoIn41(c[k]) {
-					v[(6*k+j)*vs+o] = e
-				}
-			}
+			winoIn4Tile(v, vs, ch*vc+t, p, 8, 8, ty, tx)
 		}
 	}
 }
@@ -319,22 +309,7 @@ func winoDy4x8Go(m []float32, ms, mc int, dy []float32, yc, img, nvec, nch int) 
 	for ch := 0; ch < nch; ch++ {
 		for t := 0; t < 16*nvec; t++ {
 			p, ty, tx := winoPlane8(dy, img, yc, ch, t)
-			var c [6][4]float32 // A dY
-			for b := 0; b < 4; b++ {
-				var col [4]float32
-				for a := range col {
-					col[a] = p[(4*ty+a)*8+4*tx+b]
-				}
-				for k, e := range winoDy41(col) {
-					c[k][b] = e
-				}
-			}
-			o := ch*mc + t
-			for k := 0; k < 6; k++ {
-				for j, e := range winoDy41(c[k]) {
-					m[(6*k+j)*ms+o] = e
-				}
-			}
+			winoDy4Tile(m, ms, ch*mc+t, p, 8, ty, tx)
 		}
 	}
 }

@@ -124,8 +124,7 @@ func shareBuffers(g *G.ExprGraph, dt tensor.Dtype, keep G.Nodes) (saved int64, e
 		h := latestFree(pool[key], p)
 		if h != nil {
 			saved += int64(n.Shape().TotalSize()) * int64(dt.Size())
-		}
-		if h == nil {
+		} else {
 			h = &held{t: adviseHuge(tensor.New(tensor.Of(dt), tensor.WithShape(n.Shape()...)))}
 			pool[key] = append(pool[key], h)
 		}

@@ -26,6 +26,7 @@ type workerBuf struct {
 
 	// Winograd, during a call: a block's transformed inputs and products
 	wv, wm []float32
+	wt     []float32 // one position's wv transposed, for dwOuter
 }
 
 // grow returns b with a length of at least n, never shrinking it.

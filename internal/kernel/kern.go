@@ -69,6 +69,75 @@ type convKernels struct {
 	// m, v and w: for each, fwd with ldo = ld, offs[t] = t·ld, ntaps = c and
 	// every lane valid, with fwd's sums. It saves a call per position.
 	winoGemm func(m []float32, ld, mps int, v []float32, vps int, w []float32, wps, c, nblk, nkb, npos int)
+
+	// dwOuter, where not nil, runs the Winograd weight gradient's products
+	// of one position as outer products, with the transformed inputs
+	// transposed by winoTr: for k < nk (a multiple of 8) and c < nc (a
+	// multiple of 16),
+	//	part[k·ldp + c] (+)= Σ_{t<nt} dm[k·ldm + t] · vt[t·ldv + c]
+	// summed in t order from zero, then added to part, or stored into it
+	// when store is set. Each sum is a row of dm by a column of vt, so no
+	// vector is reduced across its lanes.
+	dwOuter func(part []float32, ldp int, dm []float32, ldm int, vt []float32, ldv, nt, nk, nc int, store bool)
+	// winoTr writes dst[t·ldd + c] = src[c·lds + t] for c < nc and t < nt,
+	// both multiples of 16.
+	winoTr func(dst []float32, ldd int, src []float32, lds, nc, nt int)
+}
+
+// dwOuterGo is dwOuter in plain Go. It sums 64 columns at a time over the
+// rows of vt, each column's sum in t order, as the assembly does.
+func dwOuterGo(part []float32, ldp int, dm []float32, ldm int, vt []float32, ldv, nt, nk, nc int, store bool) {
+	var acc [64]float32
+	for k := 0; k < nk; k++ {
+		row := dm[k*ldm : k*ldm+nt]
+		for c0 := 0; c0 < nc; c0 += len(acc) {
+			a := acc[:min(len(acc), nc-c0)]
+			clear(a)
+			for t, d := range row {
+				v := vt[t*ldv+c0 : t*ldv+c0+len(a)]
+				for i := range a {
+					a[i] += d * v[i]
+				}
+			}
+			p := part[k*ldp+c0 : k*ldp+c0+len(a)]
+			for i := range a {
+				if store {
+					p[i] = a[i]
+				} else {
+					p[i] += a[i]
+				}
+			}
+		}
+	}
+}
+
+// winoTrGo is winoTr in plain Go.
+func winoTrGo(dst []float32, ldd int, src []float32, lds, nc, nt int) {
+	for c := 0; c < nc; c++ {
+		for t := 0; t < nt; t++ {
+			dst[t*ldd+c] = src[c*lds+t]
+		}
+	}
+}
+
+// checkDwOuter panics unless every element dwOuter's arguments address
+// lies inside its slices, and nk, nc are whole multiples of 8 and 16.
+func checkDwOuter(part []float32, ldp int, dm []float32, ldm int, vt []float32, ldv, nt, nk, nc int) {
+	if nk%8 != 0 || nc%16 != 0 || ldp < nc || ldm < nt || ldv < nc {
+		panic("kernel: dwOuter: bad shape")
+	}
+	_ = part[(nk-1)*ldp+nc-1]
+	_ = dm[(nk-1)*ldm+nt-1]
+	_ = vt[(nt-1)*ldv+nc-1]
+}
+
+// checkWinoTr panics unless winoTr's arguments lie inside its slices.
+func checkWinoTr(dst []float32, ldd int, src []float32, lds, nc, nt int) {
+	if nc%16 != 0 || nt%16 != 0 || ldd < nc || lds < nt {
+		panic("kernel: winoTr: bad shape")
+	}
+	_ = dst[(nt-1)*ldd+nc-1]
+	_ = src[(nc-1)*lds+nt-1]
 }
 
 // goKernels is the plain-Go implementation, used where no assembly fits the
@@ -78,6 +147,15 @@ var (
 	goKernels     = &convKernels{name: "go", masked: true, fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo, winoIn: winoInGo, winoOut: winoOutGo, winoDy: winoDyGo, winoIn4: winoIn4Go, winoOut4: winoOut4Go, winoDy4: winoDy4Go, winoIn4x8: winoIn4x8Go, winoDy4x8: winoDy4x8Go}
 	goCopyKernels = &convKernels{name: "go-copy", fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo}
 )
+
+// goOuterKernels is goKernels with the outer-product Winograd weight
+// gradient (dwOuter), which only the AVX-512 set runs for speed: the tests
+// run the drivers' outer-product path with it on every platform.
+var goOuterKernels = func() *convKernels {
+	k := *goKernels
+	k.name, k.dwOuter, k.winoTr = "go-outer", dwOuterGo, winoTrGo
+	return &k
+}()
 
 func fwdGo(out []float32, ldo int, x []float32, xoff int, offs []int, _ [2]int, w []float32, ntaps, nblk, nkb int, cls []int, masks []uint16, mstride int) {
 	const pb = 16

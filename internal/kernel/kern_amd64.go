@@ -23,13 +23,19 @@ func winoGemmAVX512(m *float32, ld, mps int, v *float32, vps int, w *float32, wp
 func winoGemmAVX2(m *float32, ld, mps int, v *float32, vps int, w *float32, wps, c, nblk, nkb, npos int)
 
 //go:noescape
+func dwOuterAVX512(part *float32, ldp int, dm *float32, ldm int, vt *float32, ldv int, nt, nkb, nc, store int)
+
+//go:noescape
+func winoTrAVX512(dst *float32, ldd int, src *float32, lds, nc, nt int)
+
+//go:noescape
 func splitAVX512(e0, o0, e1, o1, src *float32, rows, half int)
 
 //go:noescape
 func mergeAVX512(dst, e0, o0, e1, o1 *float32, rows, half int)
 
 var (
-	avx512Kernels = &convKernels{name: "avx512", masked: true, fwdPix: 32, fwd: fwdAsm512, dwK: 4, dwT: 4, dw: dwAsm512, split: splitAsm512, merge: mergeAsm512, winoIn: winoInAsm512, winoOut: winoOutAsm512, winoDy: winoDyAsm512, winoIn4: winoIn4Asm512, winoOut4: winoOut4Asm512, winoDy4: winoDy4Asm512, winoGemm: winoGemmAsm512, dwStore: dwStoreAsm512, winoIn4x8: winoIn4x8Asm512, winoDy4x8: winoDy4x8Asm512}
+	avx512Kernels = &convKernels{name: "avx512", masked: true, fwdPix: 32, fwd: fwdAsm512, dwK: 4, dwT: 4, dw: dwAsm512, split: splitAsm512, merge: mergeAsm512, winoIn: winoInAsm512, winoOut: winoOutAsm512, winoDy: winoDyAsm512, winoIn4: winoIn4Asm512, winoOut4: winoOut4Asm512, winoDy4: winoDy4Asm512, winoGemm: winoGemmAsm512, dwStore: dwStoreAsm512, winoIn4x8: winoIn4x8Asm512, winoDy4x8: winoDy4x8Asm512, dwOuter: dwOuterAsm512, winoTr: winoTrAsm512}
 	avx2Kernels   = &convKernels{name: "avx2", masked: true, fwdPix: 16, fwd: fwdAsm2, dwK: 2, dwT: 4, dw: dwAsm2, split: splitGo, merge: mergeGo, winoIn: winoInAsm2, winoOut: winoOutAsm2, winoDy: winoDyAsm2, winoGemm: winoGemmAsm2}
 )
 
@@ -58,7 +64,7 @@ var bestKernels = func() *convKernels {
 
 // kernelSets lists the implementations this CPU can run.
 func kernelSets() []*convKernels {
-	ks := []*convKernels{goKernels, goCopyKernels}
+	ks := []*convKernels{goKernels, goCopyKernels, goOuterKernels}
 	if hasAVX2 {
 		direct := *avx2Kernels
 		direct.name, direct.winoIn, direct.winoOut, direct.winoDy = "avx2-direct", nil, nil, nil
@@ -177,6 +183,26 @@ func dwCall512(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, 
 		in = 1
 	}
 	dwAVX512(&part[0], ldp, &dy[dyoff], ldd, dystride, &x[xoff], xstride, &tiles[0], len(tiles)/6, nkt, nvec, nimg, &masks[0], in, store)
+}
+
+func dwOuterAsm512(part []float32, ldp int, dm []float32, ldm int, vt []float32, ldv, nt, nk, nc int, store bool) {
+	if nt <= 0 || nk <= 0 || nc <= 0 {
+		return
+	}
+	checkDwOuter(part, ldp, dm, ldm, vt, ldv, nt, nk, nc)
+	st := 0
+	if store {
+		st = 1
+	}
+	dwOuterAVX512(&part[0], ldp, &dm[0], ldm, &vt[0], ldv, nt, nk/8, nc, st)
+}
+
+func winoTrAsm512(dst []float32, ldd int, src []float32, lds, nc, nt int) {
+	if nc <= 0 || nt <= 0 {
+		return
+	}
+	checkWinoTr(dst, ldd, src, lds, nc, nt)
+	winoTrAVX512(&dst[0], ldd, &src[0], lds, nc, nt)
 }
 
 // dwReadsInside reports whether every lane of x a 4-tap weight-gradient

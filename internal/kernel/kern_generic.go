@@ -6,8 +6,8 @@ var bestBN = goBN
 
 var bestKernels = goKernels
 
-// kernelSets lists the implementations this CPU can run, best last.
-func kernelSets() []*convKernels { return []*convKernels{goKernels, goCopyKernels} }
+// kernelSets lists the implementations this CPU can run.
+func kernelSets() []*convKernels { return []*convKernels{goKernels, goCopyKernels, goOuterKernels} }
 
 type namedBN struct {
 	name string

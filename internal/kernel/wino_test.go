@@ -569,3 +569,62 @@ func TestWinoFilterLongChunks(t *testing.T) {
 		}
 	}
 }
+
+// TestDwOuter checks every kernel set's outer-product weight-gradient
+// products against float64 sums, for tiles of 32 columns and a last one of
+// 16, several row counts and both the adding and the storing form, and
+// that nothing outside the product's rows and columns is written; and its
+// transpose against the plain-Go one, with the same care for what lies
+// outside.
+func TestDwOuter(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, impl := range kernelSets() {
+		if impl.dwOuter == nil {
+			continue
+		}
+		for _, sh := range []struct{ nk, nc, nt int }{{8, 16, 1}, {8, 32, 16}, {16, 48, 37}, {24, 64, 128}, {8, 96, 5}} {
+			for _, store := range []bool{false, true} {
+				ldp, ldm, ldv := sh.nc+5, sh.nt+3, sh.nc+16
+				part := randSlice(rng, sh.nk*ldp)
+				dm := randSlice(rng, sh.nk*ldm)
+				vt := randSlice(rng, sh.nt*ldv)
+				want, mag := make([]float64, sh.nk*sh.nc), make([]float64, sh.nk*sh.nc)
+				for k := 0; k < sh.nk; k++ {
+					for c := 0; c < sh.nc; c++ {
+						i := k*sh.nc + c
+						if !store {
+							want[i], mag[i] = float64(part[k*ldp+c]), math.Abs(float64(part[k*ldp+c]))
+						}
+						for tt := 0; tt < sh.nt; tt++ {
+							p := float64(dm[k*ldm+tt]) * float64(vt[tt*ldv+c])
+							want[i] += p
+							mag[i] += math.Abs(p)
+						}
+					}
+				}
+				before := append([]float32(nil), part...)
+				impl.dwOuter(part, ldp, dm, ldm, vt, ldv, sh.nt, sh.nk, sh.nc, store)
+				got := make([]float32, 0, len(want))
+				for k := 0; k < sh.nk; k++ {
+					got = append(got, part[k*ldp:k*ldp+sh.nc]...)
+					sameBits(t, fmt.Sprintf("%s %v: part past column %d", impl.name, sh, sh.nc), before[k*ldp+sh.nc:(k+1)*ldp], part[k*ldp+sh.nc:(k+1)*ldp])
+				}
+				checkClose(t, fmt.Sprintf("%s %v store=%v", impl.name, sh, store), got, want, mag, sh.nt)
+			}
+		}
+		for _, sh := range []struct{ nc, nt int }{{16, 16}, {32, 48}, {64, 128}} {
+			ldd, lds := sh.nc+16, sh.nt+7
+			src := randSlice(rng, sh.nc*lds)
+			got, want := randSlice(rng, sh.nt*ldd), make([]float32, sh.nt*ldd)
+			copy(want, got)
+			winoTrGo(want, ldd, src, lds, sh.nc, sh.nt)
+			impl.winoTr(got, ldd, src, lds, sh.nc, sh.nt)
+			sameBits(t, fmt.Sprintf("%s winoTr %v", impl.name, sh), want, got)
+			for c := 0; c < sh.nc; c++ { // the reference itself
+				if want[5*ldd+c] != src[c*lds+5] {
+					t.Fatalf("winoTrGo: dst[5][%d] = %v, want %v", c, want[5*ldd+c], src[c*lds+5])
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,351 @@
+// The Winograd weight gradient's products as outer products (see
+// dwOuterAsm512 in kern_amd64.go).
+
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// DWOFMA8 adds one tile row t to the 8-channel × 2-vector tile Z0..Z15:
+// the row's 32 inputs in Z16, Z17, the eight gradients dm[k][t] at R8
+// (channels 0..3, R12 bytes apart, R13 = 3·R12) and R9 (channels 4..7).
+#define DWOFMA8 \
+	VBROADCASTSS (R8), Z18 \
+	VBROADCASTSS (R8)(R12*1), Z19 \
+	VBROADCASTSS (R8)(R12*2), Z20 \
+	VBROADCASTSS (R8)(R13*1), Z21 \
+	VBROADCASTSS (R9), Z22 \
+	VBROADCASTSS (R9)(R12*1), Z23 \
+	VBROADCASTSS (R9)(R12*2), Z24 \
+	VBROADCASTSS (R9)(R13*1), Z25 \
+	VFMADD231PS Z16, Z18, Z0 \
+	VFMADD231PS Z17, Z18, Z1 \
+	VFMADD231PS Z16, Z19, Z2 \
+	VFMADD231PS Z17, Z19, Z3 \
+	VFMADD231PS Z16, Z20, Z4 \
+	VFMADD231PS Z17, Z20, Z5 \
+	VFMADD231PS Z16, Z21, Z6 \
+	VFMADD231PS Z17, Z21, Z7 \
+	VFMADD231PS Z16, Z22, Z8 \
+	VFMADD231PS Z17, Z22, Z9 \
+	VFMADD231PS Z16, Z23, Z10 \
+	VFMADD231PS Z17, Z23, Z11 \
+	VFMADD231PS Z16, Z24, Z12 \
+	VFMADD231PS Z17, Z24, Z13 \
+	VFMADD231PS Z16, Z25, Z14 \
+	VFMADD231PS Z17, Z25, Z15
+
+// DWOADD2 adds the accumulators za, zb of one output channel to its row
+// at AX, AX+64, DWOSTORE2 stores them there, and both step AX to the next
+// row (SI bytes on); DWOADD1 and DWOSTORE1 do the same for one vector.
+#define DWOADD2(za, zb) \
+	VADDPS (AX), za, za \
+	VMOVUPS za, (AX) \
+	VADDPS 64(AX), zb, zb \
+	VMOVUPS zb, 64(AX) \
+	ADDQ SI, AX
+
+#define DWOSTORE2(za, zb) \
+	VMOVUPS za, (AX) \
+	VMOVUPS zb, 64(AX) \
+	ADDQ SI, AX
+
+#define DWOADD1(za) \
+	VADDPS (AX), za, za \
+	VMOVUPS za, (AX) \
+	ADDQ SI, AX
+
+#define DWOSTORE1(za) \
+	VMOVUPS za, (AX) \
+	ADDQ SI, AX
+
+// func dwOuterAVX512(part *float32, ldp int, dm *float32, ldm int, vt *float32, ldv int, nt, nkb, nc, store int)
+// For kb < nkb, j < 8, c < nc (a multiple of 16):
+//	part[(8kb+j)·ldp + c] (+)= Σ_{t<nt} dm[(8kb+j)·ldm + t] · vt[t·ldv + c]
+// summed in t order from zero, then added to part (stored when store is
+// not zero). Tiles of 8 channels × 32 columns, a last one of 16 columns
+// when nc is an odd multiple of 16. All counts must be positive.
+TEXT ·dwOuterAVX512(SB), NOSPLIT, $0-80
+	MOVQ ldp+8(FP), SI
+	SHLQ $2, SI
+	MOVQ ldm+24(FP), R12
+	SHLQ $2, R12
+	LEAQ (R12)(R12*2), R13
+	MOVQ ldv+40(FP), R14
+	SHLQ $2, R14
+	MOVQ dm+16(FP), DX
+	MOVQ part+0(FP), DI
+	MOVQ nkb+56(FP), R15
+dwokb:
+	MOVQ vt+32(FP), BX
+	MOVQ DI, R10
+	MOVQ nc+64(FP), CX
+dwocb:
+	CMPQ CX, $32
+	JLT dwotail
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	MOVQ DX, R8
+	LEAQ (DX)(R12*4), R9
+	MOVQ BX, AX
+	MOVQ nt+48(FP), R11
+dwot:
+	VMOVUPS (AX), Z16
+	VMOVUPS 64(AX), Z17
+	DWOFMA8
+	ADDQ $4, R8
+	ADDQ $4, R9
+	ADDQ R14, AX
+	DECQ R11
+	JNZ dwot
+	MOVQ R10, AX
+	CMPQ store+72(FP), $0
+	JNE dwost
+	DWOADD2(Z0, Z1)
+	DWOADD2(Z2, Z3)
+	DWOADD2(Z4, Z5)
+	DWOADD2(Z6, Z7)
+	DWOADD2(Z8, Z9)
+	DWOADD2(Z10, Z11)
+	DWOADD2(Z12, Z13)
+	DWOADD2(Z14, Z15)
+	JMP dwonext
+dwost:
+	DWOSTORE2(Z0, Z1)
+	DWOSTORE2(Z2, Z3)
+	DWOSTORE2(Z4, Z5)
+	DWOSTORE2(Z6, Z7)
+	DWOSTORE2(Z8, Z9)
+	DWOSTORE2(Z10, Z11)
+	DWOSTORE2(Z12, Z13)
+	DWOSTORE2(Z14, Z15)
+dwonext:
+	ADDQ $128, BX
+	ADDQ $128, R10
+	SUBQ $32, CX
+	JNZ dwocb
+	JMP dwokbnext
+// 16 columns: Z0, Z2, ..., Z14 accumulate
+dwotail:
+	VPXORD Z0, Z0, Z0
+	VPXORD Z2, Z2, Z2
+	VPXORD Z4, Z4, Z4
+	VPXORD Z6, Z6, Z6
+	VPXORD Z8, Z8, Z8
+	VPXORD Z10, Z10, Z10
+	VPXORD Z12, Z12, Z12
+	VPXORD Z14, Z14, Z14
+	MOVQ DX, R8
+	LEAQ (DX)(R12*4), R9
+	MOVQ BX, AX
+	MOVQ nt+48(FP), R11
+dwot16:
+	VMOVUPS (AX), Z16
+	VBROADCASTSS (R8), Z18
+	VBROADCASTSS (R8)(R12*1), Z19
+	VBROADCASTSS (R8)(R12*2), Z20
+	VBROADCASTSS (R8)(R13*1), Z21
+	VBROADCASTSS (R9), Z22
+	VBROADCASTSS (R9)(R12*1), Z23
+	VBROADCASTSS (R9)(R12*2), Z24
+	VBROADCASTSS (R9)(R13*1), Z25
+	VFMADD231PS Z16, Z18, Z0
+	VFMADD231PS Z16, Z19, Z2
+	VFMADD231PS Z16, Z20, Z4
+	VFMADD231PS Z16, Z21, Z6
+	VFMADD231PS Z16, Z22, Z8
+	VFMADD231PS Z16, Z23, Z10
+	VFMADD231PS Z16, Z24, Z12
+	VFMADD231PS Z16, Z25, Z14
+	ADDQ $4, R8
+	ADDQ $4, R9
+	ADDQ R14, AX
+	DECQ R11
+	JNZ dwot16
+	MOVQ R10, AX
+	CMPQ store+72(FP), $0
+	JNE dwost16
+	DWOADD1(Z0)
+	DWOADD1(Z2)
+	DWOADD1(Z4)
+	DWOADD1(Z6)
+	DWOADD1(Z8)
+	DWOADD1(Z10)
+	DWOADD1(Z12)
+	DWOADD1(Z14)
+	JMP dwokbnext
+dwost16:
+	DWOSTORE1(Z0)
+	DWOSTORE1(Z2)
+	DWOSTORE1(Z4)
+	DWOSTORE1(Z6)
+	DWOSTORE1(Z8)
+	DWOSTORE1(Z10)
+	DWOSTORE1(Z12)
+	DWOSTORE1(Z14)
+dwokbnext:
+	LEAQ (DX)(R12*8), DX
+	LEAQ (DI)(SI*8), DI
+	DECQ R15
+	JNZ dwokb
+	VZEROUPPER
+	RET
+
+// func winoTrAVX512(dst *float32, ldd int, src *float32, lds, nc, nt int)
+// dst[t·ldd + c] = src[c·lds + t] for c < nc, t < nt (multiples of 16),
+// one 16×16 block at a time.
+TEXT ·winoTrAVX512(SB), NOSPLIT, $0-48
+	MOVQ ldd+8(FP), SI
+	SHLQ $2, SI
+	MOVQ lds+24(FP), R12
+	SHLQ $2, R12
+	MOVQ src+16(FP), DX
+	MOVQ dst+0(FP), DI
+	MOVQ nc+32(FP), R15
+trc:
+	MOVQ DX, R8
+	MOVQ DI, R9
+	MOVQ nt+40(FP), CX
+trt:
+	// rows c0..c15 of 16 columns at R8
+	MOVQ R8, AX
+	VMOVUPS (AX), Z0
+	VMOVUPS (AX)(R12*1), Z1
+	LEAQ (AX)(R12*2), AX
+	VMOVUPS (AX), Z2
+	VMOVUPS (AX)(R12*1), Z3
+	LEAQ (AX)(R12*2), AX
+	VMOVUPS (AX), Z4
+	VMOVUPS (AX)(R12*1), Z5
+	LEAQ (AX)(R12*2), AX
+	VMOVUPS (AX), Z6
+	VMOVUPS (AX)(R12*1), Z7
+	LEAQ (AX)(R12*2), AX
+	VMOVUPS (AX), Z8
+	VMOVUPS (AX)(R12*1), Z9
+	LEAQ (AX)(R12*2), AX
+	VMOVUPS (AX), Z10
+	VMOVUPS (AX)(R12*1), Z11
+	LEAQ (AX)(R12*2), AX
+	VMOVUPS (AX), Z12
+	VMOVUPS (AX)(R12*1), Z13
+	LEAQ (AX)(R12*2), AX
+	VMOVUPS (AX), Z14
+	VMOVUPS (AX)(R12*1), Z15
+	// pairs of rows interleaved: lane L of Z16 = r0[4L], r1[4L], r0[4L+1], r1[4L+1]
+	VUNPCKLPS Z1, Z0, Z16
+	VUNPCKHPS Z1, Z0, Z17
+	VUNPCKLPS Z3, Z2, Z18
+	VUNPCKHPS Z3, Z2, Z19
+	VUNPCKLPS Z5, Z4, Z20
+	VUNPCKHPS Z5, Z4, Z21
+	VUNPCKLPS Z7, Z6, Z22
+	VUNPCKHPS Z7, Z6, Z23
+	VUNPCKLPS Z9, Z8, Z24
+	VUNPCKHPS Z9, Z8, Z25
+	VUNPCKLPS Z11, Z10, Z26
+	VUNPCKHPS Z11, Z10, Z27
+	VUNPCKLPS Z13, Z12, Z28
+	VUNPCKHPS Z13, Z12, Z29
+	VUNPCKLPS Z15, Z14, Z30
+	VUNPCKHPS Z15, Z14, Z31
+	// quads: lane L of Z(4g+m) = rows 4g..4g+3 of column 4L+m
+	VSHUFPS $0x44, Z18, Z16, Z0
+	VSHUFPS $0xEE, Z18, Z16, Z1
+	VSHUFPS $0x44, Z19, Z17, Z2
+	VSHUFPS $0xEE, Z19, Z17, Z3
+	VSHUFPS $0x44, Z22, Z20, Z4
+	VSHUFPS $0xEE, Z22, Z20, Z5
+	VSHUFPS $0x44, Z23, Z21, Z6
+	VSHUFPS $0xEE, Z23, Z21, Z7
+	VSHUFPS $0x44, Z26, Z24, Z8
+	VSHUFPS $0xEE, Z26, Z24, Z9
+	VSHUFPS $0x44, Z27, Z25, Z10
+	VSHUFPS $0xEE, Z27, Z25, Z11
+	VSHUFPS $0x44, Z30, Z28, Z12
+	VSHUFPS $0xEE, Z30, Z28, Z13
+	VSHUFPS $0x44, Z31, Z29, Z14
+	VSHUFPS $0xEE, Z31, Z29, Z15
+	// 128-bit lanes transposed, for each m
+	VSHUFF32X4 $0x88, Z4, Z0, Z16
+	VSHUFF32X4 $0xDD, Z4, Z0, Z17
+	VSHUFF32X4 $0x88, Z12, Z8, Z18
+	VSHUFF32X4 $0xDD, Z12, Z8, Z19
+	VSHUFF32X4 $0x88, Z5, Z1, Z20
+	VSHUFF32X4 $0xDD, Z5, Z1, Z21
+	VSHUFF32X4 $0x88, Z13, Z9, Z22
+	VSHUFF32X4 $0xDD, Z13, Z9, Z23
+	VSHUFF32X4 $0x88, Z6, Z2, Z24
+	VSHUFF32X4 $0xDD, Z6, Z2, Z25
+	VSHUFF32X4 $0x88, Z14, Z10, Z26
+	VSHUFF32X4 $0xDD, Z14, Z10, Z27
+	VSHUFF32X4 $0x88, Z7, Z3, Z28
+	VSHUFF32X4 $0xDD, Z7, Z3, Z29
+	VSHUFF32X4 $0x88, Z15, Z11, Z30
+	VSHUFF32X4 $0xDD, Z15, Z11, Z31
+	// output row 4L+m: m=0 from Z16..Z19, m=1 Z20..Z23, m=2 Z24..Z27, m=3 Z28..Z31
+	VSHUFF32X4 $0x88, Z18, Z16, Z0  // row 0
+	VSHUFF32X4 $0xDD, Z18, Z16, Z8  // row 8
+	VSHUFF32X4 $0x88, Z19, Z17, Z4  // row 4
+	VSHUFF32X4 $0xDD, Z19, Z17, Z12 // row 12
+	VSHUFF32X4 $0x88, Z22, Z20, Z1
+	VSHUFF32X4 $0xDD, Z22, Z20, Z9
+	VSHUFF32X4 $0x88, Z23, Z21, Z5
+	VSHUFF32X4 $0xDD, Z23, Z21, Z13
+	VSHUFF32X4 $0x88, Z26, Z24, Z2
+	VSHUFF32X4 $0xDD, Z26, Z24, Z10
+	VSHUFF32X4 $0x88, Z27, Z25, Z6
+	VSHUFF32X4 $0xDD, Z27, Z25, Z14
+	VSHUFF32X4 $0x88, Z30, Z28, Z3
+	VSHUFF32X4 $0xDD, Z30, Z28, Z11
+	VSHUFF32X4 $0x88, Z31, Z29, Z7
+	VSHUFF32X4 $0xDD, Z31, Z29, Z15
+	MOVQ R9, AX
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, (AX)(SI*1)
+	LEAQ (AX)(SI*2), AX
+	VMOVUPS Z2, (AX)
+	VMOVUPS Z3, (AX)(SI*1)
+	LEAQ (AX)(SI*2), AX
+	VMOVUPS Z4, (AX)
+	VMOVUPS Z5, (AX)(SI*1)
+	LEAQ (AX)(SI*2), AX
+	VMOVUPS Z6, (AX)
+	VMOVUPS Z7, (AX)(SI*1)
+	LEAQ (AX)(SI*2), AX
+	VMOVUPS Z8, (AX)
+	VMOVUPS Z9, (AX)(SI*1)
+	LEAQ (AX)(SI*2), AX
+	VMOVUPS Z10, (AX)
+	VMOVUPS Z11, (AX)(SI*1)
+	LEAQ (AX)(SI*2), AX
+	VMOVUPS Z12, (AX)
+	VMOVUPS Z13, (AX)(SI*1)
+	LEAQ (AX)(SI*2), AX
+	VMOVUPS Z14, (AX)
+	VMOVUPS Z15, (AX)(SI*1)
+	ADDQ $64, R8
+	LEAQ (R9)(SI*8), R9
+	LEAQ (R9)(SI*8), R9
+	SUBQ $16, CX
+	JNZ trt
+	LEAQ (DX)(R12*8), DX
+	LEAQ (DX)(R12*8), DX
+	ADDQ $64, DI
+	SUBQ $16, R15
+	JNZ trc
+	VZEROUPPER
+	RET

@@ -349,3 +349,175 @@ trt:
 	JNZ trc
 	VZEROUPPER
 	RET
+
+// DWOFMA4 adds one row t to the 4-channel × 2-vector tile Y0..Y7 (AVX2):
+// the row's 16 inputs at AX, the four gradients dm[k][t] at R8, R12 bytes
+// apart (R13 = 3·R12).
+#define DWOFMA4 \
+	VMOVUPS (AX), Y8 \
+	VMOVUPS 32(AX), Y9 \
+	VBROADCASTSS (R8), Y10 \
+	VFMADD231PS Y8, Y10, Y0 \
+	VFMADD231PS Y9, Y10, Y1 \
+	VBROADCASTSS (R8)(R12*1), Y11 \
+	VFMADD231PS Y8, Y11, Y2 \
+	VFMADD231PS Y9, Y11, Y3 \
+	VBROADCASTSS (R8)(R12*2), Y12 \
+	VFMADD231PS Y8, Y12, Y4 \
+	VFMADD231PS Y9, Y12, Y5 \
+	VBROADCASTSS (R8)(R13*1), Y13 \
+	VFMADD231PS Y8, Y13, Y6 \
+	VFMADD231PS Y9, Y13, Y7 \
+	ADDQ $4, R8 \
+	ADDQ R14, AX
+
+#define DWOADD2Y(ya, yb) \
+	VADDPS (AX), ya, ya \
+	VMOVUPS ya, (AX) \
+	VADDPS 32(AX), yb, yb \
+	VMOVUPS yb, 32(AX) \
+	ADDQ SI, AX
+
+#define DWOSTORE2Y(ya, yb) \
+	VMOVUPS ya, (AX) \
+	VMOVUPS yb, 32(AX) \
+	ADDQ SI, AX
+
+// func dwOuterAVX2(part *float32, ldp int, dm *float32, ldm int, vt *float32, ldv int, nt, nkb, nc, store int)
+// dwOuterAVX512 on AVX2: tiles of 4 channels × 16 columns (nkb blocks of
+// 4 channels, nc a multiple of 16), each sum in t order.
+TEXT ·dwOuterAVX2(SB), NOSPLIT, $0-80
+	MOVQ ldp+8(FP), SI
+	SHLQ $2, SI
+	MOVQ ldm+24(FP), R12
+	SHLQ $2, R12
+	LEAQ (R12)(R12*2), R13
+	MOVQ ldv+40(FP), R14
+	SHLQ $2, R14
+	MOVQ dm+16(FP), DX
+	MOVQ part+0(FP), DI
+	MOVQ nkb+56(FP), R15
+dwo2kb:
+	MOVQ vt+32(FP), BX
+	MOVQ DI, R10
+	MOVQ nc+64(FP), CX
+dwo2cb:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ DX, R8
+	MOVQ BX, AX
+	MOVQ nt+48(FP), R11
+	TESTQ $1, R11
+	JZ dwo2pair
+	DWOFMA4
+	DECQ R11
+	JZ dwo2tdone
+dwo2pair:
+	DWOFMA4
+	DWOFMA4
+	SUBQ $2, R11
+	JNZ dwo2pair
+dwo2tdone:
+	MOVQ R10, AX
+	CMPQ store+72(FP), $0
+	JNE dwo2st
+	DWOADD2Y(Y0, Y1)
+	DWOADD2Y(Y2, Y3)
+	DWOADD2Y(Y4, Y5)
+	DWOADD2Y(Y6, Y7)
+	JMP dwo2next
+dwo2st:
+	DWOSTORE2Y(Y0, Y1)
+	DWOSTORE2Y(Y2, Y3)
+	DWOSTORE2Y(Y4, Y5)
+	DWOSTORE2Y(Y6, Y7)
+dwo2next:
+	ADDQ $64, BX
+	ADDQ $64, R10
+	SUBQ $16, CX
+	JNZ dwo2cb
+	LEAQ (DX)(R12*4), DX
+	LEAQ (DI)(SI*4), DI
+	DECQ R15
+	JNZ dwo2kb
+	VZEROUPPER
+	RET
+
+// func winoTrAVX2(dst *float32, ldd int, src *float32, lds, nc, nt int)
+// winoTrAVX512 on AVX2, one 8×8 block at a time (nc, nt multiples of 8).
+TEXT ·winoTrAVX2(SB), NOSPLIT, $0-48
+	MOVQ ldd+8(FP), SI
+	SHLQ $2, SI
+	MOVQ lds+24(FP), R12
+	SHLQ $2, R12
+	LEAQ (R12)(R12*2), R13
+	LEAQ (SI)(SI*2), R14
+	MOVQ src+16(FP), DX
+	MOVQ dst+0(FP), DI
+	MOVQ nc+32(FP), R15
+tr2c:
+	MOVQ DX, R8
+	MOVQ DI, R9
+	MOVQ nt+40(FP), CX
+tr2t:
+	MOVQ R8, AX
+	VMOVUPS (AX), Y0
+	VMOVUPS (AX)(R12*1), Y1
+	VMOVUPS (AX)(R12*2), Y2
+	VMOVUPS (AX)(R13*1), Y3
+	LEAQ (AX)(R12*4), AX
+	VMOVUPS (AX), Y4
+	VMOVUPS (AX)(R12*1), Y5
+	VMOVUPS (AX)(R12*2), Y6
+	VMOVUPS (AX)(R13*1), Y7
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VUNPCKLPS Y5, Y4, Y12
+	VUNPCKHPS Y5, Y4, Y13
+	VUNPCKLPS Y7, Y6, Y14
+	VUNPCKHPS Y7, Y6, Y15
+	// lane L of Y(m) = rows 0..3 of column 4L+m, of Y(4+m) rows 4..7
+	VSHUFPS $0x44, Y10, Y8, Y0
+	VSHUFPS $0xEE, Y10, Y8, Y1
+	VSHUFPS $0x44, Y11, Y9, Y2
+	VSHUFPS $0xEE, Y11, Y9, Y3
+	VSHUFPS $0x44, Y14, Y12, Y4
+	VSHUFPS $0xEE, Y14, Y12, Y5
+	VSHUFPS $0x44, Y15, Y13, Y6
+	VSHUFPS $0xEE, Y15, Y13, Y7
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y7, Y3, Y15
+	MOVQ R9, AX
+	VMOVUPS Y8, (AX)
+	VMOVUPS Y9, (AX)(SI*1)
+	VMOVUPS Y10, (AX)(SI*2)
+	VMOVUPS Y11, (AX)(R14*1)
+	LEAQ (AX)(SI*4), AX
+	VMOVUPS Y12, (AX)
+	VMOVUPS Y13, (AX)(SI*1)
+	VMOVUPS Y14, (AX)(SI*2)
+	VMOVUPS Y15, (AX)(R14*1)
+	ADDQ $32, R8
+	LEAQ (R9)(SI*8), R9
+	SUBQ $8, CX
+	JNZ tr2t
+	LEAQ (DX)(R12*8), DX
+	ADDQ $32, DI
+	SUBQ $8, R15
+	JNZ tr2c
+	VZEROUPPER
+	RET

@@ -79,6 +79,9 @@ type convKernels struct {
 	// when store is set. Each sum is a row of dm by a column of vt, so no
 	// vector is reduced across its lanes.
 	dwOuter func(part []float32, ldp int, dm []float32, ldm int, vt []float32, ldv, nt, nk, nc int, store bool)
+	// outerC: the weight gradient runs dwOuter where the input channels are
+	// a multiple of outerC (16 or 32), where the set measured it faster.
+	outerC int
 	// winoTr writes dst[t·ldd + c] = src[c·lds + t] for c < nc and t < nt,
 	// both multiples of 16.
 	winoTr func(dst []float32, ldd int, src []float32, lds, nc, nt int)
@@ -153,7 +156,7 @@ var (
 // run the drivers' outer-product path with it on every platform.
 var goOuterKernels = func() *convKernels {
 	k := *goKernels
-	k.name, k.dwOuter, k.winoTr = "go-outer", dwOuterGo, winoTrGo
+	k.name, k.dwOuter, k.winoTr, k.outerC = "go-outer", dwOuterGo, winoTrGo, 16
 	return &k
 }()
 

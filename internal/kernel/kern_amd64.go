@@ -29,14 +29,20 @@ func dwOuterAVX512(part *float32, ldp int, dm *float32, ldm int, vt *float32, ld
 func winoTrAVX512(dst *float32, ldd int, src *float32, lds, nc, nt int)
 
 //go:noescape
+func dwOuterAVX2(part *float32, ldp int, dm *float32, ldm int, vt *float32, ldv int, nt, nkb, nc, store int)
+
+//go:noescape
+func winoTrAVX2(dst *float32, ldd int, src *float32, lds, nc, nt int)
+
+//go:noescape
 func splitAVX512(e0, o0, e1, o1, src *float32, rows, half int)
 
 //go:noescape
 func mergeAVX512(dst, e0, o0, e1, o1 *float32, rows, half int)
 
 var (
-	avx512Kernels = &convKernels{name: "avx512", masked: true, fwdPix: 32, fwd: fwdAsm512, dwK: 4, dwT: 4, dw: dwAsm512, split: splitAsm512, merge: mergeAsm512, winoIn: winoInAsm512, winoOut: winoOutAsm512, winoDy: winoDyAsm512, winoIn4: winoIn4Asm512, winoOut4: winoOut4Asm512, winoDy4: winoDy4Asm512, winoGemm: winoGemmAsm512, dwStore: dwStoreAsm512, winoIn4x8: winoIn4x8Asm512, winoDy4x8: winoDy4x8Asm512, dwOuter: dwOuterAsm512, winoTr: winoTrAsm512}
-	avx2Kernels   = &convKernels{name: "avx2", masked: true, fwdPix: 16, fwd: fwdAsm2, dwK: 2, dwT: 4, dw: dwAsm2, split: splitGo, merge: mergeGo, winoIn: winoInAsm2, winoOut: winoOutAsm2, winoDy: winoDyAsm2, winoGemm: winoGemmAsm2}
+	avx512Kernels = &convKernels{name: "avx512", masked: true, fwdPix: 32, fwd: fwdAsm512, dwK: 4, dwT: 4, dw: dwAsm512, split: splitAsm512, merge: mergeAsm512, winoIn: winoInAsm512, winoOut: winoOutAsm512, winoDy: winoDyAsm512, winoIn4: winoIn4Asm512, winoOut4: winoOut4Asm512, winoDy4: winoDy4Asm512, winoGemm: winoGemmAsm512, dwStore: dwStoreAsm512, winoIn4x8: winoIn4x8Asm512, winoDy4x8: winoDy4x8Asm512, dwOuter: dwOuterAsm512, winoTr: winoTrAsm512, outerC: 32}
+	avx2Kernels   = &convKernels{name: "avx2", masked: true, fwdPix: 16, fwd: fwdAsm2, dwK: 2, dwT: 4, dw: dwAsm2, split: splitGo, merge: mergeGo, winoIn: winoInAsm2, winoOut: winoOutAsm2, winoDy: winoDyAsm2, winoGemm: winoGemmAsm2, dwOuter: dwOuterAsm2, winoTr: winoTrAsm2, outerC: 16}
 )
 
 var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
@@ -203,6 +209,26 @@ func winoTrAsm512(dst []float32, ldd int, src []float32, lds, nc, nt int) {
 	}
 	checkWinoTr(dst, ldd, src, lds, nc, nt)
 	winoTrAVX512(&dst[0], ldd, &src[0], lds, nc, nt)
+}
+
+func dwOuterAsm2(part []float32, ldp int, dm []float32, ldm int, vt []float32, ldv, nt, nk, nc int, store bool) {
+	if nt <= 0 || nk <= 0 || nc <= 0 {
+		return
+	}
+	checkDwOuter(part, ldp, dm, ldm, vt, ldv, nt, nk, nc)
+	st := 0
+	if store {
+		st = 1
+	}
+	dwOuterAVX2(&part[0], ldp, &dm[0], ldm, &vt[0], ldv, nt, nk/4, nc, st)
+}
+
+func winoTrAsm2(dst []float32, ldd int, src []float32, lds, nc, nt int) {
+	if nc <= 0 || nt <= 0 {
+		return
+	}
+	checkWinoTr(dst, ldd, src, lds, nc, nt)
+	winoTrAVX2(&dst[0], ldd, &src[0], lds, nc, nt)
 }
 
 // dwReadsInside reports whether every lane of x a 4-tap weight-gradient

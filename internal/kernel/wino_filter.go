@@ -123,11 +123,13 @@ func (c *convCore) winoFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 
 // winoOuterFits reports whether the weight gradient of s runs its
 // products as outer products (dwOuter): where the kernel set has them and
-// the channels fill whole pairs of vectors. With 16 channels the transpose
-// costs more than the lane sums it saves (measured: 89-95 against 110
-// GFLOP/s on data in cache; 125-138 against 91-98 with 64 channels).
+// the channels are a multiple of its outerC. On data in cache, transpose
+// and products together against the lane-sum kernel (GFLOP/s): AVX-512
+// 125-138 against 91-98 with 64 channels, 131-133 against 91-97 with 32,
+// but 89-95 against 110 with 16; AVX2 66-70 against 45-48 with 32 and 64
+// channels, 61-62 against 54-57 with 16.
 func winoOuterFits(s ConvShape, impl *convKernels) bool {
-	return impl.dwOuter != nil && s.C%32 == 0 && s.K%8 == 0
+	return impl.dwOuter != nil && impl.outerC > 0 && s.C%impl.outerC == 0 && s.K%8 == 0
 }
 
 // winoFilterWork sums the chunks of the batch (or the parts of chunks, a

@@ -87,33 +87,6 @@ type convKernels struct {
 	winoTr func(dst []float32, ldd int, src []float32, lds, nc, nt int)
 }
 
-// dwOuterGo is dwOuter in plain Go. It sums 64 columns at a time over the
-// rows of vt, each column's sum in t order, as the assembly does.
-func dwOuterGo(part []float32, ldp int, dm []float32, ldm int, vt []float32, ldv, nt, nk, nc int, store bool) {
-	var acc [64]float32
-	for k := 0; k < nk; k++ {
-		row := dm[k*ldm : k*ldm+nt]
-		for c0 := 0; c0 < nc; c0 += len(acc) {
-			a := acc[:min(len(acc), nc-c0)]
-			clear(a)
-			for t, d := range row {
-				v := vt[t*ldv+c0 : t*ldv+c0+len(a)]
-				for i := range a {
-					a[i] += d * v[i]
-				}
-			}
-			p := part[k*ldp+c0 : k*ldp+c0+len(a)]
-			for i := range a {
-				if store {
-					p[i] = a[i]
-				} else {
-					p[i] += a[i]
-				}
-			}
-		}
-	}
-}
-
 // winoTrGo is winoTr in plain Go.
 func winoTrGo(dst []float32, ldd int, src []float32, lds, nc, nt int) {
 	for c := 0; c < nc; c++ {
@@ -147,82 +120,9 @@ func checkWinoTr(dst []float32, ldd int, src []float32, lds, nc, nt int) {
 // CPU and with the purego build tag. goCopyKernels is the same restricted to
 // copy-mode plans, so that tests cover both modes on every platform.
 var (
-	goKernels     = &convKernels{name: "go", masked: true, fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo, winoIn: winoInGo, winoOut: winoOutGo, winoDy: winoDyGo, winoIn4: winoIn4Go, winoOut4: winoOut4Go, winoDy4: winoDy4Go, winoIn4x8: winoIn4x8Go, winoDy4x8: winoDy4x8Go}
+	goKernels     = &convKernels{name: "go", masked: true, fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo, winoIn: winoInGo, winoOut: winoOutGo, winoDy: winoDyGo, winoIn4: winoIn4Go, winoOut4: winoOut4Go, winoDy4: winoDy4Go, winoIn4x8: winoIn4x8Go, winoDy4x8: winoDy4x8Go, winoGemm: winoGemmGo, dwOuter: dwOuterGo, winoTr: winoTrGo, outerC: 16}
 	goCopyKernels = &convKernels{name: "go-copy", fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo}
 )
-
-// goOuterKernels is goKernels with the outer-product Winograd weight
-// gradient (dwOuter), which only the AVX-512 set runs for speed: the tests
-// run the drivers' outer-product path with it on every platform.
-var goOuterKernels = func() *convKernels {
-	k := *goKernels
-	k.name, k.dwOuter, k.winoTr, k.outerC = "go-outer", dwOuterGo, winoTrGo, 16
-	return &k
-}()
-
-func fwdGo(out []float32, ldo int, x []float32, xoff int, offs []int, _ [2]int, w []float32, ntaps, nblk, nkb int, cls []int, masks []uint16, mstride int) {
-	const pb = 16
-	offs = offs[:ntaps]
-	for kb := 0; kb < nkb; kb++ {
-		wk := w[8*ntaps*kb : 8*ntaps*(kb+1)]
-		for blk := 0; blk < nblk; blk++ {
-			var acc [8][pb]float32
-			base := xoff + blk*pb
-			t := 0
-			for k, n := range cls {
-				m := masks[k*mstride+blk]
-				for ; n > 0; n-- {
-					o := base + offs[t]
-					wt := wk[8*t : 8*t+8]
-					for i := 0; i < pb; i++ {
-						if m&(1<<i) == 0 {
-							continue
-						}
-						xv := x[o+i]
-						for j := range acc {
-							acc[j][i] += wt[j] * xv
-						}
-					}
-					t++
-				}
-			}
-			for j := range acc {
-				o := (8*kb+j)*ldo + blk*pb
-				copy(out[o:o+pb], acc[j][:])
-			}
-		}
-	}
-}
-
-func dwGo(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []float32, xoff, xstride int, tiles []int, nkt, nvec, nimg int, masks []uint16) {
-	for kt := 0; kt < nkt; kt++ {
-		for r := 0; r+6 <= len(tiles); r += 6 {
-			rec := tiles[r : r+6]
-			m := masks[rec[4]:]
-			for kk := 0; kk < 4; kk++ {
-				for tt := 0; tt < 4; tt++ {
-					var acc [16]float32
-					for g := 0; g < nimg; g++ {
-						d := dyoff + (4*kt+kk)*ldd + g*dystride
-						xo := xoff + rec[tt] + g*xstride
-						for v := 0; v < nvec; v++ {
-							for l := range acc {
-								if m[v]&(1<<l) != 0 {
-									acc[l] += dy[d+16*v+l] * x[xo+16*v+l]
-								}
-							}
-						}
-					}
-					var s float32
-					for _, v := range acc {
-						s += v
-					}
-					part[(4*kt+kk)*ldp+rec[5]+tt] += s
-				}
-			}
-		}
-	}
-}
 
 func splitGo(e0, o0, e1, o1, src []float32, rows, half int) {
 	for r := 0; r < rows; r++ {

@@ -70,7 +70,7 @@ var bestKernels = func() *convKernels {
 
 // kernelSets lists the implementations this CPU can run.
 func kernelSets() []*convKernels {
-	ks := []*convKernels{goKernels, goCopyKernels, goOuterKernels}
+	ks := []*convKernels{goKernels, goCopyKernels}
 	if hasAVX2 {
 		direct := *avx2Kernels
 		direct.name, direct.winoIn, direct.winoOut, direct.winoDy = "avx2-direct", nil, nil, nil

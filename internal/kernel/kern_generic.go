@@ -7,7 +7,7 @@ var bestBN = goBN
 var bestKernels = goKernels
 
 // kernelSets lists the implementations this CPU can run.
-func kernelSets() []*convKernels { return []*convKernels{goKernels, goCopyKernels, goOuterKernels} }
+func kernelSets() []*convKernels { return []*convKernels{goKernels, goCopyKernels} }
 
 type namedBN struct {
 	name string

@@ -64,6 +64,10 @@ type convKernels struct {
 	// floats apart; nil where those run F(2×2).
 	winoIn4x8 func(v []float32, vs, vc int, x []float32, xc, img, nvec, nch int)
 	winoDy4x8 func(m []float32, ms, mc int, dy []float32, yc, img, nvec, nch int)
+	// winoOut4x8, where not nil, is the F(4×4) output transform on maps
+	// 8×8, with the vectors of winoIn4x8: the forward pass and the input
+	// gradient of those maps then run F(4×4) too.
+	winoOut4x8 func(y []float32, yc, img int, m []float32, ms, mc, nvec, nch int)
 	// winoGemm, where not nil, runs the products of npos Winograd
 	// positions in one call, the positions mps, vps and wps floats apart in
 	// m, v and w: for each, fwd with ldo = ld, offs[t] = t·ld, ntaps = c and
@@ -120,7 +124,7 @@ func checkWinoTr(dst []float32, ldd int, src []float32, lds, nc, nt int) {
 // CPU and with the purego build tag. goCopyKernels is the same restricted to
 // copy-mode plans, so that tests cover both modes on every platform.
 var (
-	goKernels     = &convKernels{name: "go", masked: true, fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo, winoIn: winoInGo, winoOut: winoOutGo, winoDy: winoDyGo, winoIn4: winoIn4Go, winoOut4: winoOut4Go, winoDy4: winoDy4Go, winoIn4x8: winoIn4x8Go, winoDy4x8: winoDy4x8Go, winoGemm: winoGemmGo, dwOuter: dwOuterGo, winoTr: winoTrGo, outerC: 16}
+	goKernels     = &convKernels{name: "go", masked: true, fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo, winoIn: winoInGo, winoOut: winoOutGo, winoDy: winoDyGo, winoIn4: winoIn4Go, winoOut4: winoOut4Go, winoDy4: winoDy4Go, winoIn4x8: winoIn4x8Go, winoDy4x8: winoDy4x8Go, winoOut4x8: winoOut4x8Go, winoGemm: winoGemmGo, dwOuter: dwOuterGo, winoTr: winoTrGo, outerC: 16}
 	goCopyKernels = &convKernels{name: "go-copy", fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo}
 )
 

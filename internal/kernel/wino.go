@@ -72,7 +72,7 @@ func ConvAlgorithm(s ConvShape, filter, data bool) string {
 		return "winograd-4x4"
 	case filter && winoFilterFits(s, bestKernels):
 		return "winograd-2x2"
-	case !filter && winoFits4(s, bestKernels):
+	case !filter && (winoFits4(s, bestKernels) || winoFitsOut4x8(s, bestKernels)):
 		return "winograd-4x4"
 	case !filter && winoFits(s, bestKernels):
 		return "winograd-2x2"
@@ -187,8 +187,11 @@ func (c *convCore) winoF32(dst, src, w []float32, s ConvShape, data bool, nw int
 		so = s.transposed()
 	}
 	g := winoGeometry(so)
-	if winoFits4(so, c.impl) {
+	switch {
+	case winoFits4(so, c.impl):
 		g = winoGeometry4(so)
+	case winoFitsOut4x8(so, c.impl):
+		g = winoGeometry4x8(so)
 	}
 	c.winoG = g
 	c.wpack = grow(c.wpack, g.P*so.K*so.C)
@@ -275,8 +278,12 @@ func (c *convCore) winoWork(w int) {
 		nt := ng * T
 		for t0 := 0; t0 < nt; t0 += nb {
 			n := min(nb, nt-t0)
+			if T < 16 { // maps 8×8 under F(4×4): vectors of four whole images
+				img := n0 + t0/T
+				impl.winoIn4x8(b.wv, vps, nb, c.in[img*s.C*hw:], hw, s.C*hw, n/16, s.C)
+			}
 			// Runs of tiles within one image, whole vectors each.
-			for t := t0; t < t0+n; {
+			for t := t0; t < t0+n && T >= 16; {
 				gg, lt := t/T, t%T
 				run := min(T-lt, t0+n-t)
 				in(b.wv[t-t0:], vps, nb, c.in[(n0+gg)*s.C*hw:(n0+gg+1)*s.C*hw], hw, s.H, s.W, lt/16, run/16, s.C)
@@ -290,7 +297,11 @@ func (c *convCore) winoWork(w int) {
 					impl.fwd(b.wm[pos*mps:], nb, b.wv, pos*vps, c.winoOffs, c.winoRange, c.wpack[pos*s.K*s.C:], s.C, nblk, s.K/8, c.winoCls[:], c.winoMask, 0)
 				}
 			}
-			for t := t0; t < t0+n; {
+			if T < 16 {
+				img := n0 + t0/T
+				impl.winoOut4x8(c.out[img*s.K*hw:], hw, s.K*hw, b.wm, mps, nb, n/16, s.K)
+			}
+			for t := t0; t < t0+n && T >= 16; {
 				gg, lt := t/T, t%T
 				run := min(T-lt, t0+n-t)
 				out(c.out[(n0+gg)*s.K*hw:(n0+gg+1)*s.K*hw], hw, s.H, s.W, b.wm[t-t0:], mps, nb, lt/16, run/16, s.K)

@@ -164,23 +164,28 @@ func winoOut4Go(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch in
 	for ch := 0; ch < nch; ch++ {
 		p := y[ch*yc : ch*yc+h*w]
 		for t := 16 * v0; t < 16*(v0+nvec); t++ {
-			ty, tx := t/tw, t%tw
-			o := ch*mc + t - 16*v0
-			var r [4][6]float32 // Aᵀ M
-			for j := 0; j < 6; j++ {
-				var col [6]float32
-				for i := range col {
-					col[i] = m[(6*i+j)*ms+o]
-				}
-				for a, e := range winoOut41(col) {
-					r[a][j] = e
-				}
-			}
-			for a := 0; a < 4; a++ {
-				q := winoOut41(r[a])
-				copy(p[(4*ty+a)*w+4*tx:(4*ty+a)*w+4*tx+4], q[:])
-			}
+			winoOut4Tile(p, w, m, ms, ch*mc+t-16*v0, t/tw, t%tw)
 		}
+	}
+}
+
+// winoOut4Tile writes Y = Aᵀ M A, the columns of M first, of the products
+// at m[pos·ms + o] to the tile at tile row ty, column tx of the plane p, w
+// floats wide.
+func winoOut4Tile(p []float32, w int, m []float32, ms, o, ty, tx int) {
+	var r [4][6]float32 // Aᵀ M
+	for j := 0; j < 6; j++ {
+		var col [6]float32
+		for i := range col {
+			col[i] = m[(6*i+j)*ms+o]
+		}
+		for a, e := range winoOut41(col) {
+			r[a][j] = e
+		}
+	}
+	for a := 0; a < 4; a++ {
+		q := winoOut41(r[a])
+		copy(p[(4*ty+a)*w+4*tx:(4*ty+a)*w+4*tx+4], q[:])
 	}
 }
 
@@ -254,8 +259,10 @@ func winoFilterGrad4(dw []float32, u *[36]float32) {
 // The F(4×4) weight gradient also runs on maps 8×8 (the third stage of the
 // CIFAR networks, where its kernel benchmark runs a third faster than
 // F(2×2)'s): an image has 2×2 tiles, so a vector of 16 spans four images.
-// The forward pass and the input gradient keep F(2×2): their groups of
-// images are small, and F(4×4) was slower there on 64 channels.
+// The forward pass and the input gradient run it there too when the batch
+// is a multiple of four (groups of 16 images, one block of 64 tiles):
+// 64-64@8 forward 219-241 -> 270-310 GFLOP/s per core, input gradient
+// 218-239 -> 296-310, against F(2×2), in the kernel benchmark.
 // Lane l of a vector is slot l/4, tile l%4 of the slot: slot s holds tile
 // row s%2 of images 2(s/2) and 2(s/2)+1 side by side, tiles 0 and 1 of the
 // first, 2 and 3 of the second; the transforms are those of the 16-wide
@@ -274,6 +281,22 @@ func winoPlane8(x []float32, img, xc, ch, t int) (p []float32, ty, tx int) {
 	im, ty, tx := winoLane8(t % 16)
 	o := (4*(t/16)+im)*img + ch*xc
 	return x[o : o+64], ty, tx
+}
+
+// winoFitsOut4x8 reports whether the forward pass (or input gradient) s
+// runs as F(4×4) on maps 8×8 with kernel set impl: vectors of four whole
+// images, so the batch must be a multiple of four.
+func winoFitsOut4x8(s ConvShape, impl *convKernels) bool {
+	return impl.winoOut4x8 != nil && impl.winoIn4x8 != nil && winoFits(s, impl) && s.H == 8 && s.W == 8 && s.N%4 == 0
+}
+
+// winoGeometry4x8 is the tiling of such a convolution: groups of 16
+// images (fewer in a smaller batch), 64 tiles, one block.
+func winoGeometry4x8(s ConvShape) winoGeom {
+	g := winoGeom{th: 2, tw: 2, ts: 4, P: 36, T: 4}
+	g.G = min(s.N, 16)
+	g.NB = min(winoBlock4, roundUp(g.G*g.T, 32))
+	return g
 }
 
 // winoFits4x8 reports whether the weight gradient of s, which
@@ -310,6 +333,18 @@ func winoDy4x8Go(m []float32, ms, mc int, dy []float32, yc, img, nvec, nch int) 
 		for t := 0; t < 16*nvec; t++ {
 			p, ty, tx := winoPlane8(dy, img, yc, ch, t)
 			winoDy4Tile(m, ms, ch*mc+t, p, 8, ty, tx)
+		}
+	}
+}
+
+// winoOut4x8Go is winoOut4Go for maps 8×8, with the vectors of
+// winoIn4x8Go: the nvec vectors of four images each, from image 0 of y
+// (images img floats apart, nch channels yc apart).
+func winoOut4x8Go(y []float32, yc, img int, m []float32, ms, mc, nvec, nch int) {
+	for ch := 0; ch < nch; ch++ {
+		for t := 0; t < 16*nvec; t++ {
+			p, ty, tx := winoPlane8(y, img, yc, ch, t)
+			winoOut4Tile(p, 8, m, ms, ch*mc+t, ty, tx)
 		}
 	}
 }

@@ -290,6 +290,18 @@ func winoIn4x8AVX512(v *float32, vs, vc int, x *float32, xc, img, nvec, nch int,
 //go:noescape
 func winoDy4x8AVX512(m *float32, ms, mc int, dy *float32, yc, img, nvec, nch int)
 
+//go:noescape
+func winoOut4x8AVX512(y *float32, yc, img int, m *float32, ms, mc, nvec, nch int)
+
+func winoOut4x8Asm512(y []float32, yc, img int, m []float32, ms, mc, nvec, nch int) {
+	if nvec <= 0 || nch <= 0 {
+		return
+	}
+	_ = m[(nch-1)*mc+35*ms+16*nvec-1]
+	_ = y[(4*nvec-1)*img+(nch-1)*yc+63]
+	winoOut4x8AVX512(&y[0], yc, img, &m[0], ms, mc, nvec, nch)
+}
+
 func winoIn4x8Asm512(v []float32, vs, vc int, x []float32, xc, img, nvec, nch int) {
 	if nvec <= 0 || nch <= 0 {
 		return

@@ -1027,3 +1027,82 @@ w48dloop:
 w48ddone:
 	VZEROUPPER
 	RET
+
+// W48OROW computes output row a of a vector's tiles from row a of Aᵀ M
+// (m0..m5), as WINO4ROW, and stores each slot's halves into the two images
+// of its pair: slot 0 to images 0 and 1 at R12, R12+BX (row a), slot 1 to
+// them 128 bytes on (row 4+a), slots 2 and 3 to images 2 and 3 at
+// R12+2·BX and R14 = R12+3·BX; it moves R12 and R14 to the next row.
+#define W48OROW(m0, m1, m2, m3, m4, m5) \
+	WINO4OUT1(m0, m1, m2, m3, m4, m5, Z24, Z25, Z26, Z27) \
+	VSHUFF64X2 $0x44, Z25, Z24, Z28 \
+	VSHUFF64X2 $0x44, Z27, Z26, Z29 \
+	VSHUFF64X2 $0xEE, Z25, Z24, Z30 \
+	VSHUFF64X2 $0xEE, Z27, Z26, Z31 \
+	VMOVUPS wino4Out0<>(SB), Z24 \
+	VPERMI2PS Z29, Z28, Z24 \
+	VMOVUPS wino4Out1<>(SB), Z25 \
+	VPERMI2PS Z29, Z28, Z25 \
+	VMOVUPS wino4Out0<>(SB), Z26 \
+	VPERMI2PS Z31, Z30, Z26 \
+	VMOVUPS wino4Out1<>(SB), Z27 \
+	VPERMI2PS Z31, Z30, Z27 \
+	VMOVUPS Y24, (R12) \
+	VEXTRACTF64X4 $1, Z24, (R12)(BX*1) \
+	VMOVUPS Y25, 128(R12) \
+	VEXTRACTF64X4 $1, Z25, 128(R12)(BX*1) \
+	VMOVUPS Y26, (R12)(BX*2) \
+	VEXTRACTF64X4 $1, Z26, (R14) \
+	VMOVUPS Y27, 128(R12)(BX*2) \
+	VEXTRACTF64X4 $1, Z27, 128(R14) \
+	ADDQ $32, R12 \
+	ADDQ $32, R14
+
+// func winoOut4x8AVX512(y *float32, yc, img int, m *float32, ms, mc, nvec, nch int)
+// winoOut4x8Go: the inverse of winoIn4x8AVX512's slots, each row of a slot
+// written as two 256-bit halves into its two images.
+TEXT ·winoOut4x8AVX512(SB), NOSPLIT, $0-64
+	MOVQ img+16(FP), BX
+	SHLQ $2, BX
+	MOVQ ms+32(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	SHLQ $1, R9
+	CMPQ nvec+48(FP), $0
+	JLE w48odone
+	CMPQ nch+56(FP), $0
+	JLE w48odone
+w48ochan:
+	MOVQ y+0(FP), DI
+	MOVQ m+24(FP), SI
+	MOVQ nvec+48(FP), R13
+w48oloop:
+	MOVQ SI, R10
+	WINO4COL(Z0, Z6, Z12, Z18)
+	WINO4COL(Z1, Z7, Z13, Z19)
+	WINO4COL(Z2, Z8, Z14, Z20)
+	WINO4COL(Z3, Z9, Z15, Z21)
+	WINO4COL(Z4, Z10, Z16, Z22)
+	WINO4COL(Z5, Z11, Z17, Z23)
+	MOVQ DI, R12
+	LEAQ (DI)(BX*2), R14
+	ADDQ BX, R14
+	W48OROW(Z0, Z1, Z2, Z3, Z4, Z5)
+	W48OROW(Z6, Z7, Z8, Z9, Z10, Z11)
+	W48OROW(Z12, Z13, Z14, Z15, Z16, Z17)
+	W48OROW(Z18, Z19, Z20, Z21, Z22, Z23)
+	LEAQ (DI)(BX*4), DI
+	ADDQ $64, SI
+	DECQ R13
+	JNZ w48oloop
+	MOVQ yc+8(FP), DX
+	SHLQ $2, DX
+	ADDQ DX, y+0(FP)
+	MOVQ mc+40(FP), DX
+	SHLQ $2, DX
+	ADDQ DX, m+24(FP)
+	DECQ nch+56(FP)
+	JNZ w48ochan
+w48odone:
+	VZEROUPPER
+	RET

@@ -348,6 +348,15 @@ func TestWino4x8SameBits(t *testing.T) {
 			got, gotM := make([]float32, 36*vs), make([]float32, 36*vs)
 			impl.winoIn4x8(got, vs, T, x, xc, img, nvec, nch)
 			impl.winoDy4x8(gotM, vs, T, x, xc, img, nvec, nch)
+			if impl.winoOut4x8 != nil {
+				// the output transform of V read as products, into planes
+				// holding stale values, against the plain-Go one
+				wantY, gotY := randSlice(rng, len(x)), make([]float32, len(x))
+				copy(gotY, wantY)
+				winoOut4x8Go(wantY, xc, img, want, vs, T, nvec, nch)
+				impl.winoOut4x8(gotY, xc, img, want, vs, T, nvec, nch)
+				sameBits(t, fmt.Sprintf("%s nvec %d: Y", impl.name, nvec), wantY, gotY)
+			}
 			for c := 0; c < nch; c++ {
 				for pos := 0; pos < 36; pos++ {
 					o := pos*vs + c*T

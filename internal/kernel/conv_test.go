@@ -20,7 +20,7 @@ var testShapes = []ConvShape{
 	{N: 2, C: 16, H: 32, W: 32, K: 32, R: 3, S: 3, Stride: 2, Pad: 1},
 	{N: 2, C: 32, H: 16, W: 16, K: 32, R: 3, S: 3, Stride: 1, Pad: 1},
 	{N: 3, C: 64, H: 8, W: 8, K: 64, R: 3, S: 3, Stride: 1, Pad: 1},
-	{N: 36, C: 8, H: 8, W: 8, K: 16, R: 3, S: 3, Stride: 1, Pad: 1}, // F(4×4) on 8×8: groups of 16, 16 and 4 images
+	{N: 36, C: 8, H: 8, W: 8, K: 16, R: 3, S: 3, Stride: 1, Pad: 1}, // F(4×4) on 8×8: four groups of 8 images and one of 4
 	{N: 2, C: 1, H: 28, W: 28, K: 8, R: 3, S: 3, Stride: 1, Pad: 1},
 	{N: 2, C: 8, H: 7, W: 7, K: 8, R: 3, S: 3, Stride: 2, Pad: 1},
 	{N: 2, C: 4, H: 6, W: 6, K: 6, R: 5, S: 5, Stride: 1, Pad: 2},

@@ -45,7 +45,9 @@ var (
 	avx2Kernels   = &convKernels{name: "avx2", masked: true, fwdPix: 16, fwd: fwdAsm2, dwK: 2, dwT: 4, dw: dwAsm2, split: splitGo, merge: mergeGo, winoIn: winoInAsm2, winoOut: winoOutAsm2, winoDy: winoDyAsm2, winoGemm: winoGemmAsm2, dwOuter: dwOuterAsm2, winoTr: winoTrAsm2, outerC: 16}
 )
 
-var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+// hasAVX512: the AVX-512 kernels also use instructions of AVX-512DQ
+// (VINSERTF32X8, VXORPS on zmm registers) and of VL.
+var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512DQ
 var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 var bestBN = func() *bnKernels {

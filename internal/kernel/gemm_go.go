@@ -17,21 +17,21 @@ func winoGemmGo(m []float32, ld, mps int, v []float32, vps int, w []float32, wps
 			wk := wp[kb*c*8 : (kb+1)*c*8]
 			for j := 0; j < 8; j += 4 {
 				for i := 0; i < n; i += 4 {
-					gemm4x4(mp[(8*kb+j)*ld+i:], ld, wk[j:], 8, vp[i:], ld, c)
+					gemm4x4(mp[(8*kb+j)*ld+i:], ld, wk[j:], 8, 1, vp[i:], ld, c)
 				}
 			}
 		}
 	}
 }
 
-// gemm4x4 writes out[r·ldo + q] = Σ_{t<n} a[t·lda + r] · b[t·ldb + q] for
-// r, q < 4, summed in t order from zero.
-func gemm4x4(out []float32, ldo int, a []float32, lda int, b []float32, ldb, n int) {
+// gemm4x4 writes out[r·ldo + q] = Σ_{t<n} a[t·lda + r·ar] · b[t·ldb + q]
+// for r, q < 4, summed in t order from zero.
+func gemm4x4(out []float32, ldo int, a []float32, lda, ar int, b []float32, ldb, n int) {
 	var s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23, s30, s31, s32, s33 float32
 	for t := 0; t < n; t++ {
-		at := a[t*lda : t*lda+4]
+		i := t * lda
+		a0, a1, a2, a3 := a[i], a[i+ar], a[i+2*ar], a[i+3*ar]
 		bt := b[t*ldb : t*ldb+4]
-		a0, a1, a2, a3 := at[0], at[1], at[2], at[3]
 		b0, b1, b2, b3 := bt[0], bt[1], bt[2], bt[3]
 		s00 += a0 * b0
 		s01 += a0 * b1
@@ -60,36 +60,14 @@ func gemm4x4(out []float32, ldo int, a []float32, lda int, b []float32, ldb, n i
 	o[0], o[1], o[2], o[3] = s30, s31, s32, s33
 }
 
-// dwOuterGo is dwOuter in plain Go: tiles of 4 channels by 4 columns, each
-// sum in t order from zero, then added to part (or stored).
+// dwOuterGo is dwOuter in plain Go: tiles of 4 channels by 4 columns
+// (gemm4x4 over the rows of dm and the columns of vt), each sum in t order
+// from zero, then added to part (or stored).
 func dwOuterGo(part []float32, ldp int, dm []float32, ldm int, vt []float32, ldv, nt, nk, nc int, store bool) {
 	var tile [16]float32
 	for k := 0; k < nk; k += 4 {
-		d0, d1, d2, d3 := dm[k*ldm:k*ldm+nt], dm[(k+1)*ldm:(k+1)*ldm+nt], dm[(k+2)*ldm:(k+2)*ldm+nt], dm[(k+3)*ldm:(k+3)*ldm+nt]
 		for c := 0; c < nc; c += 4 {
-			var s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23, s30, s31, s32, s33 float32
-			for t := range d0 {
-				bt := vt[t*ldv+c : t*ldv+c+4]
-				a0, a1, a2, a3 := d0[t], d1[t], d2[t], d3[t]
-				b0, b1, b2, b3 := bt[0], bt[1], bt[2], bt[3]
-				s00 += a0 * b0
-				s01 += a0 * b1
-				s02 += a0 * b2
-				s03 += a0 * b3
-				s10 += a1 * b0
-				s11 += a1 * b1
-				s12 += a1 * b2
-				s13 += a1 * b3
-				s20 += a2 * b0
-				s21 += a2 * b1
-				s22 += a2 * b2
-				s23 += a2 * b3
-				s30 += a3 * b0
-				s31 += a3 * b1
-				s32 += a3 * b2
-				s33 += a3 * b3
-			}
-			tile = [16]float32{s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23, s30, s31, s32, s33}
+			gemm4x4(tile[:], 4, dm[k*ldm:], 1, ldm, vt[c:], ldv, nt)
 			for r := 0; r < 4; r++ {
 				p := part[(k+r)*ldp+c : (k+r)*ldp+c+4]
 				for q := range p {

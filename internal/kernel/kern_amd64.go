@@ -194,6 +194,16 @@ func dwCall512(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, 
 }
 
 func dwOuterAsm512(part []float32, ldp int, dm []float32, ldm int, vt []float32, ldv, nt, nk, nc int, store bool) {
+	dwOuterCall(dwOuterAVX512, 8, part, ldp, dm, ldm, vt, ldv, nt, nk, nc, store)
+}
+
+func dwOuterAsm2(part []float32, ldp int, dm []float32, ldm int, vt []float32, ldv, nt, nk, nc int, store bool) {
+	dwOuterCall(dwOuterAVX2, 4, part, ldp, dm, ldm, vt, ldv, nt, nk, nc, store)
+}
+
+// dwOuterCall checks a dwOuter call and runs it on kernel f, whose tiles
+// are rows output channels high.
+func dwOuterCall(f func(part *float32, ldp int, dm *float32, ldm int, vt *float32, ldv int, nt, nkb, nc, store int), rows int, part []float32, ldp int, dm []float32, ldm int, vt []float32, ldv, nt, nk, nc int, store bool) {
 	if nt <= 0 || nk <= 0 || nc <= 0 {
 		return
 	}
@@ -202,7 +212,7 @@ func dwOuterAsm512(part []float32, ldp int, dm []float32, ldm int, vt []float32,
 	if store {
 		st = 1
 	}
-	dwOuterAVX512(&part[0], ldp, &dm[0], ldm, &vt[0], ldv, nt, nk/8, nc, st)
+	f(&part[0], ldp, &dm[0], ldm, &vt[0], ldv, nt, nk/rows, nc, st)
 }
 
 func winoTrAsm512(dst []float32, ldd int, src []float32, lds, nc, nt int) {
@@ -211,18 +221,6 @@ func winoTrAsm512(dst []float32, ldd int, src []float32, lds, nc, nt int) {
 	}
 	checkWinoTr(dst, ldd, src, lds, nc, nt)
 	winoTrAVX512(&dst[0], ldd, &src[0], lds, nc, nt)
-}
-
-func dwOuterAsm2(part []float32, ldp int, dm []float32, ldm int, vt []float32, ldv, nt, nk, nc int, store bool) {
-	if nt <= 0 || nk <= 0 || nc <= 0 {
-		return
-	}
-	checkDwOuter(part, ldp, dm, ldm, vt, ldv, nt, nk, nc)
-	st := 0
-	if store {
-		st = 1
-	}
-	dwOuterAVX2(&part[0], ldp, &dm[0], ldm, &vt[0], ldv, nt, nk/4, nc, st)
 }
 
 func winoTrAsm2(dst []float32, ldd int, src []float32, lds, nc, nt int) {

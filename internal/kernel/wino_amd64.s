@@ -698,9 +698,20 @@ wino4idone:
 	WINO4OUT1(Z24, Z25, Z26, Z27, Z28, Z29, o0, o1, o2, o3) \
 	ADDQ R8, R10
 
-// WINO4ROW computes output row a of a vector's tiles from row a of Aᵀ M
-// (m0..m5) and stores its four slots at R12 (off1 in BX, then 512 on).
-#define WINO4ROW(m0, m1, m2, m3, m4, m5) \
+// WINO4OCOLS computes Aᵀ M of a vector's products at SI (positions R8
+// bytes apart, R9 = six positions): row a, column j in Z(6a+j).
+#define WINO4OCOLS \
+	MOVQ SI, R10 \
+	WINO4COL(Z0, Z6, Z12, Z18) \
+	WINO4COL(Z1, Z7, Z13, Z19) \
+	WINO4COL(Z2, Z8, Z14, Z20) \
+	WINO4COL(Z3, Z9, Z15, Z21) \
+	WINO4COL(Z4, Z10, Z16, Z22) \
+	WINO4COL(Z5, Z11, Z17, Z23)
+
+// WINO4ROWV computes output row a of a vector's tiles from row a of Aᵀ M
+// (m0..m5): its four slots, in Z24..Z27.
+#define WINO4ROWV(m0, m1, m2, m3, m4, m5) \
 	WINO4OUT1(m0, m1, m2, m3, m4, m5, Z24, Z25, Z26, Z27) \
 	VSHUFF64X2 $0x44, Z25, Z24, Z28 \
 	VSHUFF64X2 $0x44, Z27, Z26, Z29 \
@@ -713,7 +724,12 @@ wino4idone:
 	VMOVUPS wino4Out0<>(SB), Z26 \
 	VPERMI2PS Z31, Z30, Z26 \
 	VMOVUPS wino4Out1<>(SB), Z27 \
-	VPERMI2PS Z31, Z30, Z27 \
+	VPERMI2PS Z31, Z30, Z27
+
+// WINO4ROW computes output row a of a vector's tiles (WINO4ROWV) and stores
+// its four slots at R12 (off1 in BX, then 512 on).
+#define WINO4ROW(m0, m1, m2, m3, m4, m5) \
+	WINO4ROWV(m0, m1, m2, m3, m4, m5) \
 	VMOVUPS Z24, (R12) \
 	VMOVUPS Z25, (R12)(BX*1) \
 	VMOVUPS Z26, 512(R12) \
@@ -740,13 +756,7 @@ wino4ochan:
 	MOVQ m+32(FP), SI
 	MOVQ nvec+56(FP), R13
 wino4oloop:
-	MOVQ SI, R10
-	WINO4COL(Z0, Z6, Z12, Z18)
-	WINO4COL(Z1, Z7, Z13, Z19)
-	WINO4COL(Z2, Z8, Z14, Z20)
-	WINO4COL(Z3, Z9, Z15, Z21)
-	WINO4COL(Z4, Z10, Z16, Z22)
-	WINO4COL(Z5, Z11, Z17, Z23)
+	WINO4OCOLS
 	MOVQ DI, R12
 	WINO4ROW(Z0, Z1, Z2, Z3, Z4, Z5)
 	WINO4ROW(Z6, Z7, Z8, Z9, Z10, Z11)
@@ -1028,25 +1038,13 @@ w48ddone:
 	VZEROUPPER
 	RET
 
-// W48OROW computes output row a of a vector's tiles from row a of Aᵀ M
-// (m0..m5), as WINO4ROW, and stores each slot's halves into the two images
-// of its pair: slot 0 to images 0 and 1 at R12, R12+BX (row a), slot 1 to
-// them 128 bytes on (row 4+a), slots 2 and 3 to images 2 and 3 at
-// R12+2·BX and R14 = R12+3·BX; it moves R12 and R14 to the next row.
+// W48OROW computes output row a of a vector's tiles (WINO4ROWV) and
+// stores each slot's halves into the two images of its pair: slot 0 to
+// images 0 and 1 at R12, R12+BX (row a), slot 1 to them 128 bytes on (row
+// 4+a), slots 2 and 3 to images 2 and 3 at R12+2·BX and R14 = R12+3·BX; it
+// moves R12 and R14 to the next row.
 #define W48OROW(m0, m1, m2, m3, m4, m5) \
-	WINO4OUT1(m0, m1, m2, m3, m4, m5, Z24, Z25, Z26, Z27) \
-	VSHUFF64X2 $0x44, Z25, Z24, Z28 \
-	VSHUFF64X2 $0x44, Z27, Z26, Z29 \
-	VSHUFF64X2 $0xEE, Z25, Z24, Z30 \
-	VSHUFF64X2 $0xEE, Z27, Z26, Z31 \
-	VMOVUPS wino4Out0<>(SB), Z24 \
-	VPERMI2PS Z29, Z28, Z24 \
-	VMOVUPS wino4Out1<>(SB), Z25 \
-	VPERMI2PS Z29, Z28, Z25 \
-	VMOVUPS wino4Out0<>(SB), Z26 \
-	VPERMI2PS Z31, Z30, Z26 \
-	VMOVUPS wino4Out1<>(SB), Z27 \
-	VPERMI2PS Z31, Z30, Z27 \
+	WINO4ROWV(m0, m1, m2, m3, m4, m5) \
 	VMOVUPS Y24, (R12) \
 	VEXTRACTF64X4 $1, Z24, (R12)(BX*1) \
 	VMOVUPS Y25, 128(R12) \
@@ -1077,13 +1075,7 @@ w48ochan:
 	MOVQ m+24(FP), SI
 	MOVQ nvec+48(FP), R13
 w48oloop:
-	MOVQ SI, R10
-	WINO4COL(Z0, Z6, Z12, Z18)
-	WINO4COL(Z1, Z7, Z13, Z19)
-	WINO4COL(Z2, Z8, Z14, Z20)
-	WINO4COL(Z3, Z9, Z15, Z21)
-	WINO4COL(Z4, Z10, Z16, Z22)
-	WINO4COL(Z5, Z11, Z17, Z23)
+	WINO4OCOLS
 	MOVQ DI, R12
 	LEAQ (DI)(BX*2), R14
 	ADDQ BX, R14

@@ -5,10 +5,10 @@
 
 #include "textflag.h"
 
-// DWOFMA8 adds one tile row t to the 8-channel × 2-vector tile Z0..Z15:
-// the row's 32 inputs in Z16, Z17, the eight gradients dm[k][t] at R8
-// (channels 0..3, R12 bytes apart, R13 = 3·R12) and R9 (channels 4..7).
-#define DWOFMA8 \
+// DWOBCAST8 broadcasts the eight gradients dm[k][t] of a tile row t into
+// Z18..Z25: channels 0..3 at R8, R12 bytes apart (R13 = 3·R12), channels
+// 4..7 at R9.
+#define DWOBCAST8 \
 	VBROADCASTSS (R8), Z18 \
 	VBROADCASTSS (R8)(R12*1), Z19 \
 	VBROADCASTSS (R8)(R12*2), Z20 \
@@ -16,7 +16,12 @@
 	VBROADCASTSS (R9), Z22 \
 	VBROADCASTSS (R9)(R12*1), Z23 \
 	VBROADCASTSS (R9)(R12*2), Z24 \
-	VBROADCASTSS (R9)(R13*1), Z25 \
+	VBROADCASTSS (R9)(R13*1), Z25
+
+// DWOFMA8 adds one tile row t to the 8-channel × 2-vector tile Z0..Z15:
+// the row's 32 inputs in Z16, Z17, its gradients as DWOBCAST8 loads them.
+#define DWOFMA8 \
+	DWOBCAST8 \
 	VFMADD231PS Z16, Z18, Z0 \
 	VFMADD231PS Z17, Z18, Z1 \
 	VFMADD231PS Z16, Z19, Z2 \
@@ -154,14 +159,7 @@ dwotail:
 	MOVQ nt+48(FP), R11
 dwot16:
 	VMOVUPS (AX), Z16
-	VBROADCASTSS (R8), Z18
-	VBROADCASTSS (R8)(R12*1), Z19
-	VBROADCASTSS (R8)(R12*2), Z20
-	VBROADCASTSS (R8)(R13*1), Z21
-	VBROADCASTSS (R9), Z22
-	VBROADCASTSS (R9)(R12*1), Z23
-	VBROADCASTSS (R9)(R12*2), Z24
-	VBROADCASTSS (R9)(R13*1), Z25
+	DWOBCAST8
 	VFMADD231PS Z16, Z18, Z0
 	VFMADD231PS Z16, Z19, Z2
 	VFMADD231PS Z16, Z20, Z4

@@ -166,7 +166,6 @@ func dwGo(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []f
 		for r := 0; r+6 <= len(tiles); r += 6 {
 			rec := tiles[r : r+6]
 			m := masks[rec[4] : rec[4]+nvec]
-			var s [4][4]float32 // channel 4kt+kk, tap tt
 			var s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23, s30, s31, s32, s33 float32
 			for g := 0; g < nimg; g++ {
 				d := dyoff + 4*kt*ldd + g*dystride
@@ -203,7 +202,7 @@ func dwGo(part []float32, ldp int, dy []float32, dyoff, ldd, dystride int, x []f
 					}
 				}
 			}
-			s = [4][4]float32{{s00, s01, s02, s03}, {s10, s11, s12, s13}, {s20, s21, s22, s23}, {s30, s31, s32, s33}}
+			s := [4][4]float32{{s00, s01, s02, s03}, {s10, s11, s12, s13}, {s20, s21, s22, s23}, {s30, s31, s32, s33}} // channel 4kt+kk, tap tt
 			for kk := range s {
 				p := part[(4*kt+kk)*ldp+rec[5] : (4*kt+kk)*ldp+rec[5]+4]
 				for tt := range p {

@@ -111,13 +111,18 @@ func checkDwOuter(part []float32, ldp int, dm []float32, ldm int, vt []float32, 
 	_ = vt[(nt-1)*ldv+nc-1]
 }
 
-// checkWinoTr panics unless winoTr's arguments lie inside its slices.
-func checkWinoTr(dst []float32, ldd int, src []float32, lds, nc, nt int) {
+// checkWinoTr reports whether a winoTr call has work, and panics unless
+// its arguments lie inside its slices.
+func checkWinoTr(dst []float32, ldd int, src []float32, lds, nc, nt int) bool {
+	if nc <= 0 || nt <= 0 {
+		return false
+	}
 	if nc%16 != 0 || nt%16 != 0 || ldd < nc || lds < nt {
 		panic("kernel: winoTr: bad shape")
 	}
 	_ = dst[(nt-1)*ldd+nc-1]
 	_ = src[(nc-1)*lds+nt-1]
+	return true
 }
 
 // goKernels is the plain-Go implementation, used where no assembly fits the

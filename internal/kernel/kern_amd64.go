@@ -216,19 +216,15 @@ func dwOuterCall(f func(part *float32, ldp int, dm *float32, ldm int, vt *float3
 }
 
 func winoTrAsm512(dst []float32, ldd int, src []float32, lds, nc, nt int) {
-	if nc <= 0 || nt <= 0 {
-		return
+	if checkWinoTr(dst, ldd, src, lds, nc, nt) {
+		winoTrAVX512(&dst[0], ldd, &src[0], lds, nc, nt)
 	}
-	checkWinoTr(dst, ldd, src, lds, nc, nt)
-	winoTrAVX512(&dst[0], ldd, &src[0], lds, nc, nt)
 }
 
 func winoTrAsm2(dst []float32, ldd int, src []float32, lds, nc, nt int) {
-	if nc <= 0 || nt <= 0 {
-		return
+	if checkWinoTr(dst, ldd, src, lds, nc, nt) {
+		winoTrAVX2(&dst[0], ldd, &src[0], lds, nc, nt)
 	}
-	checkWinoTr(dst, ldd, src, lds, nc, nt)
-	winoTrAVX2(&dst[0], ldd, &src[0], lds, nc, nt)
 }
 
 // dwReadsInside reports whether every lane of x a 4-tap weight-gradient

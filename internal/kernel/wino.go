@@ -281,13 +281,14 @@ func (c *convCore) winoWork(w int) {
 			if T < 16 { // maps 8×8 under F(4×4): vectors of four whole images
 				img := n0 + t0/T
 				impl.winoIn4x8(b.wv, vps, nb, c.in[img*s.C*hw:], hw, s.C*hw, n/16, s.C)
-			}
-			// Runs of tiles within one image, whole vectors each.
-			for t := t0; t < t0+n && T >= 16; {
-				gg, lt := t/T, t%T
-				run := min(T-lt, t0+n-t)
-				in(b.wv[t-t0:], vps, nb, c.in[(n0+gg)*s.C*hw:(n0+gg+1)*s.C*hw], hw, s.H, s.W, lt/16, run/16, s.C)
-				t += run
+			} else {
+				// Runs of tiles within one image, whole vectors each.
+				for t := t0; t < t0+n; {
+					gg, lt := t/T, t%T
+					run := min(T-lt, t0+n-t)
+					in(b.wv[t-t0:], vps, nb, c.in[(n0+gg)*s.C*hw:(n0+gg+1)*s.C*hw], hw, s.H, s.W, lt/16, run/16, s.C)
+					t += run
+				}
 			}
 			nblk := roundUp(n, impl.fwdPix) / impl.fwdPix
 			if impl.winoGemm != nil {
@@ -300,12 +301,13 @@ func (c *convCore) winoWork(w int) {
 			if T < 16 {
 				img := n0 + t0/T
 				impl.winoOut4x8(c.out[img*s.K*hw:], hw, s.K*hw, b.wm, mps, nb, n/16, s.K)
-			}
-			for t := t0; t < t0+n && T >= 16; {
-				gg, lt := t/T, t%T
-				run := min(T-lt, t0+n-t)
-				out(c.out[(n0+gg)*s.K*hw:(n0+gg+1)*s.K*hw], hw, s.H, s.W, b.wm[t-t0:], mps, nb, lt/16, run/16, s.K)
-				t += run
+			} else {
+				for t := t0; t < t0+n; {
+					gg, lt := t/T, t%T
+					run := min(T-lt, t0+n-t)
+					out(c.out[(n0+gg)*s.K*hw:(n0+gg+1)*s.K*hw], hw, s.H, s.W, b.wm[t-t0:], mps, nb, lt/16, run/16, s.K)
+					t += run
+				}
 			}
 			e, ge := c.epi, c.gepi
 			for end := g.ts * ((t0 + n) / tw); (e != nil || ge.on()) && done < end; {

@@ -293,30 +293,35 @@ func winoDy4x8AVX512(m *float32, ms, mc int, dy *float32, yc, img, nvec, nch int
 //go:noescape
 func winoOut4x8AVX512(y *float32, yc, img int, m *float32, ms, mc, nvec, nch int)
 
-func winoOut4x8Asm512(y []float32, yc, img int, m []float32, ms, mc, nvec, nch int) {
+// check4x8 reports whether an F(4×4) transform of maps 8×8 has work, and
+// panics unless its slices hold every element it touches: the 36
+// positions of nvec vectors of nch channels in t (positions ts apart,
+// channels tc apart), and the 8×8 planes of 4·nvec images in p (images img
+// apart, channels pc apart).
+func check4x8(t []float32, ts, tc int, p []float32, pc, img, nvec, nch int) bool {
 	if nvec <= 0 || nch <= 0 {
-		return
+		return false
 	}
-	_ = m[(nch-1)*mc+35*ms+16*nvec-1]
-	_ = y[(4*nvec-1)*img+(nch-1)*yc+63]
-	winoOut4x8AVX512(&y[0], yc, img, &m[0], ms, mc, nvec, nch)
+	_ = t[(nch-1)*tc+35*ts+16*nvec-1]
+	_ = p[(4*nvec-1)*img+(nch-1)*pc+63]
+	return true
+}
+
+func winoOut4x8Asm512(y []float32, yc, img int, m []float32, ms, mc, nvec, nch int) {
+	if check4x8(m, ms, mc, y, yc, img, nvec, nch) {
+		winoOut4x8AVX512(&y[0], yc, img, &m[0], ms, mc, nvec, nch)
+	}
 }
 
 func winoIn4x8Asm512(v []float32, vs, vc int, x []float32, xc, img, nvec, nch int) {
-	if nvec <= 0 || nch <= 0 {
-		return
+	if check4x8(v, vs, vc, x, xc, img, nvec, nch) {
+		left, right := winoMasks(2)
+		winoIn4x8AVX512(&v[0], vs, vc, &x[0], xc, img, nvec, nch, int(left)|int(right)<<16)
 	}
-	_ = v[(nch-1)*vc+35*vs+16*nvec-1]
-	_ = x[(4*nvec-1)*img+(nch-1)*xc+63]
-	left, right := winoMasks(2)
-	winoIn4x8AVX512(&v[0], vs, vc, &x[0], xc, img, nvec, nch, int(left)|int(right)<<16)
 }
 
 func winoDy4x8Asm512(m []float32, ms, mc int, dy []float32, yc, img, nvec, nch int) {
-	if nvec <= 0 || nch <= 0 {
-		return
+	if check4x8(m, ms, mc, dy, yc, img, nvec, nch) {
+		winoDy4x8AVX512(&m[0], ms, mc, &dy[0], yc, img, nvec, nch)
 	}
-	_ = m[(nch-1)*mc+35*ms+16*nvec-1]
-	_ = dy[(4*nvec-1)*img+(nch-1)*yc+63]
-	winoDy4x8AVX512(&m[0], ms, mc, &dy[0], yc, img, nvec, nch)
 }

@@ -90,11 +90,7 @@ func (c *convCore) winoFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 		// channels of a chunk (each transforms the chunk's input anew),
 		// which changes no sum.
 		chunks = winoChunks4x8(s.N)
-		kq := c.impl.dwK
-		if winoOuterFits(s, c.impl) {
-			kq = 8
-		}
-		ksplit = max(1, min(s.K/kq, (nw+chunks-1)/chunks))
+		ksplit = max(1, min(s.K/winoFilterKQ(s, c.impl), (nw+chunks-1)/chunks))
 	}
 	c.bfKSplit = ksplit
 	nw = min(nw, chunks*ksplit)
@@ -132,6 +128,16 @@ func winoOuterFits(s ConvShape, impl *convKernels) bool {
 	return impl.dwOuter != nil && impl.outerC > 0 && s.C%impl.outerC == 0 && s.K%8 == 0
 }
 
+// winoFilterKQ is the multiple of output channels in which the weight
+// gradient of s splits a chunk's channels among workers: the tile height
+// of the kernel that runs its products.
+func winoFilterKQ(s ConvShape, impl *convKernels) int {
+	if winoOuterFits(s, impl) {
+		return 8
+	}
+	return impl.dwK
+}
+
 // winoFilterWork sums the chunks of the batch (or the parts of chunks, a
 // range of output channels each) worker w takes, each chunk into its own
 // dU, block by block of tiles.
@@ -143,10 +149,8 @@ func (c *convCore) winoFilterWork(w int) {
 	if g.ts == 4 {
 		in, dyt = impl.winoIn4, impl.winoDy4
 	}
-	outer := winoOuterFits(s, impl)
-	kq := impl.dwK // output channels are split in multiples of kq
+	outer, kq := winoOuterFits(s, impl), winoFilterKQ(s, impl)
 	if outer {
-		kq = 8
 		b.wt = grow(b.wt, nb*s.C)
 	}
 	for it := c.take(); it < c.bfChunks*c.bfKSplit; it = c.take() {

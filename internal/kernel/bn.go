@@ -9,7 +9,9 @@ import "math"
 // all of length C. varOut, if not nil, receives the biased batch variance.
 // affine (length 2C) receives the map applied before the ReLU,
 // y = x·affine[c] + affine[C+c]: BNBackward recomputes the ReLU's mask from
-// x with it, so that y need not be kept for it.
+// x with it, so that y need not be kept for it. y may be nil: the
+// statistics and the map only, for a convolution that applies the map
+// itself (ConvPrologue).
 //
 // res, if not nil, is a tensor of x's shape added before the ReLU (the
 // original residual unit's y = max(bn(x) + shortcut, 0)), with the bits of
@@ -52,7 +54,7 @@ func BNForwardTrain[T Float](y, x, res, gamma, beta, mean, invStd, varOut, affin
 		g := float64(gamma[ch]) * is
 		sc, sh := T(g), T(float64(beta[ch])-g*m)
 		affine[ch], affine[c+ch] = sc, sh
-		for i := 0; i < n; i++ {
+		for i := 0; i < n && y != nil; i++ {
 			off := (i*c + ch) * hw
 			for j, xv := range x[off : off+hw] {
 				o := bnAffine(xv, sc, sh)

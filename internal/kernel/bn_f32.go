@@ -194,7 +194,9 @@ func (c *convCore) bnWork(w int) {
 			g := float64(a.gamma[ch]) * is
 			sc, sh := float32(g), float32(float64(a.beta[ch])-g*m)
 			a.affine[ch], a.affine[a.c+ch] = sc, sh
-			a.apply(k, off, sc, sh)
+			if a.y != nil {
+				a.apply(k, off, sc, sh)
+			}
 		case opBNEval:
 			g, b := bnEvalAffine(a.gamma[ch], a.beta[ch], a.runMean[ch], a.runVar[ch], a.eps)
 			a.apply(k, off, g, b)

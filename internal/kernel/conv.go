@@ -69,19 +69,48 @@ type ConvEpilogue struct {
 	ReLU         bool
 }
 
+// ConvPrologue is a per-channel affine map and ReLU that a convolution
+// applies to its input as it reads it: the convolution then computes
+// x' ⋆ w with x' = x·Scale[c] + Shift[c], then max(x', 0) when ReLU is
+// set, exactly as BNForwardTrain computes its output from its affine map,
+// and with x' padded by zeros. It fuses a training-mode batch norm into the
+// convolution that reads its output, forward and weight gradient, so that
+// the batch norm's output is never written: its statistics are computed
+// from x, and its backward pass reads x (see BNBackward). The Winograd
+// paths apply it to each group of images in cache, just before their input
+// transform; the direct ones apply it to the whole batch first, which
+// gains nothing (see PrologueFits).
+type ConvPrologue struct {
+	Scale, Shift []float32 // length C
+	ReLU         bool
+}
+
+// PrologueFits reports whether the float32 kernels of this machine run
+// both the forward pass and the weight gradient of s as Winograd
+// convolutions, where a ConvPrologue costs no pass over memory of its own.
+func PrologueFits(s ConvShape) bool {
+	return s.Validate() == nil && winoFits(s, bestKernels) && winoFilterFits(s, bestKernels)
+}
+
 // ConvForwardEpilogue is ConvForward followed, image by image, by the work
 // epi describes (nil: none). Float32 only; other element types and shapes
 // run ConvForward and then the epilogue over the whole batch.
 func ConvForwardEpilogue[T Float](y, x, w []T, s ConvShape, ws *Workspace, epi *ConvEpilogue) {
+	ConvForwardFused(y, x, w, s, ws, nil, epi)
+}
+
+// ConvForwardFused is ConvForwardEpilogue of the input as pro maps it (nil:
+// x itself); see ConvPrologue.
+func ConvForwardFused[T Float](y, x, w []T, s ConvShape, ws *Workspace, pro *ConvPrologue, epi *ConvEpilogue) {
 	if y32, ok := any(y).([]float32); ok && s.Validate() == nil {
 		c := ws.core()
-		c.epi = epi
+		c.epi, c.pro = epi, pro
 		c.forwardF32(y32, any(x).([]float32), any(w).([]float32), s, ws.workers())
-		c.epi = nil
+		c.epi, c.pro = nil, nil
 		runtime.KeepAlive(ws) // its cleanup stops the workers: not during the call
 		return
 	}
-	convForwardRef(y, x, w, s)
+	convForwardRef(y, prologueRef(x, s, pro), w, s)
 	if epi == nil {
 		return
 	}
@@ -250,12 +279,40 @@ func (e gradEpilogue) applyImage(c *convCore, b *workerBuf, p []float32, n int, 
 // are added in order, so the bits depend neither on timing nor on the
 // worker count.
 func ConvBackwardFilter[T Float](dw, x, dy []T, s ConvShape, ws *Workspace) {
+	ConvBackwardFilterFused(dw, x, dy, s, ws, nil)
+}
+
+// ConvBackwardFilterFused is ConvBackwardFilter of the input as pro maps
+// it (nil: x itself); see ConvPrologue.
+func ConvBackwardFilterFused[T Float](dw, x, dy []T, s ConvShape, ws *Workspace, pro *ConvPrologue) {
 	if dw32, ok := any(dw).([]float32); ok && s.Validate() == nil {
-		ws.core().backwardFilterF32(dw32, any(x).([]float32), any(dy).([]float32), s, ws.workers())
+		c := ws.core()
+		c.pro = pro
+		c.backwardFilterF32(dw32, any(x).([]float32), any(dy).([]float32), s, ws.workers())
+		c.pro = nil
 		runtime.KeepAlive(ws) // its cleanup stops the workers: not during the call
 		return
 	}
-	convBackwardFilterRef(dw, x, dy, s)
+	convBackwardFilterRef(dw, prologueRef(x, s, pro), dy, s)
+}
+
+// prologueRef returns x as pro maps it, in a new slice (x itself when pro
+// is nil), computed as BNForwardTrain's reference loop computes its output.
+func prologueRef[T Float](x []T, s ConvShape, pro *ConvPrologue) []T {
+	if pro == nil {
+		return x
+	}
+	hw := s.H * s.W
+	out := make([]T, s.N*s.C*hw)
+	for i := range out {
+		ch := i / hw % s.C
+		o := bnAffine(x[i], T(pro.Scale[ch]), T(pro.Shift[ch]))
+		if pro.ReLU && o < 0 {
+			o = 0
+		}
+		out[i] = o
+	}
+	return out
 }
 
 // Workspace is the reusable scratch memory of a convolution (or of the batch

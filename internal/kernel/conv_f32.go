@@ -27,6 +27,8 @@ type workerBuf struct {
 	// Winograd, during a call: a block's transformed inputs and products
 	wv, wm []float32
 	wt     []float32 // one position's wv transposed, for dwOuter
+
+	pro []float32 // images of the source as the call's prologue maps them
 }
 
 // grow returns b with a length of at least n, never shrinking it.
@@ -91,6 +93,7 @@ type convCore struct {
 	bn     bnArgs
 	bnImpl *bnKernels
 	epi    *ConvEpilogue // of the forward call in progress
+	pro    *ConvPrologue // of the forward or weight-gradient call in progress
 	gepi   gradEpilogue  // of the input-gradient call in progress
 
 	in2     []float32
@@ -481,10 +484,50 @@ func (c *convCore) backwardFilterChunk(w int, part []float32, n0, n1 int) {
 	}
 }
 
+// proImages returns where worker b reads images [i0, i1) of the call in
+// progress, and the image that slice starts with: the source itself, or,
+// with a prologue, those images as it maps them, in b's buffer, computed
+// with the batch norm's own kernel.
+func (c *convCore) proImages(b *workerBuf, i0, i1 int) ([]float32, int) {
+	if c.pro == nil {
+		return c.in, 0
+	}
+	s := c.s
+	hw, img := s.H*s.W, s.C*s.H*s.W
+	b.pro = grow(b.pro, (i1-i0)*img)
+	// Plane by plane in memory order: the kernel prefetches a row ahead,
+	// here the next plane, which is the one it reads next.
+	for i := 0; i < (i1-i0)*s.C; i++ {
+		ch := i % s.C
+		c.bnImpl.apply(b.pro[i*hw:], c.in[i0*img+i*hw:], hw, 1, hw, c.pro.Scale[ch], c.pro.Shift[ch], c.pro.ReLU, false)
+	}
+	return b.pro, i0
+}
+
+// proBatch returns x (the batch of s) as the call's prologue maps it, in a
+// buffer from the free list that the caller gives back, or x itself and nil
+// without a prologue: the direct paths read their source in patterns of
+// their own, so they get the whole batch mapped first.
+func (c *convCore) proBatch(x []float32, s ConvShape) ([]float32, []float32) {
+	if c.pro == nil {
+		return x, nil
+	}
+	buf := takeScratch(s.N * s.C * s.H * s.W)
+	hw := s.H * s.W
+	for ch := 0; ch < s.C; ch++ {
+		c.bnImpl.apply(buf[ch*hw:], x[ch*hw:], hw, s.N, s.C*hw, c.pro.Scale[ch], c.pro.Shift[ch], c.pro.ReLU, false)
+	}
+	return buf, buf
+}
+
 func (c *convCore) forwardF32(y, x, w []float32, s ConvShape, nw int) {
 	if winoFits(s, c.impl) {
 		c.winoF32(y, x, w, s, false, nw)
 		return
+	}
+	x, mapped := c.proBatch(x, s)
+	if mapped != nil {
+		defer giveScratch(mapped)
 	}
 	p := c.forwardPlanFor(s)
 	t := s.C * p.taps()
@@ -603,6 +646,10 @@ func (c *convCore) backwardFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 	if winoFilterFits(s, c.impl) {
 		c.winoFilterF32(dw, x, dy, s, nw)
 		return
+	}
+	x, mapped := c.proBatch(x, s)
+	if mapped != nil {
+		defer giveScratch(mapped)
 	}
 	p := c.forwardPlanFor(s)
 	impl := c.impl

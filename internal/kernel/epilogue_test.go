@@ -177,3 +177,92 @@ func TestConvGradEpilogueFloat64(t *testing.T) {
 		}
 	}
 }
+
+// prologueShapes are convolutions that read a batch norm's output: Winograd
+// F(4×4) on each map size (8×8 with a batch that is a multiple of four and
+// one that is not, which runs F(2×2)), F(2×2), and the direct paths
+// (strided, and a map too narrow for Winograd).
+var prologueShapes = []ConvShape{
+	{N: 3, C: 16, H: 32, W: 32, K: 16, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 5, C: 32, H: 16, W: 16, K: 32, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 12, C: 64, H: 8, W: 8, K: 64, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 6, C: 64, H: 8, W: 8, K: 64, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 3, C: 16, H: 16, W: 16, K: 8, R: 3, S: 3, Stride: 1, Pad: 1},
+	{N: 4, C: 8, H: 10, W: 10, K: 16, R: 3, S: 3, Stride: 2, Pad: 1},
+	{N: 3, C: 8, H: 9, W: 7, K: 8, R: 3, S: 3, Stride: 1, Pad: 1},
+}
+
+// TestConvPrologue checks that a convolution and its weight gradient with
+// a training-mode batch norm as their prologue give the same bits as the
+// batch norm's output given to them, for every convolution and batch-norm
+// kernel set and worker count, with and without the ReLU.
+func TestConvPrologue(t *testing.T) {
+	for i, s := range prologueShapes {
+		rng := rand.New(rand.NewPCG(uint64(i), 11))
+		hw := s.H * s.W
+		x, w := randSlice(rng, s.N*s.C*hw), randSlice(rng, s.K*s.C*s.R*s.S)
+		dy := randSlice(rng, s.N*s.K*s.OutH()*s.OutW())
+		gamma, beta := randSlice(rng, s.C), randSlice(rng, s.C)
+		for _, impl := range kernelSets() {
+			for _, bn := range bnSets() {
+				for _, workers := range []int{1, 2, 3} {
+					for _, relu := range []bool{false, true} {
+						t.Run(fmt.Sprintf("%d/%s/%s/w%d/relu=%v", i, impl.name, bn.name, workers, relu), func(t *testing.T) {
+							ws := workspaceFor(impl, workers)
+							ws.core().bnImpl = bn.k
+							mean, inv, af := make([]float32, s.C), make([]float32, s.C), make([]float32, 2*s.C)
+							y := make([]float32, len(x))
+							BNForwardTrain(y, x, nil, gamma, beta, mean, inv, nil, af, s.N, s.C, hw, 1e-5, relu, ws)
+							af2 := make([]float32, 2*s.C)
+							BNForwardTrain(nil, x, nil, gamma, beta, mean, inv, nil, af2, s.N, s.C, hw, 1e-5, relu, ws)
+							for c := range af {
+								if af[c] != af2[c] {
+									t.Fatalf("affine %d: %v without the output, %v with it", c, af2[c], af[c])
+								}
+							}
+							pro := &ConvPrologue{Scale: af2[:s.C], Shift: af2[s.C:], ReLU: relu}
+							want, got := make([]float32, len(dy)), make([]float32, len(dy))
+							ConvForward(want, y, w, s, ws)
+							ConvForwardFused(got, x, w, s, ws, pro, nil)
+							sameBits(t, "forward", want, got)
+							wantW, gotW := make([]float32, len(w)), make([]float32, len(w))
+							ConvBackwardFilter(wantW, y, dy, s, ws)
+							ConvBackwardFilterFused(gotW, x, dy, s, ws, pro)
+							sameBits(t, "weight gradient", wantW, gotW)
+						})
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestConvPrologueRef checks the float64 path, which maps the whole input
+// first, against the batch norm's output given to the convolution.
+func TestConvPrologueRef(t *testing.T) {
+	s := prologueShapes[5]
+	rng := rand.New(rand.NewPCG(5, 12))
+	hw := s.H * s.W
+	x := make([]float64, s.N*s.C*hw)
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	w := make([]float64, s.K*s.C*9)
+	for i := range w {
+		w[i] = rng.NormFloat64()
+	}
+	scale, shift := randSlice(rng, s.C), randSlice(rng, s.C)
+	y := make([]float64, len(x))
+	for i := range x {
+		ch := i / hw % s.C
+		y[i] = max(x[i]*float64(scale[ch])+float64(shift[ch]), 0)
+	}
+	want, got := make([]float64, s.N*s.K*s.OutH()*s.OutW()), make([]float64, s.N*s.K*s.OutH()*s.OutW())
+	ConvForward(want, y, w, s, nil)
+	ConvForwardFused(got, x, w, s, nil, &ConvPrologue{Scale: scale, Shift: shift, ReLU: true}, nil)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("element %d: fused %v, separate %v", i, got[i], want[i])
+		}
+	}
+}

@@ -274,19 +274,21 @@ func (c *convCore) winoWork(w int) {
 	for gi := c.take(); gi*g.G < s.N; gi = c.take() {
 		n0 := gi * g.G
 		ng := min(g.G, s.N-n0)
+		src, base := c.proImages(b, n0, n0+ng)
 		done := 0 // output rows finished, over the group
 		nt := ng * T
 		for t0 := 0; t0 < nt; t0 += nb {
 			n := min(nb, nt-t0)
 			if T < 16 { // maps 8×8 under F(4×4): vectors of four whole images
-				img := n0 + t0/T
-				impl.winoIn4x8(b.wv, vps, nb, c.in[img*s.C*hw:], hw, s.C*hw, n/16, s.C)
+				img := n0 + t0/T - base
+				impl.winoIn4x8(b.wv, vps, nb, src[img*s.C*hw:], hw, s.C*hw, n/16, s.C)
 			} else {
 				// Runs of tiles within one image, whole vectors each.
 				for t := t0; t < t0+n; {
 					gg, lt := t/T, t%T
 					run := min(T-lt, t0+n-t)
-					in(b.wv[t-t0:], vps, nb, c.in[(n0+gg)*s.C*hw:(n0+gg+1)*s.C*hw], hw, s.H, s.W, lt/16, run/16, s.C)
+					img := n0 + gg - base
+					in(b.wv[t-t0:], vps, nb, src[img*s.C*hw:(img+1)*s.C*hw], hw, s.H, s.W, lt/16, run/16, s.C)
 					t += run
 				}
 			}

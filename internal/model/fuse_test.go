@@ -143,3 +143,49 @@ func sameFusedOrNot(t *testing.T, cfg config.Model, in InputShape, fuse *bool) {
 		sgd(nets[1], 0.1)
 	}
 }
+
+// TestFusedTrainBatchNorms compares networks whose training-mode batch
+// norms are applied by the convolutions reading their outputs
+// (fuseTrainBatchNorms) with the same networks unfused: the same bits over
+// three SGD steps, in training and evaluation. 16x16 inputs run Winograd
+// convolutions (fused) and direct ones (the strided ones, not fused).
+func TestFusedTrainBatchNorms(t *testing.T) {
+	in := InputShape{C: 3, H: 16, W: 16}
+	for _, c := range []struct {
+		cfg   config.Model
+		fused int
+	}{
+		// Winograd runs the 3x3 convolutions of stages 1 and 2 (8
+		// channels at 16x16, 16 at 8x8), not stage 3's 4x4 maps. Basic
+		// residual: the first batch norm of each block there (2+2).
+		{config.Model{Arch: "residual", Depth: 14, Block: "basic", Shortcut: "A", Width: 0.5, Survival: 1}, 4},
+		// plain: every batch norm before a convolution of those stages
+		// but the strided ones (stem and 3 in stage 1, 3 in stage 2)
+		{config.Model{Arch: "plain", Depth: 14, Block: "basic", Shortcut: "A", Width: 0.5, Survival: 1}, 7},
+		{config.Model{Arch: "residual", Depth: 8, Block: "preact", Shortcut: "C", Width: 0.5, Survival: 1}, 2},
+		{config.Model{Arch: "residual", Depth: 11, Block: "bottleneck", Shortcut: "A", Width: 0.5, Survival: 1}, 1},
+	} {
+		t.Run(c.cfg.Block+"-"+c.cfg.Arch, func(t *testing.T) {
+			sameFusedOrNot(t, c.cfg, in, &fuseTrainBN)
+			n, err := New(c.cfg, Options{Batch: 6, Classes: 10, Input: in, Seed: 3, Threads: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, y := batchOf(rand.New(rand.NewPCG(4, 4)), 6, in, 10)
+			if _, err := n.TrainStep(x, y, 6, nil); err != nil {
+				t.Fatal(err)
+			}
+			fused := 0
+			for _, g := range n.train {
+				for _, nd := range g.g.AllNodes() {
+					if b, ok := nd.Op().(*bnOp); ok && b.into != nil {
+						fused++
+					}
+				}
+			}
+			if fused != c.fused {
+				t.Errorf("%d batch norms fused into their convolutions, want %d", fused, c.fused)
+			}
+		})
+	}
+}

@@ -127,6 +127,7 @@ func (n *Net) build(batch int, train bool, deleted map[int]bool) (*graph, error)
 			wrt[i] = gr.g.ByName(p.Name)[0]
 		}
 		fuseResidualGrads(gr.g, b.residuals)
+		fuseTrainBatchNorms(gr.g)
 		if gr.grads, err = G.Grad(cost, wrt...); err != nil {
 			return nil, fmt.Errorf("build gradient: %w", err)
 		}

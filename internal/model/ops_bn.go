@@ -48,6 +48,12 @@ type bnOp struct {
 	conv                *convOp
 	gammaNode, betaNode *G.Node
 
+	// into, when set, is the convolution that reads this training-mode
+	// batch norm's output and applies it to its input itself (see
+	// fuseTrainBatchNorms): this op then only computes the statistics and
+	// passes its input on.
+	into *convOp
+
 	// resByConv: the convolution that also reads the residual adds the
 	// residual's gradient to its own input gradient (see
 	// fuseResidualGrads), so the graph gets none from this op; resGrad is
@@ -139,8 +145,57 @@ func fuseBatchNorms(g *G.ExprGraph) {
 // fuseBN turns the fusion on; tests turn it off to compare.
 var fuseBN = true
 
+// fuseTrainBatchNorms hands each float32 training-mode batch norm without
+// a residual whose output only a convolution reads (as its input, in the
+// forward pass and the weight gradient) over to that convolution, where
+// its kernels run it as a Winograd convolution both ways
+// (kernel.PrologueFits): the convolution maps each group of images as it
+// reads it (kernel.ConvPrologue), and the batch norm's output, a write and
+// a read of memory per step, is never written. The batch norm's backward
+// pass already reads its input, not its output. The bits are those of the
+// unfused ops. It runs before the gradient is built.
+func fuseTrainBatchNorms(g *G.ExprGraph) {
+	if !fuseTrainBN {
+		return
+	}
+	for _, n := range g.AllNodes() {
+		bop, ok := n.Op().(*bnOp)
+		if !ok || !bop.train || bop.res || n.Dtype() != tensor.Float32 {
+			continue
+		}
+		readers := nodesOf(g.To(n.ID()))
+		if len(readers) != 1 {
+			continue
+		}
+		cop, ok := readers[0].Op().(*convOp)
+		if !ok || cop.maskGrad || cop.pro != nil {
+			continue // the input gradient's mask would read the output
+		}
+		if in := nodesOf(g.From(readers[0].ID())); len(in) == 0 || in[0] != n {
+			continue
+		}
+		if !kernel.PrologueFits(cop.shape(n.Shape())) {
+			continue
+		}
+		cop.pro, bop.into = bop, cop
+	}
+}
+
+// fuseTrainBN turns fuseTrainBatchNorms on; tests turn it off to compare.
+var fuseTrainBN = true
+
 // aliasesInput reports whether Do returns its input tensor as its output.
-func (op *bnOp) aliasesInput() bool { return op.conv != nil && !op.res }
+func (op *bnOp) aliasesInput() bool { return (op.conv != nil || op.into != nil) && !op.res }
+
+// prologue is the map that the convolution reading this batch norm's
+// output applies to its input, from the statistics of the forward pass in
+// progress (see fuseTrainBatchNorms); buf holds it.
+func (op *bnOp) prologue(buf *kernel.ConvPrologue) *kernel.ConvPrologue {
+	af := f32s(op.affine.t)
+	c := op.layer.c
+	*buf = kernel.ConvPrologue{Scale: af[:c], Shift: af[c : 2*c], ReLU: op.relu}
+	return buf
+}
 
 // fusedReLU reports whether the convolution that normalises this batch
 // norm's input also applies the ReLU: not when a residual comes first.
@@ -196,11 +251,19 @@ func (op *bnOp) Do(in ...G.Value) (G.Value, error) {
 	sh := x.Shape()
 	n, c, hw := sh[0], sh[1], sh[2]*sh[3]
 	dt := x.Dtype()
-	y := op.out.get(dt, sh...)
 	l := op.layer
-	if op.aliasesInput() {
+	if op.conv != nil && op.aliasesInput() {
 		return x, nil // the convolution normalised its output
 	}
+	if op.into != nil {
+		// statistics only: the convolution reading the output applies them
+		mean, invStd, bvar, af := op.mean.get(dt, c), op.invStd.get(dt, c), op.bvar.get(dt, c), op.affine.get(dt, 2*c)
+		kernel.BNForwardTrain(nil, f32s(x), nil, f32s(gamma), f32s(beta), f32s(mean), f32s(invStd), f32s(bvar), f32s(af), n, c, hw, l.eps, op.relu, op.ws)
+		updateRunning(f32s(l.runMean), f32s(l.runVar), f32s(mean), f32s(bvar), l.momentum, bnUnbias(n*hw))
+		l.updates++
+		return x, nil
+	}
+	y := op.out.get(dt, sh...)
 	if op.conv != nil { // normalised by the convolution; the residual is left
 		switch xd := x.Data().(type) {
 		case []float32:
@@ -222,10 +285,7 @@ func (op *bnOp) Do(in ...G.Value) (G.Value, error) {
 		return y, nil
 	}
 	mean, invStd, bvar, af := op.mean.get(dt, c), op.invStd.get(dt, c), op.bvar.get(dt, c), op.affine.get(dt, 2*c)
-	unbias := 1.0
-	if cnt := n * hw; cnt > 1 {
-		unbias = float64(cnt) / float64(cnt-1)
-	}
+	unbias := bnUnbias(n * hw)
 	m := l.momentum
 	switch xd := x.Data().(type) {
 	case []float32:
@@ -239,6 +299,15 @@ func (op *bnOp) Do(in ...G.Value) (G.Value, error) {
 	}
 	l.updates++
 	return y, nil
+}
+
+// bnUnbias is the factor from the biased variance of cnt values to the
+// unbiased one.
+func bnUnbias(cnt int) float64 {
+	if cnt > 1 {
+		return float64(cnt) / float64(cnt-1)
+	}
+	return 1
 }
 
 func updateRunning[T kernel.Float](runMean, runVar, mean, bvar []T, m, unbias float64) {

@@ -43,6 +43,12 @@ type convOp struct {
 	resFrom  *bnOp
 	resA     *shortcutAOp
 	maskGrad bool
+
+	// pro is the training-mode batch norm whose output is this op's input
+	// and which this op, and its weight gradient, apply to the input as
+	// they read it (see fuseTrainBatchNorms); proBuf holds its map.
+	pro    *bnOp
+	proBuf kernel.ConvPrologue
 }
 
 // epilogue returns the fused batch norm's affine map and ReLU, from its
@@ -90,7 +96,11 @@ func (op *convOp) Do(in ...G.Value) (G.Value, error) {
 	y := op.out.get(x.Dtype(), s.N, s.K, s.OutH(), s.OutW())
 	switch xd := x.Data().(type) {
 	case []float32:
-		kernel.ConvForwardEpilogue(f32s(y), xd, f32s(w), s, op.ws, op.epilogue())
+		var pro *kernel.ConvPrologue
+		if op.pro != nil {
+			pro = op.pro.prologue(&op.proBuf)
+		}
+		kernel.ConvForwardFused(f32s(y), xd, f32s(w), s, op.ws, pro, op.epilogue())
 	case []float64:
 		kernel.ConvForward(f64s(y), xd, f64s(w), s, op.ws)
 	default:
@@ -102,7 +112,7 @@ func (op *convOp) Do(in ...G.Value) (G.Value, error) {
 func (op *convOp) DiffWRT(int) []bool { return []bool{!op.noInputGrad, true} }
 
 func (op *convOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	dw, err := G.ApplyOp(&convFilterOp{opBase: newBase("dconv_w:" + op.name), convGeom: op.convGeom}, in[0], grad)
+	dw, err := G.ApplyOp(&convFilterOp{opBase: newBase("dconv_w:" + op.name), convGeom: op.convGeom, pro: op.pro}, in[0], grad)
 	if err != nil || op.noInputGrad {
 		return G.Nodes{nil, dw}, err
 	}
@@ -170,11 +180,14 @@ func (op *convDataOp) Do(in ...G.Value) (G.Value, error) {
 	return dx, nil
 }
 
-// convFilterOp is the weight gradient: inputs (x, dy).
+// convFilterOp is the weight gradient: inputs (x, dy), and pro the batch
+// norm its forward op applies to x, if any.
 type convFilterOp struct {
 	opBase
 	convGeom
-	out outBuf
+	out    outBuf
+	pro    *bnOp
+	proBuf kernel.ConvPrologue
 }
 
 func (op *convFilterOp) Arity() int    { return 2 }
@@ -192,7 +205,11 @@ func (op *convFilterOp) Do(in ...G.Value) (G.Value, error) {
 	dw := op.out.get(x.Dtype(), op.K, op.C, op.R, op.R)
 	switch d := x.Data().(type) {
 	case []float32:
-		kernel.ConvBackwardFilter(f32s(dw), d, f32s(dy), s, op.ws)
+		var pro *kernel.ConvPrologue
+		if op.pro != nil {
+			pro = op.pro.prologue(&op.proBuf)
+		}
+		kernel.ConvBackwardFilterFused(f32s(dw), d, f32s(dy), s, op.ws, pro)
 	case []float64:
 		kernel.ConvBackwardFilter(f64s(dw), d, f64s(dy), s, op.ws)
 	default:

@@ -45,8 +45,8 @@ const (
 )
 
 var (
-	avx512BN = &bnKernels{sums: isaAVX512.sums, apply: isaAVX512.apply, applyRes: isaAVX512.applyRes, gradSums: isaAVX512.gradSums, gradApply: isaAVX512.gradApply}
-	avx2BN   = &bnKernels{sums: isaAVX2.sums, apply: isaAVX2.apply, applyRes: isaAVX2.applyRes, gradSums: isaAVX2.gradSums, gradApply: isaAVX2.gradApply}
+	avx512BN = &bnKernels{sums: isaAVX512.sums, apply: isaAVX512.apply, applyRes: isaAVX512.applyRes, gradSums: isaAVX512.gradSums, gradApply: isaAVX512.gradApply, fma: true}
+	avx2BN   = &bnKernels{sums: isaAVX2.sums, apply: isaAVX2.apply, applyRes: isaAVX2.applyRes, gradSums: isaAVX2.gradSums, gradApply: isaAVX2.gradApply, fma: true}
 )
 
 // checkRows panics unless s holds n rows of hw floats stride apart.

@@ -50,6 +50,11 @@ type bnKernels struct {
 	// gradApply writes dx = a·g + b·x + c with g as in gradSums; stream as
 	// in apply.
 	gradApply func(dx, dy, x []float32, hw, n, stride int, a, b, c float32, relu bool, scale, shift float32, stream bool)
+	// fma: apply computes x·scale + shift with one rounding and then the
+	// maximum with the floor as the assembly does (VMAXPS, floor first), so
+	// that a convolution's transform may apply a ConvPrologue in registers
+	// (convKernels.winoIn4Pro) with the same bits.
+	fma bool
 }
 
 var goBN = &bnKernels{sums: bnSumsGo, apply: bnApplyGo, applyRes: bnApplyResGo, gradSums: bnGradSumsGo, gradApply: bnGradApplyGo}

@@ -484,6 +484,13 @@ func (c *convCore) backwardFilterChunk(w int, part []float32, n0, n1 int) {
 	}
 }
 
+// proInRegisters reports whether the Winograd call in progress, of
+// geometry g, applies its prologue in the input transform's registers,
+// reading the source itself (see convKernels.winoIn4Pro).
+func (c *convCore) proInRegisters(g winoGeom) bool {
+	return c.pro != nil && g.ts == 4 && g.T >= 16 && c.impl.winoIn4Pro != nil && c.bnImpl.fma
+}
+
 // proImages returns where worker b reads images [i0, i1) of the call in
 // progress, and the image that slice starts with: the source itself, or,
 // with a prologue, those images as it maps them, in b's buffer, computed

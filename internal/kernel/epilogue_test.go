@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -229,6 +230,17 @@ func TestConvPrologue(t *testing.T) {
 							ConvBackwardFilter(wantW, y, dy, s, ws)
 							ConvBackwardFilterFused(gotW, x, dy, s, ws, pro)
 							sameBits(t, "weight gradient", wantW, gotW)
+							// A NaN in the input stays a NaN through the map
+							// and the ReLU, as in the batch norm's output.
+							// Each row of an image's last plane in turn.
+							for r := 0; r < s.H && relu && workers == 2; r++ {
+								xn := append([]float32(nil), x...)
+								xn[len(xn)-hw+r*s.W+s.W/2] = float32(math.NaN())
+								ConvForwardFused(got, xn, w, s, ws, pro, nil)
+								if !slices.ContainsFunc(got, func(v float32) bool { return v != v }) {
+									t.Fatalf("a NaN in row %d of the input gives no NaN in the output", r)
+								}
+							}
 						})
 					}
 				}

@@ -51,8 +51,12 @@ type convKernels struct {
 	// winoIn4 and winoOut4 are the transforms of F(4×4, 3×3) (wino4.go),
 	// with the arguments of winoIn and winoOut; nil where the set runs
 	// F(2×2, 3×3) only.
-	winoIn4  func(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int)
-	winoOut4 func(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch int)
+	winoIn4 func(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int)
+	// winoIn4Pro is winoIn4 of the source as a ConvPrologue maps it, the
+	// map applied in registers with the bits of fmaBN's apply; nil where
+	// the set has none (the map then goes to a copy of the images first).
+	winoIn4Pro func(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int, pro *ConvPrologue)
+	winoOut4   func(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch int)
 	// winoDy4 is the output-gradient transform of the F(4×4) weight
 	// gradient, with the arguments of winoDy.
 	winoDy4 func(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch int)

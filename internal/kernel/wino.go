@@ -271,10 +271,14 @@ func (c *convCore) winoWork(w int) {
 	// The positions' planes are a cache line longer than their data, so
 	// that the 16 streams of a transform do not fall in one cache set.
 	vps, mps := s.C*nb+16, s.K*nb+16
+	regPro := c.proInRegisters(g)
 	for gi := c.take(); gi*g.G < s.N; gi = c.take() {
 		n0 := gi * g.G
 		ng := min(g.G, s.N-n0)
-		src, base := c.proImages(b, n0, n0+ng)
+		src, base := c.in, 0
+		if !regPro {
+			src, base = c.proImages(b, n0, n0+ng)
+		}
 		done := 0 // output rows finished, over the group
 		nt := ng * T
 		for t0 := 0; t0 < nt; t0 += nb {
@@ -288,7 +292,11 @@ func (c *convCore) winoWork(w int) {
 					gg, lt := t/T, t%T
 					run := min(T-lt, t0+n-t)
 					img := n0 + gg - base
-					in(b.wv[t-t0:], vps, nb, src[img*s.C*hw:(img+1)*s.C*hw], hw, s.H, s.W, lt/16, run/16, s.C)
+					if regPro {
+						impl.winoIn4Pro(b.wv[t-t0:], vps, nb, src[img*s.C*hw:(img+1)*s.C*hw], hw, s.H, s.W, lt/16, run/16, s.C, c.pro)
+					} else {
+						in(b.wv[t-t0:], vps, nb, src[img*s.C*hw:(img+1)*s.C*hw], hw, s.H, s.W, lt/16, run/16, s.C)
+					}
 					t += run
 				}
 			}

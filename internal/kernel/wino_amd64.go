@@ -208,7 +208,7 @@ func winoDyAsm2(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch i
 }
 
 //go:noescape
-func winoIn4AVX512(v *float32, vs, vc int, x *float32, xc, w, off1, nvec, nch int, masks, rowmasks int)
+func winoIn4AVX512(v *float32, vs, vc int, x *float32, xc, w, off1, nvec, nch int, masks, rowmasks int, scale, shift *float32, floor uint32)
 
 //go:noescape
 func winoOut4AVX512(y *float32, yc, w, off1 int, m *float32, ms, mc, nvec, nch int)
@@ -235,8 +235,24 @@ func winoSlot1(w int) int {
 }
 
 func winoIn4Asm512(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int) {
+	winoIn4ProAsm512(v, vs, vc, x, xc, h, w, v0, nvec, nch, nil)
+}
+
+// winoIn4ProAsm512 is winoIn4Asm512 of the source as pro maps it (nil:
+// the source itself), in registers as the rows are loaded, with the bits
+// of bnApplyAVX512 (one rounding for x·scale + shift).
+func winoIn4ProAsm512(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int, pro *ConvPrologue) {
 	if nvec <= 0 || nch <= 0 {
 		return
+	}
+	var scale, shift *float32
+	floor := uint32(0xff800000) // -Inf: the maximum keeps every value
+	if pro != nil {
+		_, _ = pro.Scale[nch-1], pro.Shift[nch-1]
+		scale, shift = &pro.Scale[0], &pro.Shift[0]
+		if pro.ReLU {
+			floor = 0
+		}
 	}
 	tw, nv := w/4, winoVectors4(h, w, v0, nvec)
 	_ = v[(nch-1)*vc+35*vs+16*nvec-1]
@@ -249,7 +265,7 @@ func winoIn4Asm512(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch
 	for nvec > 0 {
 		n, rm := winoRun(v0, nvec, nv, tw == 8) // both slots of a tile row
 		ty0 := 16 * v0 / tw
-		winoIn4AVX512(&v[0], vs, vc, &x[4*ty0*w], xc, w, winoSlot1(w), n, nch, masks, int(rm))
+		winoIn4AVX512(&v[0], vs, vc, &x[4*ty0*w], xc, w, winoSlot1(w), n, nch, masks, int(rm), scale, shift, floor)
 		v0, nvec = v0+n, nvec-n
 		if nvec > 0 {
 			v = v[16*n:]

@@ -568,11 +568,36 @@ GLOBL wino4Eight<>(SB), RODATA|NOPTR, $4
 	ADDQ R9, R10 \
 	ADDQ R9, R11
 
-// func winoIn4AVX512(v *float32, vs, vc int, x *float32, xc, w, off1, nvec, nch int, masks, rowmasks int)
+// WINO4PRO applies a convolution's prologue to the six source rows in
+// Z24..Z29 of one slot: x·scale + shift (one rounding, as bnApplyAVX512),
+// then the maximum with the floor as bnApplyAVX512 takes it (0 for the
+// ReLU, -Inf without), then zeros again in the lanes of the row the slot
+// loads masked (mrow, with mask km), which are padding. R13 and R14 point
+// at the channel's scale and shift. Uses Z30, Z31.
+#define WINO4PRO(mrow, km) \
+	VBROADCASTSS (R13), Z30 \
+	VBROADCASTSS floor+104(FP), Z31 \
+	VFMADD213PS.BCST (R14), Z30, Z24 \
+	VFMADD213PS.BCST (R14), Z30, Z25 \
+	VFMADD213PS.BCST (R14), Z30, Z26 \
+	VFMADD213PS.BCST (R14), Z30, Z27 \
+	VFMADD213PS.BCST (R14), Z30, Z28 \
+	VFMADD213PS.BCST (R14), Z30, Z29 \
+	VMAXPS Z24, Z31, Z24 \
+	VMAXPS Z25, Z31, Z25 \
+	VMAXPS Z26, Z31, Z26 \
+	VMAXPS Z27, Z31, Z27 \
+	VMAXPS Z28, Z31, Z28 \
+	VMAXPS Z29, Z31, Z29 \
+	VMOVAPS.Z mrow, km, mrow
+
+// func winoIn4AVX512(v *float32, vs, vc int, x *float32, xc, w, off1, nvec, nch int, masks, rowmasks int, scale, shift *float32, floor uint32)
 // x is source row 4·ty0 of the first channel; a vector's slot q reads rows
 // 4·ty0-1 .. 4·ty0+4 at x - w floats + its offset. rowmasks: the load masks
 // of row 0 of slots 0 and 1 and of row 5 of slots 2 and 3, 16 bits each.
-TEXT ·winoIn4AVX512(SB), NOSPLIT, $0-88
+// scale, if not nil, and shift are the prologue's maps, one float per
+// channel, and floor its floor's bits (see WINO4PRO).
+TEXT ·winoIn4AVX512(SB), NOSPLIT, $0-108
 	MOVQ masks+72(FP), DX
 	KMOVW DX, K1
 	SHRQ $16, DX
@@ -597,6 +622,8 @@ TEXT ·winoIn4AVX512(SB), NOSPLIT, $0-88
 	JLE wino4idone
 	CMPQ nch+64(FP), $0
 	JLE wino4idone
+	MOVQ scale+88(FP), R13
+	MOVQ shift+96(FP), R14
 wino4ichan:
 	MOVQ v+0(FP), DI
 	MOVQ x+24(FP), SI
@@ -612,6 +639,10 @@ wino4iloop:
 	VMOVUPS (DX), Z27
 	VMOVUPS (DX)(AX*1), Z28
 	VMOVUPS.Z (DX)(AX*2), K7, Z29
+	TESTQ R13, R13
+	JZ wino4inopro0
+	WINO4PRO(Z24, K3)
+wino4inopro0:
 	WINO4VERT(Z0, Z4, Z8, Z12, Z16, Z20)
 	ADDQ BX, CX
 	ADDQ BX, DX
@@ -621,6 +652,10 @@ wino4iloop:
 	VMOVUPS (DX), Z27
 	VMOVUPS (DX)(AX*1), Z28
 	VMOVUPS.Z (DX)(AX*2), K7, Z29
+	TESTQ R13, R13
+	JZ wino4inopro1
+	WINO4PRO(Z24, K4)
+wino4inopro1:
 	WINO4VERT(Z1, Z5, Z9, Z13, Z17, Z21)
 	SUBQ BX, CX
 	SUBQ BX, DX
@@ -632,6 +667,10 @@ wino4iloop:
 	VMOVUPS (DX), Z27
 	VMOVUPS (DX)(AX*1), Z28
 	VMOVUPS.Z (DX)(AX*2), K5, Z29
+	TESTQ R13, R13
+	JZ wino4inopro2
+	WINO4PRO(Z29, K5)
+wino4inopro2:
 	WINO4VERT(Z2, Z6, Z10, Z14, Z18, Z22)
 	ADDQ BX, CX
 	ADDQ BX, DX
@@ -641,6 +680,10 @@ wino4iloop:
 	VMOVUPS (DX), Z27
 	VMOVUPS (DX)(AX*1), Z28
 	VMOVUPS.Z (DX)(AX*2), K6, Z29
+	TESTQ R13, R13
+	JZ wino4inopro3
+	WINO4PRO(Z29, K6)
+wino4inopro3:
 	WINO4VERT(Z3, Z7, Z11, Z15, Z19, Z23)
 	MOVQ DI, R10
 	LEAQ (R10)(R8*2), R11
@@ -661,6 +704,11 @@ wino4iloop:
 	MOVQ xc+32(FP), DX
 	SHLQ $2, DX
 	ADDQ DX, x+24(FP)
+	TESTQ R13, R13
+	JZ wino4inext
+	ADDQ $4, R13
+	ADDQ $4, R14
+wino4inext:
 	DECQ nch+64(FP)
 	JNZ wino4ichan
 wino4idone:

@@ -150,6 +150,7 @@ func (c *convCore) winoFilterWork(w int) {
 		in, dyt = impl.winoIn4, impl.winoDy4
 	}
 	outer, kq := winoOuterFits(s, impl), winoFilterKQ(s, impl)
+	regPro := c.proInRegisters(g)
 	if outer {
 		b.wt = grow(b.wt, nb*s.C)
 	}
@@ -168,7 +169,10 @@ func (c *convCore) winoFilterWork(w int) {
 		nt := (c1 - c0) * T
 		for t0 := 0; t0 < nt; t0 += nb {
 			n := min(nb, nt-t0)
-			src, base := c.proImages(b, c0+t0/T, c0+(t0+n+T-1)/T)
+			src, base := c.in, 0
+			if !regPro {
+				src, base = c.proImages(b, c0+t0/T, c0+(t0+n+T-1)/T)
+			}
 			if T < 16 { // maps 8×8 under F(4×4): vectors of four images
 				img := c0 + t0/T
 				impl.winoIn4x8(b.wv, vps, nb, src[(img-base)*s.C*hw:], hw, s.C*hw, n/16, s.C)
@@ -177,7 +181,11 @@ func (c *convCore) winoFilterWork(w int) {
 				for t := t0; t < t0+n; { // runs of tiles within one image
 					img, lt := c0+t/T, t%T
 					run := min(T-lt, t0+n-t)
-					in(b.wv[t-t0:], vps, nb, src[(img-base)*s.C*hw:(img-base+1)*s.C*hw], hw, s.H, s.W, lt/16, run/16, s.C)
+					if x := src[(img-base)*s.C*hw : (img-base+1)*s.C*hw]; regPro {
+						impl.winoIn4Pro(b.wv[t-t0:], vps, nb, x, hw, s.H, s.W, lt/16, run/16, s.C, c.pro)
+					} else {
+						in(b.wv[t-t0:], vps, nb, x, hw, s.H, s.W, lt/16, run/16, s.C)
+					}
 					dyt(b.wm[t-t0:], mps, nb, c.out[(img*s.K+k0)*hw:(img+1)*s.K*hw], hw, s.H, s.W, lt/16, run/16, k1-k0)
 					t += run
 				}

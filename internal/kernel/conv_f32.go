@@ -488,7 +488,13 @@ func (c *convCore) backwardFilterChunk(w int, part []float32, n0, n1 int) {
 // geometry g, applies its prologue in the input transform's registers,
 // reading the source itself (see convKernels.winoIn4Pro).
 func (c *convCore) proInRegisters(g winoGeom) bool {
-	return c.pro != nil && g.ts == 4 && g.T >= 16 && c.impl.winoIn4Pro != nil && c.bnImpl.fma
+	if c.pro == nil || g.ts != 4 || !c.bnImpl.fma {
+		return false
+	}
+	if g.T < 16 {
+		return c.impl.winoIn4x8Pro != nil
+	}
+	return c.impl.winoIn4Pro != nil
 }
 
 // proImages returns where worker b reads images [i0, i1) of the call in

@@ -67,7 +67,9 @@ type convKernels struct {
 	// gradient on maps 8×8 (wino4.go), vectors spanning four images img
 	// floats apart; nil where those run F(2×2).
 	winoIn4x8 func(v []float32, vs, vc int, x []float32, xc, img, nvec, nch int)
-	winoDy4x8 func(m []float32, ms, mc int, dy []float32, yc, img, nvec, nch int)
+	// winoIn4x8Pro is winoIn4x8 with a prologue, as winoIn4Pro.
+	winoIn4x8Pro func(v []float32, vs, vc int, x []float32, xc, img, nvec, nch int, pro *ConvPrologue)
+	winoDy4x8    func(m []float32, ms, mc int, dy []float32, yc, img, nvec, nch int)
 	// winoOut4x8, where not nil, is the F(4×4) output transform on maps
 	// 8×8, with the vectors of winoIn4x8: the forward pass and the input
 	// gradient of those maps then run F(4×4) too.

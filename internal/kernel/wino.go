@@ -285,7 +285,11 @@ func (c *convCore) winoWork(w int) {
 			n := min(nb, nt-t0)
 			if T < 16 { // maps 8×8 under F(4×4): vectors of four whole images
 				img := n0 + t0/T - base
-				impl.winoIn4x8(b.wv, vps, nb, src[img*s.C*hw:], hw, s.C*hw, n/16, s.C)
+				if regPro {
+					impl.winoIn4x8Pro(b.wv, vps, nb, src[img*s.C*hw:], hw, s.C*hw, n/16, s.C, c.pro)
+				} else {
+					impl.winoIn4x8(b.wv, vps, nb, src[img*s.C*hw:], hw, s.C*hw, n/16, s.C)
+				}
 			} else {
 				// Runs of tiles within one image, whole vectors each.
 				for t := t0; t < t0+n; {

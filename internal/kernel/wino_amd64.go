@@ -238,6 +238,21 @@ func winoIn4Asm512(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch
 	winoIn4ProAsm512(v, vs, vc, x, xc, h, w, v0, nvec, nch, nil)
 }
 
+// proArgs are the assembly's arguments for the prologue pro of nch
+// channels: its maps (nil without one) and the floor's bits, 0 for the
+// ReLU and -Inf without, as the batch norm's kernels take it.
+func proArgs(pro *ConvPrologue, nch int) (scale, shift *float32, floor uint32) {
+	floor = 0xff800000 // -Inf: the maximum keeps every value
+	if pro == nil {
+		return nil, nil, floor
+	}
+	_, _ = pro.Scale[nch-1], pro.Shift[nch-1]
+	if pro.ReLU {
+		floor = 0
+	}
+	return &pro.Scale[0], &pro.Shift[0], floor
+}
+
 // winoIn4ProAsm512 is winoIn4Asm512 of the source as pro maps it (nil:
 // the source itself), in registers as the rows are loaded, with the bits
 // of bnApplyAVX512 (one rounding for x·scale + shift).
@@ -245,15 +260,7 @@ func winoIn4ProAsm512(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, 
 	if nvec <= 0 || nch <= 0 {
 		return
 	}
-	var scale, shift *float32
-	floor := uint32(0xff800000) // -Inf: the maximum keeps every value
-	if pro != nil {
-		_, _ = pro.Scale[nch-1], pro.Shift[nch-1]
-		scale, shift = &pro.Scale[0], &pro.Shift[0]
-		if pro.ReLU {
-			floor = 0
-		}
-	}
+	scale, shift, floor := proArgs(pro, nch)
 	tw, nv := w/4, winoVectors4(h, w, v0, nvec)
 	_ = v[(nch-1)*vc+35*vs+16*nvec-1]
 	_ = x[(nch-1)*xc+h*w-1]
@@ -301,7 +308,7 @@ func winoDy4Asm512(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nc
 }
 
 //go:noescape
-func winoIn4x8AVX512(v *float32, vs, vc int, x *float32, xc, img, nvec, nch int, masks int)
+func winoIn4x8AVX512(v *float32, vs, vc int, x *float32, xc, img, nvec, nch int, masks int, scale, shift *float32, floor uint32)
 
 //go:noescape
 func winoDy4x8AVX512(m *float32, ms, mc int, dy *float32, yc, img, nvec, nch int)
@@ -330,9 +337,16 @@ func winoOut4x8Asm512(y []float32, yc, img int, m []float32, ms, mc, nvec, nch i
 }
 
 func winoIn4x8Asm512(v []float32, vs, vc int, x []float32, xc, img, nvec, nch int) {
+	winoIn4x8ProAsm512(v, vs, vc, x, xc, img, nvec, nch, nil)
+}
+
+// winoIn4x8ProAsm512 is winoIn4x8Asm512 of the source as pro maps it (nil:
+// the source itself), as winoIn4ProAsm512.
+func winoIn4x8ProAsm512(v []float32, vs, vc int, x []float32, xc, img, nvec, nch int, pro *ConvPrologue) {
 	if check4x8(v, vs, vc, x, xc, img, nvec, nch) {
 		left, right := winoMasks(2)
-		winoIn4x8AVX512(&v[0], vs, vc, &x[0], xc, img, nvec, nch, int(left)|int(right)<<16)
+		scale, shift, floor := proArgs(pro, nch)
+		winoIn4x8AVX512(&v[0], vs, vc, &x[0], xc, img, nvec, nch, int(left)|int(right)<<16, scale, shift, floor)
 	}
 }
 

@@ -961,6 +961,52 @@ wino4ddone:
 	VPXORD Z29, Z29, Z29 \
 	WINO4VERT(b0, b1, b2, b3, b4, b5)
 
+// W48PRO5 applies a convolution's prologue (as WINO4PRO) to the five
+// loaded rows r0..r4 of a W48IPAIRP slot, the sixth being padding; BX
+// holds the floor's bits.
+#define W48PRO5(r0, r1, r2, r3, r4) \
+	VBROADCASTSS (R13), Z30 \
+	VPBROADCASTD BX, Z31 \
+	VFMADD213PS.BCST (R14), Z30, r0 \
+	VFMADD213PS.BCST (R14), Z30, r1 \
+	VFMADD213PS.BCST (R14), Z30, r2 \
+	VFMADD213PS.BCST (R14), Z30, r3 \
+	VFMADD213PS.BCST (R14), Z30, r4 \
+	VMAXPS r0, Z31, r0 \
+	VMAXPS r1, Z31, r1 \
+	VMAXPS r2, Z31, r2 \
+	VMAXPS r3, Z31, r3 \
+	VMAXPS r4, Z31, r4
+
+// W48IPAIRP is W48IPAIR with the prologue applied to the loaded rows.
+#define W48IPAIRP(a0, a1, a2, a3, a4, a5, b0, b1, b2, b3, b4, b5) \
+	VPXORD Z24, Z24, Z24 \
+	VMOVUPS 0(CX), Y25 \
+	VINSERTF32X8 $1, 0(DX), Z25, Z25 \
+	VMOVUPS 32(CX), Y26 \
+	VINSERTF32X8 $1, 32(DX), Z26, Z26 \
+	VMOVUPS 64(CX), Y27 \
+	VINSERTF32X8 $1, 64(DX), Z27, Z27 \
+	VMOVUPS 96(CX), Y28 \
+	VINSERTF32X8 $1, 96(DX), Z28, Z28 \
+	VMOVUPS 128(CX), Y29 \
+	VINSERTF32X8 $1, 128(DX), Z29, Z29 \
+	W48PRO5(Z25, Z26, Z27, Z28, Z29) \
+	WINO4VERT(a0, a1, a2, a3, a4, a5) \
+	VMOVUPS 96(CX), Y24 \
+	VINSERTF32X8 $1, 96(DX), Z24, Z24 \
+	VMOVUPS 128(CX), Y25 \
+	VINSERTF32X8 $1, 128(DX), Z25, Z25 \
+	VMOVUPS 160(CX), Y26 \
+	VINSERTF32X8 $1, 160(DX), Z26, Z26 \
+	VMOVUPS 192(CX), Y27 \
+	VINSERTF32X8 $1, 192(DX), Z27, Z27 \
+	VMOVUPS 224(CX), Y28 \
+	VINSERTF32X8 $1, 224(DX), Z28, Z28 \
+	W48PRO5(Z24, Z25, Z26, Z27, Z28) \
+	VPXORD Z29, Z29, Z29 \
+	WINO4VERT(b0, b1, b2, b3, b4, b5)
+
 // W48DPAIR is W48IPAIR for the output gradient: rows 0..3 and 4..7, A dY.
 #define W48DPAIR(a0, a1, a2, a3, a4, a5, b0, b1, b2, b3, b4, b5) \
 	VMOVUPS 0(CX), Y24 \
@@ -982,11 +1028,12 @@ wino4ddone:
 	VINSERTF32X8 $1, 224(DX), Z27, Z27 \
 	WINO4DY1(Z24, Z25, Z26, Z27, b0, b1, b2, b3, b4, b5)
 
-// func winoIn4x8AVX512(v *float32, vs, vc int, x *float32, xc, img, nvec, nch int, masks int)
+// func winoIn4x8AVX512(v *float32, vs, vc int, x *float32, xc, img, nvec, nch int, masks int, scale, shift *float32, floor uint32)
 // winoIn4x8Go: the slots of a vector are rows of two 8×8 images side by
 // side (two 256-bit loads each), then the 16-wide transform (K1, K2 zero
-// the columns left and right of each image).
-TEXT ·winoIn4x8AVX512(SB), NOSPLIT, $0-72
+// the columns left and right of each image). scale, shift and floor as in
+// winoIn4AVX512.
+TEXT ·winoIn4x8AVX512(SB), NOSPLIT, $0-92
 	MOVQ masks+64(FP), DX
 	KMOVW DX, K1
 	SHRQ $16, DX
@@ -1001,6 +1048,9 @@ TEXT ·winoIn4x8AVX512(SB), NOSPLIT, $0-72
 	JLE w48idone
 	CMPQ nch+56(FP), $0
 	JLE w48idone
+	MOVQ scale+72(FP), R13
+	MOVQ shift+80(FP), R14
+	MOVL floor+88(FP), BX
 w48ichan:
 	MOVQ v+0(FP), DI
 	MOVQ x+24(FP), SI
@@ -1008,10 +1058,19 @@ w48ichan:
 w48iloop:
 	MOVQ SI, CX
 	LEAQ (CX)(AX*1), DX
+	TESTQ R13, R13
+	JNZ w48ipro
 	W48IPAIR(Z0, Z4, Z8, Z12, Z16, Z20, Z1, Z5, Z9, Z13, Z17, Z21)
 	LEAQ (SI)(AX*2), CX
 	LEAQ (CX)(AX*1), DX
 	W48IPAIR(Z2, Z6, Z10, Z14, Z18, Z22, Z3, Z7, Z11, Z15, Z19, Z23)
+	JMP w48ihoriz
+w48ipro:
+	W48IPAIRP(Z0, Z4, Z8, Z12, Z16, Z20, Z1, Z5, Z9, Z13, Z17, Z21)
+	LEAQ (SI)(AX*2), CX
+	LEAQ (CX)(AX*1), DX
+	W48IPAIRP(Z2, Z6, Z10, Z14, Z18, Z22, Z3, Z7, Z11, Z15, Z19, Z23)
+w48ihoriz:
 	MOVQ DI, R10
 	LEAQ (R10)(R8*2), R11
 	ADDQ R8, R11
@@ -1031,6 +1090,11 @@ w48iloop:
 	MOVQ xc+32(FP), DX
 	SHLQ $2, DX
 	ADDQ DX, x+24(FP)
+	TESTQ R13, R13
+	JZ w48inext
+	ADDQ $4, R13
+	ADDQ $4, R14
+w48inext:
 	DECQ nch+56(FP)
 	JNZ w48ichan
 w48idone:

@@ -175,7 +175,11 @@ func (c *convCore) winoFilterWork(w int) {
 			}
 			if T < 16 { // maps 8×8 under F(4×4): vectors of four images
 				img := c0 + t0/T
-				impl.winoIn4x8(b.wv, vps, nb, src[(img-base)*s.C*hw:], hw, s.C*hw, n/16, s.C)
+				if regPro {
+					impl.winoIn4x8Pro(b.wv, vps, nb, src[(img-base)*s.C*hw:], hw, s.C*hw, n/16, s.C, c.pro)
+				} else {
+					impl.winoIn4x8(b.wv, vps, nb, src[(img-base)*s.C*hw:], hw, s.C*hw, n/16, s.C)
+				}
 				impl.winoDy4x8(b.wm, mps, nb, c.out[(img*s.K+k0)*hw:], hw, s.K*hw, n/16, k1-k0)
 			} else {
 				for t := t0; t < t0+n; { // runs of tiles within one image

@@ -932,11 +932,10 @@ wino4ddone:
 	VZEROUPPER
 	RET
 
-// W48IPAIR loads the two slots of an image pair (images at CX and DX, tile
-// rows 0 and 1, two 256-bit loads a row, rows -1 and 8 zero) and computes
-// Bᵀ d of each into a0..a5 and b0..b5.
-#define W48IPAIR(a0, a1, a2, a3, a4, a5, b0, b1, b2, b3, b4, b5) \
-	VPXORD Z24, Z24, Z24 \
+// W48TOP loads the rows of an image pair's first slot (images at CX and
+// DX, rows 0..4, two 256-bit loads a row) into Z25..Z29, and W48BOTTOM
+// those of its second slot (rows 3..7) into Z24..Z28.
+#define W48TOP \
 	VMOVUPS 0(CX), Y25 \
 	VINSERTF32X8 $1, 0(DX), Z25, Z25 \
 	VMOVUPS 32(CX), Y26 \
@@ -946,8 +945,9 @@ wino4ddone:
 	VMOVUPS 96(CX), Y28 \
 	VINSERTF32X8 $1, 96(DX), Z28, Z28 \
 	VMOVUPS 128(CX), Y29 \
-	VINSERTF32X8 $1, 128(DX), Z29, Z29 \
-	WINO4VERT(a0, a1, a2, a3, a4, a5) \
+	VINSERTF32X8 $1, 128(DX), Z29, Z29
+
+#define W48BOTTOM \
 	VMOVUPS 96(CX), Y24 \
 	VINSERTF32X8 $1, 96(DX), Z24, Z24 \
 	VMOVUPS 128(CX), Y25 \
@@ -957,13 +957,21 @@ wino4ddone:
 	VMOVUPS 192(CX), Y27 \
 	VINSERTF32X8 $1, 192(DX), Z27, Z27 \
 	VMOVUPS 224(CX), Y28 \
-	VINSERTF32X8 $1, 224(DX), Z28, Z28 \
+	VINSERTF32X8 $1, 224(DX), Z28, Z28
+
+// W48IPAIR loads the two slots of an image pair (tile rows 0 and 1, rows
+// -1 and 8 zero) and computes Bᵀ d of each into a0..a5 and b0..b5.
+#define W48IPAIR(a0, a1, a2, a3, a4, a5, b0, b1, b2, b3, b4, b5) \
+	VPXORD Z24, Z24, Z24 \
+	W48TOP \
+	WINO4VERT(a0, a1, a2, a3, a4, a5) \
+	W48BOTTOM \
 	VPXORD Z29, Z29, Z29 \
 	WINO4VERT(b0, b1, b2, b3, b4, b5)
 
 // W48PRO5 applies a convolution's prologue (as WINO4PRO) to the five
-// loaded rows r0..r4 of a W48IPAIRP slot, the sixth being padding; BX
-// holds the floor's bits.
+// loaded rows r0..r4 of a slot, the sixth being padding; BX holds the
+// floor's bits.
 #define W48PRO5(r0, r1, r2, r3, r4) \
 	VBROADCASTSS (R13), Z30 \
 	VPBROADCASTD BX, Z31 \
@@ -981,28 +989,10 @@ wino4ddone:
 // W48IPAIRP is W48IPAIR with the prologue applied to the loaded rows.
 #define W48IPAIRP(a0, a1, a2, a3, a4, a5, b0, b1, b2, b3, b4, b5) \
 	VPXORD Z24, Z24, Z24 \
-	VMOVUPS 0(CX), Y25 \
-	VINSERTF32X8 $1, 0(DX), Z25, Z25 \
-	VMOVUPS 32(CX), Y26 \
-	VINSERTF32X8 $1, 32(DX), Z26, Z26 \
-	VMOVUPS 64(CX), Y27 \
-	VINSERTF32X8 $1, 64(DX), Z27, Z27 \
-	VMOVUPS 96(CX), Y28 \
-	VINSERTF32X8 $1, 96(DX), Z28, Z28 \
-	VMOVUPS 128(CX), Y29 \
-	VINSERTF32X8 $1, 128(DX), Z29, Z29 \
+	W48TOP \
 	W48PRO5(Z25, Z26, Z27, Z28, Z29) \
 	WINO4VERT(a0, a1, a2, a3, a4, a5) \
-	VMOVUPS 96(CX), Y24 \
-	VINSERTF32X8 $1, 96(DX), Z24, Z24 \
-	VMOVUPS 128(CX), Y25 \
-	VINSERTF32X8 $1, 128(DX), Z25, Z25 \
-	VMOVUPS 160(CX), Y26 \
-	VINSERTF32X8 $1, 160(DX), Z26, Z26 \
-	VMOVUPS 192(CX), Y27 \
-	VINSERTF32X8 $1, 192(DX), Z27, Z27 \
-	VMOVUPS 224(CX), Y28 \
-	VINSERTF32X8 $1, 224(DX), Z28, Z28 \
+	W48BOTTOM \
 	W48PRO5(Z24, Z25, Z26, Z27, Z28) \
 	VPXORD Z29, Z29, Z29 \
 	WINO4VERT(b0, b1, b2, b3, b4, b5)

@@ -17,16 +17,11 @@ import "math"
 // original residual unit's y = max(bn(x) + shortcut, 0)), with the bits of
 // the two ops apart.
 func BNForwardTrain[T Float](y, x, res, gamma, beta, mean, invStd, varOut, affine []T, n, c, hw int, eps float64, relu bool, ws *Workspace) {
-	if y32, ok := any(y).([]float32); ok && n > 0 && c > 0 && hw > 0 {
-		var v32, r32 []float32
-		if varOut != nil {
-			v32 = any(varOut).([]float32)
-		}
-		if res != nil {
-			r32 = any(res).([]float32)
-		}
-		ws.bnRun(opBNTrain, bnArgs{y: y32, x: any(x).([]float32), res: r32, gamma: any(gamma).([]float32), beta: any(beta).([]float32),
-			mean: any(mean).([]float32), invStd: any(invStd).([]float32), varOut: v32, affine: any(affine).([]float32), n: n, c: c, hw: hw, eps: eps, relu: relu})
+	if _, ok := any(y).([]float32); ok && n > 0 && c > 0 && hw > 0 {
+		r32, _ := any(res).([]float32)
+		v32, _ := any(varOut).([]float32)
+		BNForwardTrainPlanes(any(y).([]float32), any(x).([]float32), r32, any(gamma).([]float32), any(beta).([]float32), any(mean).([]float32),
+			any(invStd).([]float32), v32, any(affine).([]float32), nil, false, n, c, hw, eps, relu, ws)
 		return
 	}
 	cnt := float64(n * hw)
@@ -68,6 +63,21 @@ func BNForwardTrain[T Float](y, x, res, gamma, beta, mean, invStd, varOut, affin
 			}
 		}
 	}
+}
+
+// BNForwardTrainPlanes is BNForwardTrain on float32 with the statistics
+// summed plane by plane when planes is not nil (2·n·c floats): Σx and Σx²
+// of image i's channel ch at 2(i·c+ch), the channel's sums adding them in
+// image order. have says they are there already (ConvForwardFused
+// computed them as it wrote x), else it fills them. Either way the bits
+// are the same, and differ from BNForwardTrain's (which sums each channel
+// in one pass) only in the order of the float64 additions.
+func BNForwardTrainPlanes(y, x, res, gamma, beta, mean, invStd, varOut, affine []float32, planes []float64, have bool, n, c, hw int, eps float64, relu bool, ws *Workspace) {
+	if planes != nil {
+		_ = planes[2*n*c-1]
+	}
+	ws.bnRun(opBNTrain, bnArgs{y: y, x: x, res: res, gamma: gamma, beta: beta, mean: mean, invStd: invStd, varOut: varOut, affine: affine,
+		n: n, c: c, hw: hw, eps: eps, relu: relu, planes: planes, havePlanes: have})
 }
 
 // BNForwardEval normalises x with running statistics:

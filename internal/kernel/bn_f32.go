@@ -17,6 +17,10 @@ const (
 	opBNBackward
 )
 
+// opBNPlanes sums a batch norm's input plane by plane (bnArgs.planes); it
+// comes after the Winograd ops, which come after opBNBackward.
+const opBNPlanes = opWinoFilterGrad + 1
+
 // bnArgs are the operands of the batch-norm call in progress.
 type bnArgs struct {
 	y, x, res, dy, dx         []float32
@@ -27,6 +31,12 @@ type bnArgs struct {
 	n, c, hw                  int
 	eps                       float64
 	relu                      bool
+
+	// planes, if not nil, holds Σx and Σx² of every plane (image i,
+	// channel ch at 2(i·c+ch)), and the statistics add them in image
+	// order; havePlanes: already filled (by the convolution that wrote x).
+	planes     []float64
+	havePlanes bool
 }
 
 // bnKernels are the per-channel loops; each runs over n planes of hw floats
@@ -187,8 +197,21 @@ func (c *convCore) bnWork(w int) {
 	for ch := c.take(); ch < a.c; ch = c.take() {
 		off := ch * a.hw
 		switch c.op {
+		case opBNPlanes:
+			a.planeSums(k, ch)
 		case opBNTrain:
-			s, q := k.sums(a.x[off:], a.hw, a.n, st)
+			s, q := 0.0, 0.0
+			if a.planes != nil {
+				if !a.havePlanes {
+					a.planeSums(k, ch)
+				}
+				for i := 0; i < a.n; i++ {
+					s += a.planes[2*(i*a.c+ch)]
+					q += a.planes[2*(i*a.c+ch)+1]
+				}
+			} else {
+				s, q = k.sums(a.x[off:], a.hw, a.n, st)
+			}
 			m := s / cnt
 			v := max(q/cnt-m*m, 0)
 			is := 1 / math.Sqrt(v+a.eps)
@@ -220,6 +243,14 @@ func (c *convCore) bnWork(w int) {
 			cc := -kk*sg/cnt - bb*m
 			k.gradApply(a.dx[off:], a.dy[off:], a.x[off:], a.hw, a.n, st, float32(kk), float32(bb), float32(cc), a.relu, sc, sh, true)
 		}
+	}
+}
+
+// planeSums fills the sums of channel ch's planes, image by image.
+func (a *bnArgs) planeSums(k *bnKernels, ch int) {
+	for i := 0; i < a.n; i++ {
+		at := i*a.c + ch
+		a.planes[2*at], a.planes[2*at+1] = k.sums(a.x[at*a.hw:], a.hw, 1, a.hw)
 	}
 }
 

@@ -96,19 +96,30 @@ func PrologueFits(s ConvShape) bool {
 // epi describes (nil: none). Float32 only; other element types and shapes
 // run ConvForward and then the epilogue over the whole batch.
 func ConvForwardEpilogue[T Float](y, x, w []T, s ConvShape, ws *Workspace, epi *ConvEpilogue) {
-	ConvForwardFused(y, x, w, s, ws, nil, epi)
+	ConvForwardFused(y, x, w, s, ws, nil, epi, nil)
 }
 
 // ConvForwardFused is ConvForwardEpilogue of the input as pro maps it (nil:
-// x itself); see ConvPrologue.
-func ConvForwardFused[T Float](y, x, w []T, s ConvShape, ws *Workspace, pro *ConvPrologue, epi *ConvEpilogue) {
+// x itself); see ConvPrologue. planes, if not nil (2·N·K floats), receives
+// the sums of the output's planes as BNForwardTrainPlanes computes them,
+// Σy and Σy² of image n's channel k at 2(n·K+k): the Winograd paths sum
+// each group of images while it is in cache, so that the training batch
+// norm reading y needs no pass of its own for its statistics. Float32
+// only.
+func ConvForwardFused[T Float](y, x, w []T, s ConvShape, ws *Workspace, pro *ConvPrologue, epi *ConvEpilogue, planes []float64) {
 	if y32, ok := any(y).([]float32); ok && s.Validate() == nil {
+		if planes != nil {
+			_ = planes[2*s.N*s.K-1]
+		}
 		c := ws.core()
-		c.epi, c.pro = epi, pro
+		c.epi, c.pro, c.planes = epi, pro, planes
 		c.forwardF32(y32, any(x).([]float32), any(w).([]float32), s, ws.workers())
-		c.epi, c.pro = nil, nil
+		c.epi, c.pro, c.planes = nil, nil, nil
 		runtime.KeepAlive(ws) // its cleanup stops the workers: not during the call
 		return
+	}
+	if planes != nil {
+		panic("kernel: plane sums of a convolution's output are float32 only")
 	}
 	convForwardRef(y, prologueRef(x, s, pro), w, s)
 	if epi == nil {

@@ -94,6 +94,7 @@ type convCore struct {
 	bnImpl *bnKernels
 	epi    *ConvEpilogue // of the forward call in progress
 	pro    *ConvPrologue // of the forward or weight-gradient call in progress
+	planes []float64     // of the forward call in progress: its output planes' sums
 	gepi   gradEpilogue  // of the input-gradient call in progress
 
 	in2     []float32
@@ -246,7 +247,7 @@ func (c *convCore) work(w int) {
 		c.winoFilterGrad()
 	case opWinoPack:
 		c.winoPackWork()
-	case opBNTrain, opBNEval, opBNBackward:
+	case opBNTrain, opBNEval, opBNBackward, opBNPlanes:
 		c.bnWork(w)
 	case opElt:
 		c.eltWork(w)
@@ -541,6 +542,16 @@ func (c *convCore) forwardF32(y, x, w []float32, s ConvShape, nw int) {
 	x, mapped := c.proBatch(x, s)
 	if mapped != nil {
 		defer giveScratch(mapped)
+	}
+	if c.planes != nil {
+		// the output's plane sums, in a pass of their own after the call
+		defer func(planes []float64) {
+			hw := s.OutH() * s.OutW()
+			c.op, c.bn = opBNPlanes, bnArgs{x: y[:s.N*s.K*hw], planes: planes, n: s.N, c: s.K, hw: hw}
+			c.next.Store(0)
+			c.run(min(nw, s.K))
+			c.bn = bnArgs{}
+		}(c.planes)
 	}
 	p := c.forwardPlanFor(s)
 	t := s.C * p.taps()

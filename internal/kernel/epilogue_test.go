@@ -224,7 +224,7 @@ func TestConvPrologue(t *testing.T) {
 							pro := &ConvPrologue{Scale: af2[:s.C], Shift: af2[s.C:], ReLU: relu}
 							want, got := make([]float32, len(dy)), make([]float32, len(dy))
 							ConvForward(want, y, w, s, ws)
-							ConvForwardFused(got, x, w, s, ws, pro, nil)
+							ConvForwardFused(got, x, w, s, ws, pro, nil, nil)
 							sameBits(t, "forward", want, got)
 							wantW, gotW := make([]float32, len(w)), make([]float32, len(w))
 							ConvBackwardFilter(wantW, y, dy, s, ws)
@@ -236,7 +236,7 @@ func TestConvPrologue(t *testing.T) {
 							for r := 0; r < s.H && relu && workers == 2; r++ {
 								xn := append([]float32(nil), x...)
 								xn[len(xn)-hw+r*s.W+s.W/2] = float32(math.NaN())
-								ConvForwardFused(got, xn, w, s, ws, pro, nil)
+								ConvForwardFused(got, xn, w, s, ws, pro, nil, nil)
 								if !slices.ContainsFunc(got, func(v float32) bool { return v != v }) {
 									t.Fatalf("a NaN in row %d of the input gives no NaN in the output", r)
 								}
@@ -271,10 +271,65 @@ func TestConvPrologueRef(t *testing.T) {
 	}
 	want, got := make([]float64, s.N*s.K*s.OutH()*s.OutW()), make([]float64, s.N*s.K*s.OutH()*s.OutW())
 	ConvForward(want, y, w, s, nil)
-	ConvForwardFused(got, x, w, s, nil, &ConvPrologue{Scale: scale, Shift: shift, ReLU: true}, nil)
+	ConvForwardFused(got, x, w, s, nil, &ConvPrologue{Scale: scale, Shift: shift, ReLU: true}, nil, nil)
 	for i := range want {
 		if got[i] != want[i] {
 			t.Fatalf("element %d: fused %v, separate %v", i, got[i], want[i])
+		}
+	}
+}
+
+// TestConvPlaneSums checks that the plane sums a convolution computes as
+// it writes its output (ConvForwardFused) are those the batch norm computes
+// from that output (BNForwardTrainPlanes), bit for bit, and that the
+// statistics from either are the same, for every kernel set, batch-norm
+// set and worker count, on the Winograd paths and the direct ones (which
+// sum in a pass after the call); and that the plane order changes the
+// statistics from the one-pass sums only in the last bits.
+func TestConvPlaneSums(t *testing.T) {
+	for i, s := range prologueShapes {
+		rng := rand.New(rand.NewPCG(uint64(i), 13))
+		x, w := randSlice(rng, s.N*s.C*s.H*s.W), randSlice(rng, s.K*s.C*s.R*s.S)
+		hw := s.OutH() * s.OutW()
+		gamma, beta := randSlice(rng, s.K), randSlice(rng, s.K)
+		for _, impl := range kernelSets() {
+			for _, bn := range bnSets() {
+				for _, workers := range []int{1, 2, 3} {
+					t.Run(fmt.Sprintf("%d/%s/%s/w%d", i, impl.name, bn.name, workers), func(t *testing.T) {
+						ws := workspaceFor(impl, workers)
+						ws.core().bnImpl = bn.k
+						y := make([]float32, s.N*s.K*hw)
+						got := make([]float64, 2*s.N*s.K)
+						for j := range got {
+							got[j] = math.NaN() // every sum must be written
+						}
+						ConvForwardFused(y, x, w, s, ws, nil, nil, got)
+						want := make([]float64, len(got))
+						var st [3][4][]float32 // from the conv's sums, the batch norm's, one pass
+						for m := range st {
+							for j := range st[m] {
+								st[m][j] = make([]float32, 2*s.K)
+							}
+						}
+						BNForwardTrainPlanes(nil, y, nil, gamma, beta, st[0][0], st[0][1], st[0][2], st[0][3], got, true, s.N, s.K, hw, 1e-5, true, ws)
+						BNForwardTrainPlanes(nil, y, nil, gamma, beta, st[1][0], st[1][1], st[1][2], st[1][3], want, false, s.N, s.K, hw, 1e-5, true, ws)
+						for j := range want {
+							if math.Float64bits(got[j]) != math.Float64bits(want[j]) {
+								t.Fatalf("sum %d: %v from the convolution, %v from the batch norm", j, got[j], want[j])
+							}
+						}
+						BNForwardTrain(nil, y, nil, gamma, beta, st[2][0], st[2][1], st[2][2], st[2][3], s.N, s.K, hw, 1e-5, true, ws)
+						for j := range st[0] {
+							sameBits(t, "statistics", st[1][j], st[0][j])
+							for k, v := range st[2][j] {
+								if d := math.Abs(float64(v - st[0][j][k])); d > 1e-6*max(1, math.Abs(float64(v))) {
+									t.Fatalf("statistic %d[%d]: %v by planes, %v in one pass", j, k, st[0][j][k], v)
+								}
+							}
+						}
+					})
+				}
+			}
 		}
 	}
 }

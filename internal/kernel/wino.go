@@ -344,6 +344,12 @@ func (c *convCore) winoWork(w int) {
 				done += nr
 			}
 		}
+		if c.planes != nil {
+			// the group's output planes, still in cache: their sums
+			for i := n0 * s.K; i < (n0+ng)*s.K; i++ {
+				c.planes[2*i], c.planes[2*i+1] = c.bnImpl.sums(c.out[i*hw:], hw, 1, hw)
+			}
+		}
 	}
 }
 

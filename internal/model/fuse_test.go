@@ -152,21 +152,27 @@ func sameFusedOrNot(t *testing.T, cfg config.Model, in InputShape, fuse *bool) {
 func TestFusedTrainBatchNorms(t *testing.T) {
 	in := InputShape{C: 3, H: 16, W: 16}
 	for _, c := range []struct {
-		cfg   config.Model
-		fused int
+		cfg          config.Model
+		fused, stats int
 	}{
 		// Winograd runs the 3x3 convolutions of stages 1 and 2 (8
 		// channels at 16x16, 16 at 8x8), not stage 3's 4x4 maps. Basic
 		// residual: the first batch norm of each block there (2+2).
-		{config.Model{Arch: "residual", Depth: 14, Block: "basic", Shortcut: "A", Width: 0.5, Survival: 1}, 4},
+		{config.Model{Arch: "residual", Depth: 14, Block: "basic", Shortcut: "A", Width: 0.5, Survival: 1}, 4, 4},
 		// plain: every batch norm before a convolution of those stages
 		// but the strided ones (stem and 3 in stage 1, 3 in stage 2)
-		{config.Model{Arch: "plain", Depth: 14, Block: "basic", Shortcut: "A", Width: 0.5, Survival: 1}, 7},
-		{config.Model{Arch: "residual", Depth: 8, Block: "preact", Shortcut: "C", Width: 0.5, Survival: 1}, 2},
-		{config.Model{Arch: "residual", Depth: 11, Block: "bottleneck", Shortcut: "A", Width: 0.5, Survival: 1}, 1},
+		{config.Model{Arch: "plain", Depth: 14, Block: "basic", Shortcut: "A", Width: 0.5, Survival: 1}, 7, 7},
+		{config.Model{Arch: "residual", Depth: 8, Block: "preact", Shortcut: "C", Width: 0.5, Survival: 1}, 2, 2},
+		{config.Model{Arch: "residual", Depth: 11, Block: "bottleneck", Shortcut: "A", Width: 0.5, Survival: 1}, 1, 1},
 	} {
 		t.Run(c.cfg.Block+"-"+c.cfg.Arch, func(t *testing.T) {
+			// The fused batch norms add their statistics plane by plane;
+			// with planeStats the unfused ones do too.
+			planeStats = true
+			defer func() { planeStats = false }()
 			sameFusedOrNot(t, c.cfg, in, &fuseTrainBN)
+			// the plane sums from the convolutions before them, or not
+			sameFusedOrNot(t, c.cfg, in, &fuseTrainStats)
 			n, err := New(c.cfg, Options{Batch: 6, Classes: 10, Input: in, Seed: 3, Threads: 2})
 			if err != nil {
 				t.Fatal(err)
@@ -175,16 +181,17 @@ func TestFusedTrainBatchNorms(t *testing.T) {
 			if _, err := n.TrainStep(x, y, 6, nil); err != nil {
 				t.Fatal(err)
 			}
-			fused := 0
+			fused, stats := 0, 0
 			for _, g := range n.train {
 				for _, nd := range g.g.AllNodes() {
 					if b, ok := nd.Op().(*bnOp); ok && b.into != nil {
 						fused++
+						stats += btoi(b.statsFrom != nil)
 					}
 				}
 			}
-			if fused != c.fused {
-				t.Errorf("%d batch norms fused into their convolutions, want %d", fused, c.fused)
+			if fused != c.fused || stats != c.stats {
+				t.Errorf("%d batch norms fused into their convolutions, %d with statistics from the one before: want %d, %d", fused, stats, c.fused, c.stats)
 			}
 		})
 	}

@@ -54,6 +54,14 @@ type bnOp struct {
 	// passes its input on.
 	into *convOp
 
+	// statsFrom is the convolution whose output is this op's input and
+	// which sums its planes for this op's statistics; planes, those sums
+	// when this op computes them itself. Batch norms fused into the next
+	// convolution (and, with planeStats, all of them) add the statistics
+	// plane by plane (kernel.BNForwardTrainPlanes).
+	statsFrom *convOp
+	planes    []float64
+
 	// resByConv: the convolution that also reads the residual adds the
 	// residual's gradient to its own input gradient (see
 	// fuseResidualGrads), so the graph gets none from this op; resGrad is
@@ -178,11 +186,42 @@ func fuseTrainBatchNorms(g *G.ExprGraph) {
 			continue
 		}
 		cop.pro, bop.into = bop, cop
+		// its statistics from the plane sums of the convolution before
+		// it, if that convolution's output has no other reader
+		src := nodesOf(g.From(n.ID()))
+		if len(src) == 0 || !fuseTrainStats {
+			continue
+		}
+		if prev, ok := src[0].Op().(*convOp); ok && prev.bn == nil && len(nodesOf(g.To(src[0].ID()))) == 1 {
+			prev.statsTo, bop.statsFrom = bop, prev
+		}
 	}
 }
 
-// fuseTrainBN turns fuseTrainBatchNorms on; tests turn it off to compare.
-var fuseTrainBN = true
+// fuseTrainBN turns fuseTrainBatchNorms on, and fuseTrainStats the plane
+// sums of the convolutions before the fused batch norms; tests turn them
+// off to compare.
+var fuseTrainBN, fuseTrainStats = true, true
+
+// planeStats makes every training-mode batch norm add its statistics plane
+// by plane, as the fused ones do, so that tests can compare nets with and
+// without the fusion bit for bit.
+var planeStats = false
+
+// statPlanes returns where the statistics of this op's input x (n images of
+// c channels) come from: the sums of the convolution that wrote x and
+// whether they are there, or this op's own buffer for them, or nil for the
+// one-pass sums.
+func (op *bnOp) statPlanes(n, c int) ([]float64, bool) {
+	switch {
+	case op.statsFrom != nil:
+		return op.statsFrom.planes, true
+	case op.into != nil || planeStats:
+		op.planes = growF64(op.planes, 2*n*c)
+		return op.planes, false
+	}
+	return nil, false
+}
 
 // aliasesInput reports whether Do returns its input tensor as its output.
 func (op *bnOp) aliasesInput() bool { return (op.conv != nil || op.into != nil) && !op.res }
@@ -258,7 +297,8 @@ func (op *bnOp) Do(in ...G.Value) (G.Value, error) {
 	if op.into != nil {
 		// statistics only: the convolution reading the output applies them
 		mean, invStd, bvar, af := op.mean.get(dt, c), op.invStd.get(dt, c), op.bvar.get(dt, c), op.affine.get(dt, 2*c)
-		kernel.BNForwardTrain(nil, f32s(x), nil, f32s(gamma), f32s(beta), f32s(mean), f32s(invStd), f32s(bvar), f32s(af), n, c, hw, l.eps, op.relu, op.ws)
+		planes, have := op.statPlanes(n, c)
+		kernel.BNForwardTrainPlanes(nil, f32s(x), nil, f32s(gamma), f32s(beta), f32s(mean), f32s(invStd), f32s(bvar), f32s(af), planes, have, n, c, hw, l.eps, op.relu, op.ws)
 		updateRunning(f32s(l.runMean), f32s(l.runVar), f32s(mean), f32s(bvar), l.momentum, bnUnbias(n*hw))
 		l.updates++
 		return x, nil
@@ -289,7 +329,8 @@ func (op *bnOp) Do(in ...G.Value) (G.Value, error) {
 	m := l.momentum
 	switch xd := x.Data().(type) {
 	case []float32:
-		kernel.BNForwardTrain(f32s(y), xd, data[float32](res), f32s(gamma), f32s(beta), f32s(mean), f32s(invStd), f32s(bvar), f32s(af), n, c, hw, l.eps, op.relu, op.ws)
+		planes, have := op.statPlanes(n, c)
+		kernel.BNForwardTrainPlanes(f32s(y), xd, data[float32](res), f32s(gamma), f32s(beta), f32s(mean), f32s(invStd), f32s(bvar), f32s(af), planes, have, n, c, hw, l.eps, op.relu, op.ws)
 		updateRunning(f32s(l.runMean), f32s(l.runVar), f32s(mean), f32s(bvar), m, unbias)
 	case []float64:
 		kernel.BNForwardTrain(f64s(y), xd, data[float64](res), f64s(gamma), f64s(beta), f64s(mean), f64s(invStd), f64s(bvar), f64s(af), n, c, hw, l.eps, op.relu, op.ws)

@@ -49,6 +49,13 @@ type convOp struct {
 	// they read it (see fuseTrainBatchNorms); proBuf holds its map.
 	pro    *bnOp
 	proBuf kernel.ConvPrologue
+
+	// statsTo is the training-mode batch norm, fused into the convolution
+	// after it, that reads this op's output and takes its statistics from
+	// the plane sums this op computes as it writes it, planes (see
+	// fuseTrainBatchNorms).
+	statsTo *bnOp
+	planes  []float64
 }
 
 // epilogue returns the fused batch norm's affine map and ReLU, from its
@@ -100,7 +107,12 @@ func (op *convOp) Do(in ...G.Value) (G.Value, error) {
 		if op.pro != nil {
 			pro = op.pro.prologue(&op.proBuf)
 		}
-		kernel.ConvForwardFused(f32s(y), xd, f32s(w), s, op.ws, pro, op.epilogue())
+		var planes []float64
+		if op.statsTo != nil {
+			op.planes = growF64(op.planes, 2*s.N*s.K)
+			planes = op.planes
+		}
+		kernel.ConvForwardFused(f32s(y), xd, f32s(w), s, op.ws, pro, op.epilogue(), planes)
 	case []float64:
 		kernel.ConvForward(f64s(y), xd, f64s(w), s, op.ws)
 	default:
@@ -228,4 +240,13 @@ func shortcutGrad[T float32 | float64](op *convDataOp, t []*tensor.Dense, s kern
 		g.K, g.Lo, g.Stride = a.k, (a.k-s.C)/2, a.stride
 	}
 	return g
+}
+
+// growF64 returns b with a length of n, reallocated only when it is too
+// small.
+func growF64(b []float64, n int) []float64 {
+	if cap(b) < n {
+		return make([]float64, n)
+	}
+	return b[:n]
 }

@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/resx-dev/resx/internal/config"
@@ -156,15 +155,6 @@ func randomBatch(opt Options) ([]float32, []int32) {
 		y[i] = int32(r.IntN(opt.Classes))
 	}
 	return x, y
-}
-
-// PeakRSSMiB is the process's peak resident memory so far.
-func PeakRSSMiB() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return float64(ru.Maxrss) / 1024 // kilobytes on Linux
 }
 
 // CPUModel is the processor's name from /proc/cpuinfo, or GOARCH.

@@ -1,20 +1,18 @@
 package experiment
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-
-	"golang.org/x/sys/unix"
 )
 
 const lockName = ".lock"
 
-// folderLock is an exclusive flock on a run folder's .lock file. The kernel
-// drops it when its process dies, however it dies, so a lock is never stale.
+// folderLock is an exclusive lock on a run folder's .lock file (flock on
+// Unix, LockFileEx on Windows). The operating system drops it when its
+// process dies, however it dies, so a lock is never stale.
 type folderLock struct{ f *os.File }
 
 // lockFolder takes dir's lock without waiting. The lock file holds the
@@ -24,10 +22,10 @@ func lockFolder(dir string) (*folderLock, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+	if busy, err := tryLock(f); busy || err != nil {
 		pid, _ := os.ReadFile(f.Name())
 		f.Close()
-		if errors.Is(err, unix.EWOULDBLOCK) {
+		if busy {
 			return nil, fmt.Errorf("%s: %w (held by pid %s)", dir, ErrBusy, strings.TrimSpace(string(pid)))
 		}
 		return nil, fmt.Errorf("lock %s: %w", dir, err)

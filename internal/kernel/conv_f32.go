@@ -543,16 +543,6 @@ func (c *convCore) forwardF32(y, x, w []float32, s ConvShape, nw int) {
 	if mapped != nil {
 		defer giveScratch(mapped)
 	}
-	if c.planes != nil {
-		// the output's plane sums, in a pass of their own after the call
-		defer func(planes []float64) {
-			hw := s.OutH() * s.OutW()
-			c.op, c.bn = opBNPlanes, bnArgs{x: y[:s.N*s.K*hw], planes: planes, n: s.N, c: s.K, hw: hw}
-			c.next.Store(0)
-			c.run(min(nw, s.K))
-			c.bn = bnArgs{}
-		}(c.planes)
-	}
 	p := c.forwardPlanFor(s)
 	t := s.C * p.taps()
 	c.wpack = grow(c.wpack, roundUp(s.K, 8)*t)
@@ -566,6 +556,14 @@ func (c *convCore) forwardF32(y, x, w []float32, s ConvShape, nw int) {
 	c.next.Store(0)
 	c.run(nw)
 	c.out, c.in = nil, nil
+	if c.planes != nil {
+		// the output's plane sums, in a pass of their own
+		c.op, c.bn = opBNPlanes, bnArgs{x: y[:s.N*s.K*p.npix], planes: c.planes, n: s.N, c: s.K, hw: p.npix}
+		c.nw = min(nw, s.K)
+		c.next.Store(0)
+		c.run(c.nw)
+		c.bn = bnArgs{}
+	}
 }
 
 func (c *convCore) backwardDataF32(dx, dy, w []float32, s ConvShape, nw int) {

@@ -53,8 +53,9 @@ type convKernels struct {
 	// F(2×2, 3×3) only.
 	winoIn4 func(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int)
 	// winoIn4Pro is winoIn4 of the source as a ConvPrologue maps it, the
-	// map applied in registers with the bits of fmaBN's apply; nil where
-	// the set has none (the map then goes to a copy of the images first).
+	// map applied in registers with the bits of the batch norm's apply
+	// where that is an FMA (bnKernels.fma); nil where the set has none (the
+	// map then goes to a copy of the images first).
 	winoIn4Pro func(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int, pro *ConvPrologue)
 	winoOut4   func(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch int)
 	// winoDy4 is the output-gradient transform of the F(4×4) weight

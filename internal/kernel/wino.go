@@ -285,22 +285,14 @@ func (c *convCore) winoWork(w int) {
 			n := min(nb, nt-t0)
 			if T < 16 { // maps 8×8 under F(4×4): vectors of four whole images
 				img := n0 + t0/T - base
-				if regPro {
-					impl.winoIn4x8Pro(b.wv, vps, nb, src[img*s.C*hw:], hw, s.C*hw, n/16, s.C, c.pro)
-				} else {
-					impl.winoIn4x8(b.wv, vps, nb, src[img*s.C*hw:], hw, s.C*hw, n/16, s.C)
-				}
+				c.winoInput4x8(regPro, b.wv, vps, nb, src[img*s.C*hw:], n/16)
 			} else {
 				// Runs of tiles within one image, whole vectors each.
 				for t := t0; t < t0+n; {
 					gg, lt := t/T, t%T
 					run := min(T-lt, t0+n-t)
 					img := n0 + gg - base
-					if regPro {
-						impl.winoIn4Pro(b.wv[t-t0:], vps, nb, src[img*s.C*hw:(img+1)*s.C*hw], hw, s.H, s.W, lt/16, run/16, s.C, c.pro)
-					} else {
-						in(b.wv[t-t0:], vps, nb, src[img*s.C*hw:(img+1)*s.C*hw], hw, s.H, s.W, lt/16, run/16, s.C)
-					}
+					c.winoInput(regPro, in, b.wv[t-t0:], vps, nb, src[img*s.C*hw:(img+1)*s.C*hw], lt/16, run/16)
 					t += run
 				}
 			}
@@ -351,6 +343,29 @@ func (c *convCore) winoWork(w int) {
 			}
 		}
 	}
+}
+
+// winoInput runs the input transform in of the call in progress on the
+// tiles of one image x from vector v0, or, with regPro, winoIn4Pro, which
+// applies the call's prologue in registers (see proInRegisters).
+func (c *convCore) winoInput(regPro bool, in func(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int), v []float32, vs, vc int, x []float32, v0, nvec int) {
+	s := c.s
+	if regPro {
+		c.impl.winoIn4Pro(v, vs, vc, x, s.H*s.W, s.H, s.W, v0, nvec, s.C, c.pro)
+		return
+	}
+	in(v, vs, vc, x, s.H*s.W, s.H, s.W, v0, nvec, s.C)
+}
+
+// winoInput4x8 is winoInput for maps 8×8 under F(4×4): nvec vectors of
+// four images each from x.
+func (c *convCore) winoInput4x8(regPro bool, v []float32, vs, vc int, x []float32, nvec int) {
+	s := c.s
+	if regPro {
+		c.impl.winoIn4x8Pro(v, vs, vc, x, s.H*s.W, s.C*s.H*s.W, nvec, s.C, c.pro)
+		return
+	}
+	c.impl.winoIn4x8(v, vs, vc, x, s.H*s.W, s.C*s.H*s.W, nvec, s.C)
 }
 
 // winoInGo is the input transform, read straight from the source planes:

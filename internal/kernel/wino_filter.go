@@ -175,21 +175,13 @@ func (c *convCore) winoFilterWork(w int) {
 			}
 			if T < 16 { // maps 8×8 under F(4×4): vectors of four images
 				img := c0 + t0/T
-				if regPro {
-					impl.winoIn4x8Pro(b.wv, vps, nb, src[(img-base)*s.C*hw:], hw, s.C*hw, n/16, s.C, c.pro)
-				} else {
-					impl.winoIn4x8(b.wv, vps, nb, src[(img-base)*s.C*hw:], hw, s.C*hw, n/16, s.C)
-				}
+				c.winoInput4x8(regPro, b.wv, vps, nb, src[(img-base)*s.C*hw:], n/16)
 				impl.winoDy4x8(b.wm, mps, nb, c.out[(img*s.K+k0)*hw:], hw, s.K*hw, n/16, k1-k0)
 			} else {
 				for t := t0; t < t0+n; { // runs of tiles within one image
 					img, lt := c0+t/T, t%T
 					run := min(T-lt, t0+n-t)
-					if x := src[(img-base)*s.C*hw : (img-base+1)*s.C*hw]; regPro {
-						impl.winoIn4Pro(b.wv[t-t0:], vps, nb, x, hw, s.H, s.W, lt/16, run/16, s.C, c.pro)
-					} else {
-						in(b.wv[t-t0:], vps, nb, x, hw, s.H, s.W, lt/16, run/16, s.C)
-					}
+					c.winoInput(regPro, in, b.wv[t-t0:], vps, nb, src[(img-base)*s.C*hw:(img-base+1)*s.C*hw], lt/16, run/16)
 					dyt(b.wm[t-t0:], mps, nb, c.out[(img*s.K+k0)*hw:(img+1)*s.K*hw], hw, s.H, s.W, lt/16, run/16, k1-k0)
 					t += run
 				}

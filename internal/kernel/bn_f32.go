@@ -249,9 +249,14 @@ func (c *convCore) bnWork(w int) {
 // planeSums fills the sums of channel ch's planes, image by image.
 func (a *bnArgs) planeSums(k *bnKernels, ch int) {
 	for i := 0; i < a.n; i++ {
-		at := i*a.c + ch
-		a.planes[2*at], a.planes[2*at+1] = k.sums(a.x[at*a.hw:], a.hw, 1, a.hw)
+		k.planeSum(a.planes, a.x, a.hw, i*a.c+ch)
 	}
+}
+
+// planeSum stores Σx and Σx² of plane p of x (planes of hw floats) at
+// 2p and 2p+1 of planes, the layout of bnArgs.planes.
+func (k *bnKernels) planeSum(planes []float64, x []float32, hw, p int) {
+	planes[2*p], planes[2*p+1] = k.sums(x[p*hw:], hw, 1, hw)
 }
 
 // apply normalises the channel at off with scale and shift, adding the

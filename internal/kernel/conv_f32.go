@@ -506,16 +506,22 @@ func (c *convCore) proImages(b *workerBuf, i0, i1 int) ([]float32, int) {
 	if c.pro == nil {
 		return c.in, 0
 	}
-	s := c.s
-	hw, img := s.H*s.W, s.C*s.H*s.W
+	img := c.s.C * c.s.H * c.s.W
 	b.pro = grow(b.pro, (i1-i0)*img)
-	// Plane by plane in memory order: the kernel prefetches a row ahead,
-	// here the next plane, which is the one it reads next.
-	for i := 0; i < (i1-i0)*s.C; i++ {
-		ch := i % s.C
-		c.bnImpl.apply(b.pro[i*hw:], c.in[i0*img+i*hw:], hw, 1, hw, c.pro.Scale[ch], c.pro.Shift[ch], c.pro.ReLU, false)
-	}
+	c.proMap(b.pro, c.in[i0*img:], i1-i0, c.s)
 	return b.pro, i0
+}
+
+// proMap writes into dst the first n images of src (images of shape s's
+// input) as the call's prologue maps them, with the batch norm's own
+// kernel, plane by plane in memory order: the kernel prefetches a row
+// ahead, here the next plane, which is the one it reads next.
+func (c *convCore) proMap(dst, src []float32, n int, s ConvShape) {
+	hw := s.H * s.W
+	for i := 0; i < n*s.C; i++ {
+		ch := i % s.C
+		c.bnImpl.apply(dst[i*hw:], src[i*hw:], hw, 1, hw, c.pro.Scale[ch], c.pro.Shift[ch], c.pro.ReLU, false)
+	}
 }
 
 // proBatch returns x (the batch of s) as the call's prologue maps it, in a
@@ -527,10 +533,7 @@ func (c *convCore) proBatch(x []float32, s ConvShape) ([]float32, []float32) {
 		return x, nil
 	}
 	buf := takeScratch(s.N * s.C * s.H * s.W)
-	hw := s.H * s.W
-	for ch := 0; ch < s.C; ch++ {
-		c.bnImpl.apply(buf[ch*hw:], x[ch*hw:], hw, s.N, s.C*hw, c.pro.Scale[ch], c.pro.Shift[ch], c.pro.ReLU, false)
-	}
+	c.proMap(buf, x, s.N, s)
 	return buf, buf
 }
 

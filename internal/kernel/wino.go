@@ -338,8 +338,8 @@ func (c *convCore) winoWork(w int) {
 		}
 		if c.planes != nil {
 			// the group's output planes, still in cache: their sums
-			for i := n0 * s.K; i < (n0+ng)*s.K; i++ {
-				c.planes[2*i], c.planes[2*i+1] = c.bnImpl.sums(c.out[i*hw:], hw, 1, hw)
+			for p := n0 * s.K; p < (n0+ng)*s.K; p++ {
+				c.bnImpl.planeSum(c.planes, c.out, hw, p)
 			}
 		}
 	}

@@ -294,16 +294,10 @@ func (op *bnOp) Do(in ...G.Value) (G.Value, error) {
 	if op.conv != nil && op.aliasesInput() {
 		return x, nil // the convolution normalised its output
 	}
-	if op.into != nil {
-		// statistics only: the convolution reading the output applies them
-		mean, invStd, bvar, af := op.mean.get(dt, c), op.invStd.get(dt, c), op.bvar.get(dt, c), op.affine.get(dt, 2*c)
-		planes, have := op.statPlanes(n, c)
-		kernel.BNForwardTrainPlanes(nil, f32s(x), nil, f32s(gamma), f32s(beta), f32s(mean), f32s(invStd), f32s(bvar), f32s(af), planes, have, n, c, hw, l.eps, op.relu, op.ws)
-		updateRunning(f32s(l.runMean), f32s(l.runVar), f32s(mean), f32s(bvar), l.momentum, bnUnbias(n*hw))
-		l.updates++
-		return x, nil
+	var y *tensor.Dense // none when the convolution reading it applies this op (into)
+	if op.into == nil {
+		y = op.out.get(dt, sh...)
 	}
-	y := op.out.get(dt, sh...)
 	if op.conv != nil { // normalised by the convolution; the residual is left
 		switch xd := x.Data().(type) {
 		case []float32:
@@ -330,7 +324,7 @@ func (op *bnOp) Do(in ...G.Value) (G.Value, error) {
 	switch xd := x.Data().(type) {
 	case []float32:
 		planes, have := op.statPlanes(n, c)
-		kernel.BNForwardTrainPlanes(f32s(y), xd, data[float32](res), f32s(gamma), f32s(beta), f32s(mean), f32s(invStd), f32s(bvar), f32s(af), planes, have, n, c, hw, l.eps, op.relu, op.ws)
+		kernel.BNForwardTrainPlanes(data[float32](y), xd, data[float32](res), f32s(gamma), f32s(beta), f32s(mean), f32s(invStd), f32s(bvar), f32s(af), planes, have, n, c, hw, l.eps, op.relu, op.ws)
 		updateRunning(f32s(l.runMean), f32s(l.runVar), f32s(mean), f32s(bvar), m, unbias)
 	case []float64:
 		kernel.BNForwardTrain(f64s(y), xd, data[float64](res), f64s(gamma), f64s(beta), f64s(mean), f64s(invStd), f64s(bvar), f64s(af), n, c, hw, l.eps, op.relu, op.ws)
@@ -339,6 +333,9 @@ func (op *bnOp) Do(in ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("%s: unsupported dtype %v", op.name, dt)
 	}
 	l.updates++
+	if op.into != nil {
+		return x, nil // statistics only: the convolution applies them
+	}
 	return y, nil
 }
 

@@ -29,6 +29,11 @@ type workerBuf struct {
 	wt     []float32 // one position's wv transposed, for dwOuter
 
 	pro []float32 // images of the source as the call's prologue maps them
+
+	// the tap-broadcast weight gradient (dwtap.go): a group's padded
+	// sources and transposed output gradients
+	tx, tdy []float32
+	tapKey  tapKey
 }
 
 // grow returns b with a length of at least n, never shrinking it.
@@ -82,6 +87,7 @@ type convCore struct {
 	bfStride int
 	bfKSplit int // parts of a chunk's output channels the Winograd weight gradient hands out
 	bfDw     []float32
+	tap      tapGeom // of a tap-broadcast weight gradient
 
 	// the call in progress
 	op      int
@@ -245,6 +251,10 @@ func (c *convCore) work(w int) {
 		c.winoFilterSum()
 	case opWinoFilterGrad:
 		c.winoFilterGrad()
+	case opTapFilter:
+		c.tapFilterWork(w)
+	case opTapFilterSum:
+		c.tapFilterSum(w)
 	case opWinoPack:
 		c.winoPackWork()
 	case opBNTrain, opBNEval, opBNBackward, opBNPlanes:
@@ -675,6 +685,10 @@ func (c *convCore) backwardFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 	x, mapped := c.proBatch(x, s)
 	if mapped != nil {
 		defer giveScratch(mapped)
+	}
+	if dwTapFits(s, c.impl) {
+		c.tapFilterF32(dw, x, dy, s, nw)
+		return
 	}
 	p := c.forwardPlanFor(s)
 	impl := c.impl

@@ -310,13 +310,18 @@ func TestSplitMerge(t *testing.T) {
 }
 
 // TestConvF32ShapeChanges runs one workspace over changing shapes, as a layer
-// does between training batches and a smaller evaluation batch.
+// does between training batches and a smaller evaluation batch, and as the
+// layers of a net do that share one. The strides, paddings and channel
+// counts change too: the weight gradient keeps the padding of its copies
+// from call to call (dwtap.go).
 func TestConvF32ShapeChanges(t *testing.T) {
 	base := ConvShape{N: 4, C: 8, H: 8, W: 8, K: 16, R: 3, S: 3, Stride: 1, Pad: 1}
-	shapes := []ConvShape{base, base, base, base}
+	shapes := []ConvShape{base, base, base, base, base, base}
 	shapes[1].N = 3
 	shapes[2].H, shapes[2].W = 12, 10
 	shapes[3].N = 6
+	shapes[4].Stride, shapes[4].K = 2, 48
+	shapes[5].C, shapes[5].Pad, shapes[5].H = 3, 0, 9
 	for _, impl := range kernelSets() {
 		ws := workspaceFor(impl, 2)
 		for i, s := range append(shapes, shapes...) {

@@ -96,6 +96,78 @@ type convKernels struct {
 	// winoTr writes dst[t·ldd + c] = src[c·lds + t] for c < nc and t < nt,
 	// both multiples of 16.
 	winoTr func(dst []float32, ldd int, src []float32, lds, nc, nt int)
+
+	// dwTap, where not nil, runs the weight gradient of the direct 3×3
+	// convolutions that the Winograd adjoint does not (dwtap.go): for the
+	// 9·a.nch taps t = 9c + 3r + q of a.nch source channels and the a.nk
+	// output channels j < a.nk,
+	//	part[t·ldp + j] += Σ_{n<nimg} Σ_{oy<oh, ox<ow}
+	//		x[n·ximg + c·plane + (stride·oy + r)·wp + stride·ox + q] ·
+	//		dyt[n·dimg + (oy·ow + ox)·ldk + j]
+	// summed in that order from zero, then added: x zero-padded planes,
+	// dyt each pixel's output gradients in a row. The (nch, nk) it takes
+	// are tapTiles'.
+	dwTap func(part []float32, ldp int, x []float32, a dwTapArgs, dyt []float32)
+	// tapTiles are dwTap's tiles, the most output channels first.
+	tapTiles []tapTile
+	// copyRows, where not nil, is copyRowsGo in assembly.
+	copyRows func(dst []float32, ldd int, src []float32, lds, w, rows int)
+}
+
+// copyRowsGo writes dst[r·ldd + j] = src[r·lds + j] for r < rows, j < w.
+func copyRowsGo(dst []float32, ldd int, src []float32, lds, w, rows int) {
+	if !checkCopyRows(dst, ldd, src, lds, w, rows) {
+		return
+	}
+	for r := 0; r < rows; r++ {
+		copy(dst[r*ldd:r*ldd+w], src[r*lds:r*lds+w])
+	}
+}
+
+// checkCopyRows reports whether a copyRows call has work, and panics
+// unless its arguments lie inside its slices.
+func checkCopyRows(dst []float32, ldd int, src []float32, lds, w, rows int) bool {
+	if w <= 0 || rows <= 0 {
+		return false
+	}
+	if ldd < w || lds < w {
+		panic("kernel: copyRows: bad shape")
+	}
+	_ = dst[(rows-1)*ldd+w-1]
+	_ = src[(rows-1)*lds+w-1]
+	return true
+}
+
+// tapTile is a dwTap tile: the taps of nch source channels by nk output
+// channels.
+type tapTile struct{ nch, nk int }
+
+// dwTapArgs is the geometry of a dwTap call.
+type dwTapArgs struct {
+	tapTile
+	wp, stride, plane int // the padded source planes: row length, stride of the taps, channel stride
+	ldk, oh, ow       int // the output gradients' row length; the output plane
+	nimg, ximg, dimg  int // images, and their strides in x and dyt
+
+	// pf is memory the next calls will read, which the call prefetches
+	// into L2 as it goes: a hint, which changes no result.
+	pf []float32
+}
+
+// checkDwTap reports whether a dwTap call has work, and panics unless every
+// element it addresses lies inside its slices.
+func checkDwTap(part []float32, ldp int, x []float32, a dwTapArgs, dyt []float32) bool {
+	if a.nimg <= 0 || a.oh <= 0 || a.ow <= 0 {
+		return false
+	}
+	nk := a.nk
+	if a.nch <= 0 || nk <= 0 || ldp < nk || a.ldk < nk || a.stride <= 0 || a.wp < a.stride*(a.ow-1)+3 || a.ximg < 0 || a.dimg < 0 || a.plane < 0 {
+		panic("kernel: dwTap: bad shape")
+	}
+	_ = part[(9*a.nch-1)*ldp+nk-1]
+	_ = x[(a.nimg-1)*a.ximg+(a.nch-1)*a.plane+(a.stride*(a.oh-1)+2)*a.wp+a.stride*(a.ow-1)+2]
+	_ = dyt[(a.nimg-1)*a.dimg+(a.oh*a.ow-1)*a.ldk+nk-1]
+	return true
 }
 
 // winoTrGo is winoTr in plain Go.

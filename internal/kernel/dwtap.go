@@ -1,0 +1,245 @@
+package kernel
+
+// The weight gradient of a 3×3 convolution that the Winograd adjoint does
+// not take (the stem, the strided layers) as tap broadcasts. For a source
+// channel c, tap (r, q) and output channel k,
+//
+//	dw[k][c][r][q] = Σ_n Σ_p x[n][c][stride·oy + r − pad][stride·ox + q − pad] · dy[n][k][p]
+//
+// over the output pixels p = (oy, ox). The sum runs as outer products: each
+// pixel's nine source values of a channel, broadcast one at a time, times
+// the vector of its output gradients, so that the accumulators hold the
+// taps × output channels block of dw itself and no vector is reduced
+// across its lanes. The kernel reads each image's source zero-padded (any
+// stride then reads at fixed offsets, with no lane masks) and its output
+// gradients transposed, pixel-major.
+
+const (
+	opTapFilter = opBNPlanes + 1 + iota
+	opTapFilterSum
+)
+
+// tapGeom is the layout of a tap-broadcast weight gradient.
+type tapGeom struct {
+	oh, ow, npix int
+	hp, wp       int // a padded source plane: rows and their length
+	plane        int // floats per padded plane
+	c3           int // source channels, rounded up to whole tiles
+	kp           int // output channels, rounded up to whole tiles: the transposed gradients' row length
+	ximg, dimg   int // floats per image of padded source and transposed gradients
+	G            int // images per kernel call
+	tiles        []tapTile
+}
+
+// tapKey names the shape a worker's padded copies were laid out for.
+type tapKey struct{ c, h, w, k, stride, pad, g int }
+
+// dwTapFits reports whether the weight gradient of s runs as tap
+// broadcasts with kernel set impl: 3×3 filters on a set that has them.
+func dwTapFits(s ConvShape, impl *convKernels) bool {
+	return impl.dwTap != nil && s.R == 3 && s.S == 3 && s.Stride > 0
+}
+
+// tapBudget is how many bytes of transposed output gradients a call reads.
+const tapBudget = 32 << 10
+
+// tapGeometry lays out s's tap-broadcast weight gradient with kernel set
+// impl over chunks of perChunk images.
+func tapGeometry(s ConvShape, impl *convKernels, perChunk int) tapGeom {
+	g := tapGeom{oh: s.OutH(), ow: s.OutW(), tiles: impl.tapTiles}
+	g.npix = g.oh * g.ow
+	g.hp, g.wp = s.Stride*(g.oh-1)+3, s.Stride*(g.ow-1)+3
+	g.plane = g.hp * g.wp
+	g.kp = roundUp(s.K, g.tiles[len(g.tiles)-1].nk)
+	g.c3 = s.C
+	for k := 0; k < g.kp; {
+		t := g.tile(k)
+		g.c3 = roundUp(g.c3, t.nch)
+		k += t.nk
+	}
+	g.ximg, g.dimg = g.c3*g.plane, g.npix*g.kp
+	// As many images a call as keep its output gradients in L1 (each
+	// call reads them all, and one channel's source planes): the calls
+	// meanwhile prefetch the next group's data, which the smaller groups
+	// spread more evenly.
+	g.G = max(1, min(perChunk, tapBudget/(4*g.dimg)))
+	return g
+}
+
+// tile is the tile that sums output channels from k on: the widest that
+// fits below kp.
+func (g *tapGeom) tile(k int) tapTile {
+	for _, t := range g.tiles {
+		if k+t.nk <= g.kp {
+			return t
+		}
+	}
+	panic("kernel: no tap tile fits")
+}
+
+// padSource writes the C planes of one image (H×W each) into the
+// geometry's zero-padded planes in dst. It writes only what the source
+// covers: the padding must be zero already (tapFilterF32 clears a worker's
+// copies when the shape changes). The planes of channels C..c3 sum into
+// partial sums that nothing reads.
+func (g *tapGeom) padSource(dst, src []float32, s ConvShape, impl *convKernels) {
+	rows, w := min(s.H, g.hp-s.Pad), min(s.W, g.wp-s.Pad)
+	if rows <= 0 || w <= 0 {
+		return
+	}
+	copyRows := impl.copyRows
+	if copyRows == nil {
+		copyRows = copyRowsGo
+	}
+	for ch := 0; ch < s.C; ch++ {
+		copyRows(dst[ch*g.plane+s.Pad*g.wp+s.Pad:], g.wp, src[ch*s.H*s.W:], s.W, w, rows)
+	}
+}
+
+// transposeDy writes one image's output gradients (K planes of npix) into
+// dst pixel-major, rows of kp floats. It leaves the columns past K as they
+// are: they sum into the partial sums of output channels past K, which
+// nothing reads.
+func transposeDy(dst []float32, kp int, dy []float32, K, npix int, impl *convKernels) {
+	k16, p16 := K/16*16, npix/16*16
+	if k16 > 0 && p16 > 0 {
+		impl.winoTr(dst, kp, dy, npix, k16, p16)
+	}
+	if k16 == K && p16 == npix {
+		return
+	}
+	for p := 0; p < npix; p++ {
+		row := dst[p*kp : (p+1)*kp]
+		k0 := k16
+		if p >= p16 {
+			k0 = 0
+		}
+		for k := k0; k < K; k++ {
+			row[k] = dy[k*npix+p]
+		}
+	}
+}
+
+// tapFilterF32 is backwardFilterF32 as tap broadcasts (dwTapFits): the
+// batch in chunks summed on their own, then added in chunk order, so that
+// the result does not depend on the workers.
+func (c *convCore) tapFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
+	chunks := min(dwChunks, s.N)
+	nw = min(nw, chunks)
+	g := tapGeometry(s, c.impl, (s.N+chunks-1)/chunks)
+	c.tap = g
+	c.ensureBufs(nw)
+	for i := 0; i < nw; i++ {
+		b := &c.bufs[i]
+		if key := (tapKey{s.C, s.H, s.W, s.K, s.Stride, s.Pad, g.G}); b.tapKey != key {
+			// the padding, zeroed here, stays zero: padSource writes only
+			// the rest
+			b.tapKey = key
+			b.tx = grow(b.tx, g.G*g.ximg)
+			clear(b.tx)
+		}
+		b.tdy = grow(b.tdy, g.G*g.dimg)
+		b.scratch = grow(b.scratch, s.K)
+	}
+	c.bfChunks, c.bfStride = chunks, 9*g.c3*g.kp
+	c.bfPart = takeScratch(chunks * c.bfStride)
+	c.op, c.s, c.nw, c.out, c.in = opTapFilter, s, nw, dy[:s.N*s.K*g.npix], x[:s.N*s.C*s.H*s.W]
+	c.next.Store(0)
+	c.run(nw)
+	c.op, c.bfDw = opTapFilterSum, dw[:s.K*s.C*9]
+	c.next.Store(0)
+	c.run(min(nw, s.C))
+	giveScratch(c.bfPart)
+	c.out, c.in, c.bfPart, c.bfDw = nil, nil, nil, nil
+}
+
+// tapFilterWork sums the chunks of the batch that worker w takes, each
+// into its own partial sums: rows c·9 + 3r + q of kp output channels.
+func (c *convCore) tapFilterWork(w int) {
+	s, g, b, impl := c.s, &c.tap, &c.bufs[w], c.impl
+	inSz, dySz := s.C*s.H*s.W, s.K*g.npix
+	for ch := c.take(); ch < c.bfChunks; ch = c.take() {
+		part := c.bfPart[ch*c.bfStride : (ch+1)*c.bfStride]
+		clear(part)
+		n0, n1 := split(s.N, c.bfChunks, ch)
+		for g0 := n0; g0 < n1; g0 += g.G {
+			ng := min(g.G, n1-g0)
+			for i := 0; i < ng; i++ {
+				n := g0 + i
+				g.padSource(b.tx[i*g.ximg:(i+1)*g.ximg], c.in[n*inSz:(n+1)*inSz], s, impl)
+				transposeDy(b.tdy[i*g.dimg:(i+1)*g.dimg], g.kp, c.out[n*dySz:(n+1)*dySz], s.K, g.npix, impl)
+			}
+			// The calls prefetch the next group's sources and gradients: in
+			// this chunk, or after its last group in the chunk this worker
+			// is likely to take next (the workers take turns).
+			nx0, nx1 := g0+ng, min(g0+ng+g.G, n1)
+			if nx0 == n1 {
+				if nc := ch + c.nw; nc < c.bfChunks {
+					nx0, _ = split(s.N, c.bfChunks, nc)
+					_, e := split(s.N, c.bfChunks, nc)
+					nx1 = min(nx0+g.G, e)
+				}
+			}
+			xr, dr := c.in[nx0*inSz:nx1*inSz], c.out[nx0*dySz:nx1*dySz]
+			ncalls := 0
+			for k := 0; k < g.kp; {
+				t := g.tile(k)
+				ncalls += roundUp(s.C, t.nch) / t.nch
+				k += t.nk
+			}
+			a := dwTapArgs{wp: g.wp, stride: s.Stride, plane: g.plane, ldk: g.kp, oh: g.oh, ow: g.ow, nimg: ng, ximg: g.ximg, dimg: g.dimg}
+			call := 0
+			for k := 0; k < g.kp; k += a.nk {
+				a.tapTile = g.tile(k)
+				for src := 0; src < s.C; src += a.nch {
+					a.pf = prefetchShare(xr, dr, call, ncalls)
+					impl.dwTap(part[9*src*g.kp+k:], g.kp, b.tx[src*g.plane:], a, b.tdy[k:])
+					call++
+				}
+			}
+		}
+	}
+}
+
+// prefetchShare is the part of the memory a and b that call i of n
+// prefetches: a's calls first, then b's, in proportion to their lengths
+// (the longer of the two where there is one call).
+func prefetchShare(a, b []float32, i, n int) []float32 {
+	if n == 1 {
+		if len(a) > len(b) {
+			return a
+		}
+		return b
+	}
+	na := n * len(a) / max(1, len(a)+len(b))
+	if len(a) > 0 {
+		na = max(na, 1)
+	}
+	if i < na {
+		lo, hi := split(len(a), na, i)
+		return a[lo:hi]
+	}
+	lo, hi := split(len(b), n-na, i-na)
+	return b[lo:hi]
+}
+
+// tapFilterSum adds the chunks' partial sums in chunk order into dw, for
+// the source channels the worker takes one at a time.
+func (c *convCore) tapFilterSum(w int) {
+	s, g := c.s, &c.tap
+	acc := c.bufs[w].scratch[:s.K]
+	for src := c.take(); src < s.C; src = c.take() {
+		for t := 9 * src; t < 9*(src+1); t++ {
+			copy(acc, c.bfPart[t*g.kp:t*g.kp+s.K])
+			for ch := 1; ch < c.bfChunks; ch++ {
+				p := c.bfPart[ch*c.bfStride+t*g.kp : ch*c.bfStride+t*g.kp+s.K]
+				for k, v := range p {
+					acc[k] += v
+				}
+			}
+			for k, v := range acc {
+				c.bfDw[k*9*s.C+t] = v
+			}
+		}
+	}
+}

@@ -1,0 +1,424 @@
+// The weight gradient of the direct 3×3 convolutions as tap broadcasts (see
+// dwTapAsm512 in kern_amd64.go).
+
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// DT9(mem, rt, za, zb) adds the tap at mem to the accumulators za, zb: its
+// source value broadcast into rt, times the pixel's 32 output gradients in
+// Z30, Z31.
+#define DT9(mem, rt, za, zb) \
+	VBROADCASTSS mem, rt \
+	VFMADD231PS Z30, rt, za \
+	VFMADD231PS Z31, rt, zb
+
+// DTADD2(za, zb) adds za, zb to the 32 floats at AX and steps AX one row of
+// part (SI bytes) on.
+#define DTADD2(za, zb) \
+	VADDPS (AX), za, za \
+	VMOVUPS za, (AX) \
+	VADDPS 64(AX), zb, zb \
+	VMOVUPS zb, 64(AX) \
+	ADDQ SI, AX
+
+// DTADDY(y) adds the 8 floats of y to those at AX and steps AX one row of
+// part (SI bytes) on.
+#define DTADDY(y) \
+	VADDPS (AX), y, y \
+	VMOVUPS y, (AX) \
+	ADDQ SI, AX
+
+// DTPF(end) prefetches the next line from R14 into L2 and steps R14 on
+// while it stays below the pointer in the argument slot end.
+#define DTPF(end) \
+	PREFETCHT1 (R14) \
+	LEAQ 64(R14), R15 \
+	CMPQ R15, end \
+	CMOVQLT R15, R14
+
+// DTPFINIT(pf, npf) sets R14 to pf and the slot npf to the end of its
+// npf lines.
+#define DTPFINIT(pf, npf) \
+	MOVQ pf, R14 \
+	MOVQ npf, R15 \
+	SHLQ $6, R15 \
+	ADDQ R14, R15 \
+	MOVQ R15, npf
+
+#define DTADD1(za) \
+	VADDPS (AX), za, za \
+	VMOVUPS za, (AX) \
+	ADDQ SI, AX
+
+// func dwTap9AVX512(part *float32, ldp int, x *float32, wp, stride int, dyt *float32, ldk, oh, ow, nimg, ximg, dimg int, pf *float32, npf int)
+// For the taps t = 3r + q < 9 of one source channel and j < 32:
+//	part[t·ldp + j] += Σ_{n<nimg} Σ_{oy<oh, ox<ow}
+//		x[n·ximg + (stride·oy + r)·wp + stride·ox + q] · dyt[n·dimg + (oy·ow + ox)·ldk + j]
+// summed in that order from zero, then added. x is a zero-padded plane
+// of rows wp wide; dyt holds each pixel's output gradients in a row.
+// Meanwhile it prefetches the npf cache lines from pf into L2, one per
+// pixel until they run out.
+TEXT ·dwTap9AVX512(SB), NOSPLIT, $0-112
+	MOVQ wp+24(FP), R12
+	SHLQ $2, R12
+	LEAQ (R12)(R12*1), R13
+	MOVQ stride+32(FP), R8
+	SHLQ $2, R8
+	MOVQ ldk+48(FP), R10
+	SHLQ $2, R10
+	MOVQ ow+64(FP), R11
+	// R9: from past the last pixel of an output row to the first of the next
+	MOVQ R12, R9
+	IMULQ stride+32(FP), R9
+	MOVQ R11, AX
+	IMULQ R8, AX
+	SUBQ AX, R9
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+	MOVQ x+16(FP), SI
+	MOVQ dyt+40(FP), DI
+	MOVQ nimg+72(FP), BX
+	DTPFINIT(pf+96(FP), npf+104(FP))
+
+dt9img:
+	MOVQ SI, x+16(FP)
+	MOVQ DI, dyt+40(FP)
+	MOVQ oh+56(FP), DX
+
+dt9row:
+	MOVQ R11, CX
+
+dt9pix:
+	VMOVUPS (DI), Z30
+	VMOVUPS 64(DI), Z31
+	DT9((SI), Z28, Z0, Z1)
+	DT9(4(SI), Z29, Z2, Z3)
+	DT9(8(SI), Z28, Z4, Z5)
+	DT9((SI)(R12*1), Z29, Z6, Z7)
+	DT9(4(SI)(R12*1), Z28, Z8, Z9)
+	DT9(8(SI)(R12*1), Z29, Z10, Z11)
+	DT9((SI)(R13*1), Z28, Z12, Z13)
+	DT9(4(SI)(R13*1), Z29, Z14, Z15)
+	DT9(8(SI)(R13*1), Z28, Z16, Z17)
+	DTPF(npf+104(FP))
+	ADDQ R8, SI
+	ADDQ R10, DI
+	DECQ CX
+	JNZ  dt9pix
+	ADDQ R9, SI
+	DECQ DX
+	JNZ  dt9row
+
+	MOVQ x+16(FP), SI
+	MOVQ ximg+80(FP), AX
+	LEAQ (SI)(AX*4), SI
+	MOVQ dyt+40(FP), DI
+	MOVQ dimg+88(FP), AX
+	LEAQ (DI)(AX*4), DI
+	DECQ BX
+	JNZ  dt9img
+
+	MOVQ part+0(FP), AX
+	MOVQ ldp+8(FP), SI
+	SHLQ $2, SI
+	DTADD2(Z0, Z1)
+	DTADD2(Z2, Z3)
+	DTADD2(Z4, Z5)
+	DTADD2(Z6, Z7)
+	DTADD2(Z8, Z9)
+	DTADD2(Z10, Z11)
+	DTADD2(Z12, Z13)
+	DTADD2(Z14, Z15)
+	DTADD2(Z16, Z17)
+	VZEROUPPER
+	RET
+
+// DT27(mem, z) adds the tap at mem, broadcast, times the pixel's 16 output
+// gradients in Z31 to z.
+#define DT27(mem, z) VFMADD231PS.BCST mem, Z31, z
+
+// DT27CH(p, z0, ..., z8) adds the nine taps of the channel at p.
+#define DT27CH(p, z0, z1, z2, z3, z4, z5, z6, z7, z8) \
+	DT27((p), z0) \
+	DT27(4(p), z1) \
+	DT27(8(p), z2) \
+	DT27((p)(R12*1), z3) \
+	DT27(4(p)(R12*1), z4) \
+	DT27(8(p)(R12*1), z5) \
+	DT27((p)(R13*1), z6) \
+	DT27(4(p)(R13*1), z7) \
+	DT27(8(p)(R13*1), z8)
+
+// func dwTap27AVX512(part *float32, ldp int, x *float32, wp, stride, plane int, dyt *float32, ldk, oh, ow, nimg, ximg, dimg int, pf *float32, npf int)
+// dwTap9AVX512 for three source channels plane floats apart (taps
+// t = 9c + 3r + q < 27) and 16 output gradients (j < 16).
+TEXT ·dwTap27AVX512(SB), NOSPLIT, $0-120
+	MOVQ wp+24(FP), R12
+	SHLQ $2, R12
+	LEAQ (R12)(R12*1), R13
+	MOVQ stride+32(FP), R8
+	SHLQ $2, R8
+	MOVQ ldk+56(FP), R10
+	SHLQ $2, R10
+	MOVQ ow+72(FP), R11
+	MOVQ R12, R9
+	IMULQ stride+32(FP), R9
+	MOVQ R11, AX
+	IMULQ R8, AX
+	SUBQ AX, R9
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	VXORPS Z16, Z16, Z16
+	VXORPS Z17, Z17, Z17
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	VXORPS Z20, Z20, Z20
+	VXORPS Z21, Z21, Z21
+	VXORPS Z22, Z22, Z22
+	VXORPS Z23, Z23, Z23
+	VXORPS Z24, Z24, Z24
+	VXORPS Z25, Z25, Z25
+	VXORPS Z26, Z26, Z26
+	MOVQ x+16(FP), SI
+	MOVQ dyt+48(FP), DI
+	DTPFINIT(pf+104(FP), npf+112(FP))
+
+dt27img:
+	MOVQ SI, x+16(FP)
+	MOVQ DI, dyt+48(FP)
+	MOVQ plane+40(FP), AX
+	LEAQ (SI)(AX*4), AX
+	MOVQ plane+40(FP), BX
+	LEAQ (AX)(BX*4), BX
+	MOVQ oh+64(FP), DX
+
+dt27row:
+	MOVQ R11, CX
+
+dt27pix:
+	VMOVUPS (DI), Z31
+	DT27CH(SI, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8)
+	DT27CH(AX, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17)
+	DT27CH(BX, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26)
+	DTPF(npf+112(FP))
+	ADDQ R8, SI
+	ADDQ R8, AX
+	ADDQ R8, BX
+	ADDQ R10, DI
+	DECQ CX
+	JNZ  dt27pix
+	ADDQ R9, SI
+	ADDQ R9, AX
+	ADDQ R9, BX
+	DECQ DX
+	JNZ  dt27row
+
+	MOVQ x+16(FP), SI
+	MOVQ ximg+88(FP), AX
+	LEAQ (SI)(AX*4), SI
+	MOVQ dyt+48(FP), DI
+	MOVQ dimg+96(FP), AX
+	LEAQ (DI)(AX*4), DI
+	DECQ nimg+80(FP)
+	JNZ  dt27img
+
+	MOVQ part+0(FP), AX
+	MOVQ ldp+8(FP), SI
+	SHLQ $2, SI
+	DTADD1(Z0)
+	DTADD1(Z1)
+	DTADD1(Z2)
+	DTADD1(Z3)
+	DTADD1(Z4)
+	DTADD1(Z5)
+	DTADD1(Z6)
+	DTADD1(Z7)
+	DTADD1(Z8)
+	DTADD1(Z9)
+	DTADD1(Z10)
+	DTADD1(Z11)
+	DTADD1(Z12)
+	DTADD1(Z13)
+	DTADD1(Z14)
+	DTADD1(Z15)
+	DTADD1(Z16)
+	DTADD1(Z17)
+	DTADD1(Z18)
+	DTADD1(Z19)
+	DTADD1(Z20)
+	DTADD1(Z21)
+	DTADD1(Z22)
+	DTADD1(Z23)
+	DTADD1(Z24)
+	DTADD1(Z25)
+	DTADD1(Z26)
+	VZEROUPPER
+	RET
+
+// func copyRowsAVX512(dst *float32, ldd int, src *float32, lds, w, rows int)
+// dst[r·ldd + j] = src[r·lds + j] for r < rows, j < w.
+TEXT ·copyRowsAVX512(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ ldd+8(FP), R8
+	SHLQ $2, R8
+	MOVQ src+16(FP), SI
+	MOVQ lds+24(FP), R9
+	SHLQ $2, R9
+	MOVQ w+32(FP), R10
+	MOVQ rows+40(FP), DX
+	// K1: the lanes of a last part vector
+	MOVQ R10, CX
+	ANDQ $15, CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1
+	SHRQ $4, R10
+
+crrow:
+	MOVQ SI, AX
+	MOVQ DI, BX
+	MOVQ R10, CX
+	TESTQ CX, CX
+	JZ   crtail
+
+crvec:
+	VMOVUPS (AX), Z0
+	VMOVUPS Z0, (BX)
+	ADDQ $64, AX
+	ADDQ $64, BX
+	DECQ CX
+	JNZ  crvec
+
+crtail:
+	KORTESTW K1, K1
+	JZ   crnext
+	VMOVUPS (AX), K1, Z0
+	VMOVUPS Z0, K1, (BX)
+
+crnext:
+	ADDQ R9, SI
+	ADDQ R8, DI
+	DECQ DX
+	JNZ  crrow
+	VZEROUPPER
+	RET
+
+// DT8(mem, acc) adds the tap at mem, broadcast into Y9, times the pixel's 8
+// output gradients in Y15 to acc.
+#define DT8(mem, acc) \
+	VBROADCASTSS mem, Y9 \
+	VFMADD231PS Y15, Y9, acc
+
+// func dwTap9AVX2(part *float32, ldp int, x *float32, wp, stride int, dyt *float32, ldk, oh, ow, nimg, ximg, dimg int, pf *float32, npf int)
+// dwTap9AVX512 for 8 output channels (j < 8), on 8-lane vectors.
+TEXT ·dwTap9AVX2(SB), NOSPLIT, $0-112
+	MOVQ wp+24(FP), R12
+	SHLQ $2, R12
+	LEAQ (R12)(R12*1), R13
+	MOVQ stride+32(FP), R8
+	SHLQ $2, R8
+	MOVQ ldk+48(FP), R10
+	SHLQ $2, R10
+	MOVQ ow+64(FP), R11
+	MOVQ R12, R9
+	IMULQ stride+32(FP), R9
+	MOVQ R11, AX
+	IMULQ R8, AX
+	SUBQ AX, R9
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	MOVQ x+16(FP), SI
+	MOVQ dyt+40(FP), DI
+	MOVQ nimg+72(FP), BX
+	DTPFINIT(pf+96(FP), npf+104(FP))
+
+dt8img:
+	MOVQ SI, x+16(FP)
+	MOVQ DI, dyt+40(FP)
+	MOVQ oh+56(FP), DX
+
+dt8row:
+	MOVQ R11, CX
+
+dt8pix:
+	VMOVUPS (DI), Y15
+	DT8((SI), Y0)
+	DT8(4(SI), Y1)
+	DT8(8(SI), Y2)
+	DT8((SI)(R12*1), Y3)
+	DT8(4(SI)(R12*1), Y4)
+	DT8(8(SI)(R12*1), Y5)
+	DT8((SI)(R13*1), Y6)
+	DT8(4(SI)(R13*1), Y7)
+	DT8(8(SI)(R13*1), Y8)
+	DTPF(npf+104(FP))
+	ADDQ R8, SI
+	ADDQ R10, DI
+	DECQ CX
+	JNZ  dt8pix
+	ADDQ R9, SI
+	DECQ DX
+	JNZ  dt8row
+
+	MOVQ x+16(FP), SI
+	MOVQ ximg+80(FP), AX
+	LEAQ (SI)(AX*4), SI
+	MOVQ dyt+40(FP), DI
+	MOVQ dimg+88(FP), AX
+	LEAQ (DI)(AX*4), DI
+	DECQ BX
+	JNZ  dt8img
+
+	MOVQ part+0(FP), AX
+	MOVQ ldp+8(FP), SI
+	SHLQ $2, SI
+	DTADDY(Y0)
+	DTADDY(Y1)
+	DTADDY(Y2)
+	DTADDY(Y3)
+	DTADDY(Y4)
+	DTADDY(Y5)
+	DTADDY(Y6)
+	DTADDY(Y7)
+	DTADDY(Y8)
+	VZEROUPPER
+	RET

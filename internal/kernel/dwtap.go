@@ -24,9 +24,10 @@ type tapGeom struct {
 	oh, ow, npix int
 	hp, wp       int // a padded source plane: rows and their length
 	plane        int // floats per padded plane
-	c3           int // source channels, rounded up to whole tiles
+	cg           int // source channels padded at a time: the most any tile takes
+	c3           int // source channels, rounded up to whole groups of cg
 	kp           int // output channels, rounded up to whole tiles: the transposed gradients' row length
-	ximg, dimg   int // floats per image of padded source and transposed gradients
+	ximg, dimg   int // floats per image of padded source (cg planes) and transposed gradients
 	G            int // images per kernel call
 	tiles        []tapTile
 }
@@ -51,13 +52,14 @@ func tapGeometry(s ConvShape, impl *convKernels, perChunk int) tapGeom {
 	g.hp, g.wp = s.Stride*(g.oh-1)+3, s.Stride*(g.ow-1)+3
 	g.plane = g.hp * g.wp
 	g.kp = roundUp(s.K, g.tiles[len(g.tiles)-1].nk)
-	g.c3 = s.C
+	g.cg = 1
 	for k := 0; k < g.kp; {
 		t := g.tile(k)
-		g.c3 = roundUp(g.c3, t.nch)
+		g.cg = max(g.cg, t.nch)
 		k += t.nk
 	}
-	g.ximg, g.dimg = g.c3*g.plane, g.npix*g.kp
+	g.c3 = roundUp(s.C, g.cg)
+	g.ximg, g.dimg = g.cg*g.plane, g.npix*g.kp
 	// As many images a call as keep its output gradients in L1 (each
 	// call reads them all, and one channel's source planes): the calls
 	// meanwhile prefetch the next group's data, which the smaller groups
@@ -77,12 +79,12 @@ func (g *tapGeom) tile(k int) tapTile {
 	panic("kernel: no tap tile fits")
 }
 
-// padSource writes the C planes of one image (H×W each) into the
-// geometry's zero-padded planes in dst. It writes only what the source
-// covers: the padding must be zero already (tapFilterF32 clears a worker's
-// copies when the shape changes). The planes of channels C..c3 sum into
-// partial sums that nothing reads.
-func (g *tapGeom) padSource(dst, src []float32, s ConvShape, impl *convKernels) {
+// padSource writes the planes c0..c0+cg of one image (C planes of H×W)
+// into the geometry's zero-padded planes in dst, those past C excepted. It
+// writes only what the source covers: the padding must be zero already
+// (tapFilterF32 clears a worker's copies when the shape changes). Planes
+// past C keep what they held: they sum into partial sums nothing reads.
+func (g *tapGeom) padSource(dst, src []float32, c0 int, s ConvShape, impl *convKernels) {
 	rows, w := min(s.H, g.hp-s.Pad), min(s.W, g.wp-s.Pad)
 	if rows <= 0 || w <= 0 {
 		return
@@ -91,8 +93,8 @@ func (g *tapGeom) padSource(dst, src []float32, s ConvShape, impl *convKernels) 
 	if copyRows == nil {
 		copyRows = copyRowsGo
 	}
-	for ch := 0; ch < s.C; ch++ {
-		copyRows(dst[ch*g.plane+s.Pad*g.wp+s.Pad:], g.wp, src[ch*s.H*s.W:], s.W, w, rows)
+	for ch := c0; ch < min(c0+g.cg, s.C); ch++ {
+		copyRows(dst[(ch-c0)*g.plane+s.Pad*g.wp+s.Pad:], g.wp, src[ch*s.H*s.W:], s.W, w, rows)
 	}
 }
 
@@ -166,7 +168,6 @@ func (c *convCore) tapFilterWork(w int) {
 			ng := min(g.G, n1-g0)
 			for i := 0; i < ng; i++ {
 				n := g0 + i
-				g.padSource(b.tx[i*g.ximg:(i+1)*g.ximg], c.in[n*inSz:(n+1)*inSz], s, impl)
 				transposeDy(b.tdy[i*g.dimg:(i+1)*g.dimg], g.kp, c.out[n*dySz:(n+1)*dySz], s.K, g.npix, impl)
 			}
 			// The calls prefetch the next group's sources and gradients: in
@@ -184,17 +185,25 @@ func (c *convCore) tapFilterWork(w int) {
 			ncalls := 0
 			for k := 0; k < g.kp; {
 				t := g.tile(k)
-				ncalls += roundUp(s.C, t.nch) / t.nch
+				ncalls += g.c3 / t.nch
 				k += t.nk
 			}
 			a := dwTapArgs{wp: g.wp, stride: s.Stride, plane: g.plane, ldk: g.kp, oh: g.oh, ow: g.ow, nimg: ng, ximg: g.ximg, dimg: g.dimg}
 			call := 0
-			for k := 0; k < g.kp; k += a.nk {
-				a.tapTile = g.tile(k)
-				for src := 0; src < s.C; src += a.nch {
-					a.pf = prefetchShare(xr, dr, call, ncalls)
-					impl.dwTap(part[9*src*g.kp+k:], g.kp, b.tx[src*g.plane:], a, b.tdy[k:])
-					call++
+			// cg source channels at a time, padded into copies that stay in
+			// L1 while every output-channel tile reads them.
+			for c0 := 0; c0 < s.C; c0 += g.cg {
+				for i := 0; i < ng; i++ {
+					n := g0 + i
+					g.padSource(b.tx[i*g.ximg:(i+1)*g.ximg], c.in[n*inSz:(n+1)*inSz], c0, s, impl)
+				}
+				for k := 0; k < g.kp; k += a.nk {
+					a.tapTile = g.tile(k)
+					for j := 0; j < g.cg; j += a.nch {
+						a.pf = prefetchShare(xr, dr, call, ncalls)
+						impl.dwTap(part[9*(c0+j)*g.kp+k:], g.kp, b.tx[j*g.plane:], a, b.tdy[k:])
+						call++
+					}
 				}
 			}
 		}

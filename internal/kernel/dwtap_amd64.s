@@ -287,7 +287,8 @@ dt27pix:
 	RET
 
 // func copyRowsAVX512(dst *float32, ldd int, src *float32, lds, w, rows int)
-// dst[r·ldd + j] = src[r·lds + j] for r < rows, j < w.
+// dst[r·ldd + j] = src[r·lds + j] for r < rows, j < w. Rows of 16 and 32
+// floats, the padded copies' usual, take loops of their own.
 TEXT ·copyRowsAVX512(SB), NOSPLIT, $0-48
 	MOVQ dst+0(FP), DI
 	MOVQ ldd+8(FP), R8
@@ -297,6 +298,10 @@ TEXT ·copyRowsAVX512(SB), NOSPLIT, $0-48
 	SHLQ $2, R9
 	MOVQ w+32(FP), R10
 	MOVQ rows+40(FP), DX
+	CMPQ R10, $16
+	JEQ  cr16
+	CMPQ R10, $32
+	JEQ  cr32
 	// K1: the lanes of a last part vector
 	MOVQ R10, CX
 	ANDQ $15, CX
@@ -332,6 +337,28 @@ crnext:
 	ADDQ R8, DI
 	DECQ DX
 	JNZ  crrow
+	VZEROUPPER
+	RET
+
+cr16:
+	VMOVUPS (SI), Z0
+	VMOVUPS Z0, (DI)
+	ADDQ R9, SI
+	ADDQ R8, DI
+	DECQ DX
+	JNZ  cr16
+	VZEROUPPER
+	RET
+
+cr32:
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	ADDQ R9, SI
+	ADDQ R8, DI
+	DECQ DX
+	JNZ  cr32
 	VZEROUPPER
 	RET
 

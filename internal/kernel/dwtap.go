@@ -21,6 +21,7 @@ const (
 
 // tapGeom is the layout of a tap-broadcast weight gradient.
 type tapGeom struct {
+	c            int // source channels
 	oh, ow, npix int
 	hp, wp       int // a padded source plane: rows and their length
 	plane        int // floats per padded plane
@@ -47,7 +48,7 @@ const tapBudget = 32 << 10
 // tapGeometry lays out s's tap-broadcast weight gradient with kernel set
 // impl over chunks of perChunk images.
 func tapGeometry(s ConvShape, impl *convKernels, perChunk int) tapGeom {
-	g := tapGeom{oh: s.OutH(), ow: s.OutW(), tiles: impl.tapTiles}
+	g := tapGeom{c: s.C, oh: s.OutH(), ow: s.OutW(), tiles: impl.tapTiles}
 	g.npix = g.oh * g.ow
 	g.hp, g.wp = s.Stride*(g.oh-1)+3, s.Stride*(g.ow-1)+3
 	g.plane = g.hp * g.wp
@@ -68,11 +69,11 @@ func tapGeometry(s ConvShape, impl *convKernels, perChunk int) tapGeom {
 	return g
 }
 
-// tile is the tile that sums output channels from k on: the widest that
-// fits below kp.
+// tile is the tile that sums output channels from k on: the first of the
+// set's that fits below kp and takes whole groups of the source channels.
 func (g *tapGeom) tile(k int) tapTile {
 	for _, t := range g.tiles {
-		if k+t.nk <= g.kp {
+		if k+t.nk <= g.kp && g.c%t.nch == 0 {
 			return t
 		}
 	}

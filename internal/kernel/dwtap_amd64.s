@@ -286,6 +286,80 @@ dt27pix:
 	VZEROUPPER
 	RET
 
+// func dwTap9x16AVX512(part *float32, ldp int, x *float32, wp, stride int, dyt *float32, ldk, oh, ow, nimg, ximg, dimg int, pf *float32, npf int)
+// dwTap9AVX512 for 16 output gradients (j < 16).
+TEXT ·dwTap9x16AVX512(SB), NOSPLIT, $0-112
+	MOVQ wp+24(FP), R12
+	SHLQ $2, R12
+	LEAQ (R12)(R12*1), R13
+	MOVQ stride+32(FP), R8
+	SHLQ $2, R8
+	MOVQ ldk+48(FP), R10
+	SHLQ $2, R10
+	MOVQ ow+64(FP), R11
+	MOVQ R12, R9
+	IMULQ stride+32(FP), R9
+	MOVQ R11, AX
+	IMULQ R8, AX
+	SUBQ AX, R9
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	MOVQ x+16(FP), SI
+	MOVQ dyt+40(FP), DI
+	MOVQ nimg+72(FP), BX
+	DTPFINIT(pf+96(FP), npf+104(FP))
+
+dt16img:
+	MOVQ SI, x+16(FP)
+	MOVQ DI, dyt+40(FP)
+	MOVQ oh+56(FP), DX
+
+dt16row:
+	MOVQ R11, CX
+
+dt16pix:
+	VMOVUPS (DI), Z31
+	DT27CH(SI, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8)
+	DTPF(npf+104(FP))
+	ADDQ R8, SI
+	ADDQ R10, DI
+	DECQ CX
+	JNZ  dt16pix
+	ADDQ R9, SI
+	DECQ DX
+	JNZ  dt16row
+
+	MOVQ x+16(FP), SI
+	MOVQ ximg+80(FP), AX
+	LEAQ (SI)(AX*4), SI
+	MOVQ dyt+40(FP), DI
+	MOVQ dimg+88(FP), AX
+	LEAQ (DI)(AX*4), DI
+	DECQ BX
+	JNZ  dt16img
+
+	MOVQ part+0(FP), AX
+	MOVQ ldp+8(FP), SI
+	SHLQ $2, SI
+	DTADD1(Z0)
+	DTADD1(Z1)
+	DTADD1(Z2)
+	DTADD1(Z3)
+	DTADD1(Z4)
+	DTADD1(Z5)
+	DTADD1(Z6)
+	DTADD1(Z7)
+	DTADD1(Z8)
+	VZEROUPPER
+	RET
+
 // func copyRowsAVX512(dst *float32, ldd int, src *float32, lds, w, rows int)
 // dst[r·ldd + j] = src[r·lds + j] for r < rows, j < w. Rows of 16 and 32
 // floats, the padded copies' usual, take loops of their own.

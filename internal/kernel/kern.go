@@ -108,7 +108,8 @@ type convKernels struct {
 	// dyt each pixel's output gradients in a row. The (nch, nk) it takes
 	// are tapTiles'.
 	dwTap func(part []float32, ldp int, x []float32, a dwTapArgs, dyt []float32)
-	// tapTiles are dwTap's tiles, the most output channels first.
+	// tapTiles are dwTap's tiles, in order of preference: the most output
+	// channels first, and the last of one source channel (tapGeom.tile).
 	tapTiles []tapTile
 	// copyRows, where not nil, is copyRowsGo in assembly.
 	copyRows func(dst []float32, ldd int, src []float32, lds, w, rows int)

@@ -21,13 +21,12 @@ const (
 
 // tapGeom is the layout of a tap-broadcast weight gradient.
 type tapGeom struct {
-	c            int // source channels
+	c, k         int // source and output channels
 	oh, ow, npix int
 	hp, wp       int // a padded source plane: rows and their length
 	plane        int // floats per padded plane
 	cg           int // source channels padded at a time: the most any tile takes
 	c3           int // source channels, rounded up to whole groups of cg
-	kp           int // output channels, rounded up to whole tiles: the transposed gradients' row length
 	ximg, dimg   int // floats per image of padded source (cg planes) and transposed gradients
 	G            int // images per kernel call
 	tiles        []tapTile
@@ -37,9 +36,13 @@ type tapGeom struct {
 type tapKey struct{ c, h, w, k, stride, pad, g int }
 
 // dwTapFits reports whether the weight gradient of s runs as tap
-// broadcasts with kernel set impl: 3×3 filters on a set that has them.
+// broadcasts with kernel set impl: 3×3 filters on a set that has them,
+// with output channels and output pixels in multiples of 16, which winoTr
+// transposes whole and the tiles cover. Elsewhere (the 28×28 demo's maps
+// of 8 channels, or of 14×14 and 7×7 pixels) the lane kernel measured
+// faster: the tiles would sum padding, and the transpose run in Go.
 func dwTapFits(s ConvShape, impl *convKernels) bool {
-	return impl.dwTap != nil && s.R == 3 && s.S == 3 && s.Stride > 0
+	return impl.dwTap != nil && s.R == 3 && s.S == 3 && s.Stride > 0 && s.K%16 == 0 && s.OutH()*s.OutW()%16 == 0
 }
 
 // tapBudget is how many bytes of transposed output gradients a call reads.
@@ -52,15 +55,15 @@ func tapGeometry(s ConvShape, impl *convKernels, perChunk int) tapGeom {
 	g.npix = g.oh * g.ow
 	g.hp, g.wp = s.Stride*(g.oh-1)+3, s.Stride*(g.ow-1)+3
 	g.plane = g.hp * g.wp
-	g.kp = roundUp(s.K, g.tiles[len(g.tiles)-1].nk)
+	g.k = s.K
 	g.cg = 1
-	for k := 0; k < g.kp; {
+	for k := 0; k < g.k; {
 		t := g.tile(k)
 		g.cg = max(g.cg, t.nch)
 		k += t.nk
 	}
 	g.c3 = roundUp(s.C, g.cg)
-	g.ximg, g.dimg = g.cg*g.plane, g.npix*g.kp
+	g.ximg, g.dimg = g.cg*g.plane, g.npix*g.k
 	// As many images a call as keep its output gradients in L1 (each
 	// call reads them all, and one channel's source planes): the calls
 	// meanwhile prefetch the next group's data, which the smaller groups
@@ -70,10 +73,10 @@ func tapGeometry(s ConvShape, impl *convKernels, perChunk int) tapGeom {
 }
 
 // tile is the tile that sums output channels from k on: the first of the
-// set's that fits below kp and takes whole groups of the source channels.
+// set's that fits below K and takes whole groups of the source channels.
 func (g *tapGeom) tile(k int) tapTile {
 	for _, t := range g.tiles {
-		if k+t.nk <= g.kp && g.c%t.nch == 0 {
+		if k+t.nk <= g.k && g.c%t.nch == 0 {
 			return t
 		}
 	}
@@ -99,28 +102,10 @@ func (g *tapGeom) padSource(dst, src []float32, c0 int, s ConvShape, impl *convK
 	}
 }
 
-// transposeDy writes one image's output gradients (K planes of npix) into
-// dst pixel-major, rows of kp floats. It leaves the columns past K as they
-// are: they sum into the partial sums of output channels past K, which
-// nothing reads.
-func transposeDy(dst []float32, kp int, dy []float32, K, npix int, impl *convKernels) {
-	k16, p16 := K/16*16, npix/16*16
-	if k16 > 0 && p16 > 0 {
-		impl.winoTr(dst, kp, dy, npix, k16, p16)
-	}
-	if k16 == K && p16 == npix {
-		return
-	}
-	for p := 0; p < npix; p++ {
-		row := dst[p*kp : (p+1)*kp]
-		k0 := k16
-		if p >= p16 {
-			k0 = 0
-		}
-		for k := k0; k < K; k++ {
-			row[k] = dy[k*npix+p]
-		}
-	}
+// transposeDy writes one image's output gradients (K planes of npix, both
+// multiples of 16) into dst pixel-major, rows of K floats.
+func transposeDy(dst, dy []float32, K, npix int, impl *convKernels) {
+	impl.winoTr(dst, K, dy, npix, K, npix)
 }
 
 // tapFilterF32 is backwardFilterF32 as tap broadcasts (dwTapFits): the
@@ -144,7 +129,7 @@ func (c *convCore) tapFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 		b.tdy = grow(b.tdy, g.G*g.dimg)
 		b.scratch = grow(b.scratch, s.K)
 	}
-	c.bfChunks, c.bfStride = chunks, 9*g.c3*g.kp
+	c.bfChunks, c.bfStride = chunks, 9*g.c3*g.k
 	c.bfPart = takeScratch(chunks * c.bfStride)
 	c.op, c.s, c.nw, c.out, c.in = opTapFilter, s, nw, dy[:s.N*s.K*g.npix], x[:s.N*s.C*s.H*s.W]
 	c.next.Store(0)
@@ -169,7 +154,7 @@ func (c *convCore) tapFilterWork(w int) {
 			ng := min(g.G, n1-g0)
 			for i := 0; i < ng; i++ {
 				n := g0 + i
-				transposeDy(b.tdy[i*g.dimg:(i+1)*g.dimg], g.kp, c.out[n*dySz:(n+1)*dySz], s.K, g.npix, impl)
+				transposeDy(b.tdy[i*g.dimg:(i+1)*g.dimg], c.out[n*dySz:(n+1)*dySz], s.K, g.npix, impl)
 			}
 			// The calls prefetch the next group's sources and gradients: in
 			// this chunk, or after its last group in the chunk this worker
@@ -184,12 +169,12 @@ func (c *convCore) tapFilterWork(w int) {
 			}
 			xr, dr := c.in[nx0*inSz:nx1*inSz], c.out[nx0*dySz:nx1*dySz]
 			ncalls := 0
-			for k := 0; k < g.kp; {
+			for k := 0; k < g.k; {
 				t := g.tile(k)
 				ncalls += g.c3 / t.nch
 				k += t.nk
 			}
-			a := dwTapArgs{wp: g.wp, stride: s.Stride, plane: g.plane, ldk: g.kp, oh: g.oh, ow: g.ow, nimg: ng, ximg: g.ximg, dimg: g.dimg}
+			a := dwTapArgs{wp: g.wp, stride: s.Stride, plane: g.plane, ldk: g.k, oh: g.oh, ow: g.ow, nimg: ng, ximg: g.ximg, dimg: g.dimg}
 			call := 0
 			// cg source channels at a time, padded into copies that stay in
 			// L1 while every output-channel tile reads them.
@@ -198,11 +183,11 @@ func (c *convCore) tapFilterWork(w int) {
 					n := g0 + i
 					g.padSource(b.tx[i*g.ximg:(i+1)*g.ximg], c.in[n*inSz:(n+1)*inSz], c0, s, impl)
 				}
-				for k := 0; k < g.kp; k += a.nk {
+				for k := 0; k < g.k; k += a.nk {
 					a.tapTile = g.tile(k)
 					for j := 0; j < g.cg; j += a.nch {
 						a.pf = prefetchShare(xr, dr, call, ncalls)
-						impl.dwTap(part[9*(c0+j)*g.kp+k:], g.kp, b.tx[j*g.plane:], a, b.tdy[k:])
+						impl.dwTap(part[9*(c0+j)*g.k+k:], g.k, b.tx[j*g.plane:], a, b.tdy[k:])
 						call++
 					}
 				}
@@ -240,9 +225,9 @@ func (c *convCore) tapFilterSum(w int) {
 	acc := c.bufs[w].scratch[:s.K]
 	for src := c.take(); src < s.C; src = c.take() {
 		for t := 9 * src; t < 9*(src+1); t++ {
-			copy(acc, c.bfPart[t*g.kp:t*g.kp+s.K])
+			copy(acc, c.bfPart[t*g.k:t*g.k+s.K])
 			for ch := 1; ch < c.bfChunks; ch++ {
-				p := c.bfPart[ch*c.bfStride+t*g.kp : ch*c.bfStride+t*g.kp+s.K]
+				p := c.bfPart[ch*c.bfStride+t*g.k : ch*c.bfStride+t*g.k+s.K]
 				for k, v := range p {
 					acc[k] += v
 				}

@@ -30,7 +30,12 @@
 // chunk of the batch (16 chunks, whatever the worker count), that are added
 // in chunk order. Where the masked kernels do not apply
 // (AVX2, odd strided shapes) the sources are copied into zero-padded, shifted
-// planes instead.
+// planes instead. The weight gradient of a 3×3 convolution with output
+// channels and output pixels in multiples of 16 (the stem and the strided
+// layers of the CIFAR nets) runs as tap broadcasts instead (dwtap.go): each
+// pixel's source values broadcast, times the vector of its output
+// gradients, transposed pixel-major, accumulate a taps × output-channels
+// block of dw in registers, so that no vector is reduced across its lanes.
 //
 // The 3×3, stride-1, pad-1 convolutions on maps whose tile rows fit a
 // vector (widths 8, 16 and 32, at least 8 input channels and whole blocks

@@ -111,6 +111,10 @@ type convKernels struct {
 	// tapTiles are dwTap's tiles, in order of preference: the most output
 	// channels first, and the last of one source channel (tapGeom.tile).
 	tapTiles []tapTile
+	// winoFilter4x8, where not nil, is winoFilter4 for 8 filters at once,
+	// to the bit: g[t·8 + l] are filter l's taps, and U[pos] goes to
+	// up[pos·ps + l].
+	winoFilter4x8 func(up []float32, ps int, g *[72]float32)
 	// copyRows, where not nil, is copyRowsGo in assembly.
 	copyRows func(dst []float32, ldd int, src []float32, lds, w, rows int)
 }

@@ -147,10 +147,32 @@ func winoFilter(u *[16]float32, g []float32) {
 // For the forward pass ko, ci = K, C and the filter of (o, i) is w[o][i];
 // for the input gradient ko, ci = C, K and it is w[i][o] turned by 180°.
 // It packs the output channels o0 ≤ o < o1.
-func packWino(up, w []float32, s ConvShape, data bool, o0, o1, npos int) {
+func packWino(up, w []float32, s ConvShape, data bool, o0, o1, npos int, impl *convKernels) {
 	ko, ci := s.K, s.C
 	if data {
 		ko, ci = s.C, s.K
+	}
+	if npos == 36 && o1-o0 == 8 && impl.winoFilter4x8 != nil {
+		// the block's 8 filters of each input channel at once, their taps
+		// gathered tap by tap
+		var g8 [72]float32
+		for i := 0; i < ci; i++ {
+			for l := 0; l < 8; l++ {
+				if o := o0 + l; data {
+					src := w[(i*s.C+o)*9 : (i*s.C+o+1)*9]
+					for t := range 9 {
+						g8[8*t+l] = src[8-t]
+					}
+				} else {
+					src := w[(o*s.C+i)*9 : (o*s.C+i+1)*9]
+					for t := range 9 {
+						g8[8*t+l] = src[t]
+					}
+				}
+			}
+			impl.winoFilter4x8(up[(o0/8*ci+i)*8:], ko*ci, &g8)
+		}
+		return
 	}
 	var g [9]float32
 	var u4 [36]float32
@@ -250,7 +272,7 @@ func (c *convCore) winoPackWork() {
 		ko = c.s.C
 	}
 	for kb := c.take(); 8*kb < ko; kb = c.take() {
-		packWino(c.wpack, c.winoW, c.s, c.winoData, 8*kb, min(ko, 8*kb+8), c.winoG.P)
+		packWino(c.wpack, c.winoW, c.s, c.winoData, 8*kb, min(ko, 8*kb+8), c.winoG.P, c.impl)
 	}
 }
 

@@ -637,3 +637,43 @@ func TestDwOuter(t *testing.T) {
 		}
 	}
 }
+
+// TestPackWino4x8 checks that packing the F(4×4) filters 8 at a time
+// (winoFilter4x8) gives the bits of packing them one by one (winoFilter4),
+// for the forward pass and the input gradient, on weights of every
+// magnitude.
+func TestPackWino4x8(t *testing.T) {
+	ran := false
+	for _, impl := range kernelSets() {
+		if impl.winoFilter4x8 == nil {
+			continue
+		}
+		ran = true
+		s := ConvShape{N: 1, C: 24, H: 16, W: 16, K: 16, R: 3, S: 3, Stride: 1, Pad: 1}
+		rng := rand.New(rand.NewPCG(4, 8))
+		w := randSlice(rng, s.K*s.C*9)
+		for i := range w {
+			w[i] *= float32(math.Exp2(float64(rng.IntN(60) - 30)))
+		}
+		for _, data := range []bool{false, true} {
+			ko := s.K
+			if data {
+				ko = s.C
+			}
+			got := make([]float32, 36*s.K*s.C)
+			want := make([]float32, len(got))
+			for o := 0; o < ko; o += 8 {
+				packWino(got, w, s, data, o, o+8, 36, impl)
+				packWino(want, w, s, data, o, o+8, 36, goKernels)
+			}
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%s data=%v: up[%d] = %v, want %v", impl.name, data, i, got[i], want[i])
+				}
+			}
+		}
+	}
+	if !ran {
+		t.Skip("no kernel set packs 8 filters at once here")
+	}
+}

@@ -34,6 +34,8 @@ type workerBuf struct {
 	// sources and transposed output gradients
 	tx, tdy []float32
 	tapKey  tapKey
+
+	taps [72]float32 // 8 filters' taps, for winoFilter4x8
 }
 
 // grow returns b with a length of at least n, never shrinking it.
@@ -256,7 +258,7 @@ func (c *convCore) work(w int) {
 	case opTapFilterSum:
 		c.tapFilterSum(w)
 	case opWinoPack:
-		c.winoPackWork()
+		c.winoPackWork(w)
 	case opBNTrain, opBNEval, opBNBackward, opBNPlanes:
 		c.bnWork(w)
 	case opElt:

@@ -147,15 +147,14 @@ func winoFilter(u *[16]float32, g []float32) {
 // For the forward pass ko, ci = K, C and the filter of (o, i) is w[o][i];
 // for the input gradient ko, ci = C, K and it is w[i][o] turned by 180°.
 // It packs the output channels o0 ≤ o < o1.
-func packWino(up, w []float32, s ConvShape, data bool, o0, o1, npos int, impl *convKernels) {
+func packWino(up, w []float32, s ConvShape, data bool, o0, o1, npos int, impl *convKernels, g8 *[72]float32) {
 	ko, ci := s.K, s.C
 	if data {
 		ko, ci = s.C, s.K
 	}
 	if npos == 36 && o1-o0 == 8 && impl.winoFilter4x8 != nil {
 		// the block's 8 filters of each input channel at once, their taps
-		// gathered tap by tap
-		var g8 [72]float32
+		// gathered tap by tap into g8
 		for i := 0; i < ci; i++ {
 			for l := 0; l < 8; l++ {
 				if o := o0 + l; data {
@@ -170,7 +169,7 @@ func packWino(up, w []float32, s ConvShape, data bool, o0, o1, npos int, impl *c
 					}
 				}
 			}
-			impl.winoFilter4x8(up[(o0/8*ci+i)*8:], ko*ci, &g8)
+			impl.winoFilter4x8(up[(o0/8*ci+i)*8:], ko*ci, g8)
 		}
 		return
 	}
@@ -220,6 +219,7 @@ func (c *convCore) winoF32(dst, src, w []float32, s ConvShape, data bool, nw int
 	// The workers transform the filters, 8 output channels at a time.
 	c.op, c.s, c.winoW, c.winoData = opWinoPack, s, w, data
 	c.next.Store(0)
+	c.ensureBufs(min(nw, so.K/8))
 	c.run(min(nw, so.K/8))
 	c.winoW = nil
 	c.winoOffs = c.winoOffs[:0]
@@ -266,13 +266,13 @@ func (c *convCore) winoDone(scratch []float32, nw int) {
 
 // winoPackWork transforms the filters of the output-channel blocks worker
 // w takes.
-func (c *convCore) winoPackWork() {
+func (c *convCore) winoPackWork(w int) {
 	ko := c.s.K
 	if c.winoData {
 		ko = c.s.C
 	}
 	for kb := c.take(); 8*kb < ko; kb = c.take() {
-		packWino(c.wpack, c.winoW, c.s, c.winoData, 8*kb, min(ko, 8*kb+8), c.winoG.P, c.impl)
+		packWino(c.wpack, c.winoW, c.s, c.winoData, 8*kb, min(ko, 8*kb+8), c.winoG.P, c.impl, &c.bufs[w].taps)
 	}
 }
 

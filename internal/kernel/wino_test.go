@@ -662,9 +662,10 @@ func TestPackWino4x8(t *testing.T) {
 			}
 			got := make([]float32, 36*s.K*s.C)
 			want := make([]float32, len(got))
+			var taps [72]float32
 			for o := 0; o < ko; o += 8 {
-				packWino(got, w, s, data, o, o+8, 36, impl)
-				packWino(want, w, s, data, o, o+8, 36, goKernels)
+				packWino(got, w, s, data, o, o+8, 36, impl, &taps)
+				packWino(want, w, s, data, o, o+8, 36, goKernels, &taps)
 			}
 			for i := range want {
 				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {

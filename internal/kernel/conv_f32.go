@@ -252,7 +252,7 @@ func (c *convCore) work(w int) {
 	case opWinoFilterSum:
 		c.winoFilterSum()
 	case opWinoFilterGrad:
-		c.winoFilterGrad()
+		c.winoFilterGrad(w)
 	case opTapFilter:
 		c.tapFilterWork(w)
 	case opTapFilterSum:

@@ -115,6 +115,10 @@ type convKernels struct {
 	// to the bit: g[t·8 + l] are filter l's taps, and U[pos] goes to
 	// up[pos·ps + l].
 	winoFilter4x8 func(up []float32, ps int, g *[72]float32)
+	// winoFilterGrad4x8, where not nil, is winoFilterGrad4 for 8 filters
+	// at once, to the bit: their dU at position pos in u[pos·us + l], and
+	// filter l's tap t goes to taps[t·8 + l].
+	winoFilterGrad4x8 func(taps *[72]float32, u []float32, us int)
 	// copyRows, where not nil, is copyRowsGo in assembly.
 	copyRows func(dst []float32, ldd int, src []float32, lds, w, rows int)
 }

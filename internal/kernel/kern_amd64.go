@@ -47,6 +47,9 @@ func dwTap9x16AVX512(part *float32, ldp int, x *float32, wp, stride int, dyt *fl
 func winoFilter4x8AVX512(up *float32, ps int, taps *float32)
 
 //go:noescape
+func winoFilterGrad4x8AVX512(taps *float32, u *float32, us int)
+
+//go:noescape
 func dwTap9AVX2(part *float32, ldp int, x *float32, wp, stride int, dyt *float32, ldk, oh, ow, nimg, ximg, dimg int, pf *float32, npf int)
 
 //go:noescape
@@ -59,7 +62,7 @@ func splitAVX512(e0, o0, e1, o1, src *float32, rows, half int)
 func mergeAVX512(dst, e0, o0, e1, o1 *float32, rows, half int)
 
 var (
-	avx512Kernels = &convKernels{name: "avx512", masked: true, fwdPix: 32, fwd: fwdAsm512, dwK: 4, dwT: 4, dw: dwAsm512, split: splitAsm512, merge: mergeAsm512, winoIn: winoInAsm512, winoOut: winoOutAsm512, winoDy: winoDyAsm512, winoIn4: winoIn4Asm512, winoIn4Pro: winoIn4ProAsm512, winoOut4: winoOut4Asm512, winoDy4: winoDy4Asm512, winoGemm: winoGemmAsm512, dwStore: dwStoreAsm512, winoIn4x8: winoIn4x8Asm512, winoIn4x8Pro: winoIn4x8ProAsm512, winoDy4x8: winoDy4x8Asm512, winoOut4x8: winoOut4x8Asm512, dwOuter: dwOuterAsm512, winoTr: winoTrAsm512, outerC: 32, dwTap: dwTapAsm512, tapTiles: []tapTile{{1, 32}, {3, 16}, {1, 16}}, copyRows: copyRowsAsm512, winoFilter4x8: winoFilter4x8Asm512}
+	avx512Kernels = &convKernels{name: "avx512", masked: true, fwdPix: 32, fwd: fwdAsm512, dwK: 4, dwT: 4, dw: dwAsm512, split: splitAsm512, merge: mergeAsm512, winoIn: winoInAsm512, winoOut: winoOutAsm512, winoDy: winoDyAsm512, winoIn4: winoIn4Asm512, winoIn4Pro: winoIn4ProAsm512, winoOut4: winoOut4Asm512, winoDy4: winoDy4Asm512, winoGemm: winoGemmAsm512, dwStore: dwStoreAsm512, winoIn4x8: winoIn4x8Asm512, winoIn4x8Pro: winoIn4x8ProAsm512, winoDy4x8: winoDy4x8Asm512, winoOut4x8: winoOut4x8Asm512, dwOuter: dwOuterAsm512, winoTr: winoTrAsm512, outerC: 32, dwTap: dwTapAsm512, tapTiles: []tapTile{{1, 32}, {3, 16}, {1, 16}}, copyRows: copyRowsAsm512, winoFilter4x8: winoFilter4x8Asm512, winoFilterGrad4x8: winoFilterGrad4x8Asm512}
 	avx2Kernels   = &convKernels{name: "avx2", masked: true, fwdPix: 16, fwd: fwdAsm2, dwK: 2, dwT: 4, dw: dwAsm2, split: splitGo, merge: mergeGo, winoIn: winoInAsm2, winoOut: winoOutAsm2, winoDy: winoDyAsm2, winoGemm: winoGemmAsm2, dwOuter: dwOuterAsm2, winoTr: winoTrAsm2, outerC: 16, dwTap: dwTapAsm2, tapTiles: []tapTile{{1, 8}}}
 )
 
@@ -253,6 +256,11 @@ func dwTapAsm512(part []float32, ldp int, x []float32, a dwTapArgs, dyt []float3
 func winoFilter4x8Asm512(up []float32, ps int, g *[72]float32) {
 	_ = up[35*ps+7]
 	winoFilter4x8AVX512(&up[0], ps, &g[0])
+}
+
+func winoFilterGrad4x8Asm512(taps *[72]float32, u []float32, us int) {
+	_ = u[35*us+7]
+	winoFilterGrad4x8AVX512(&taps[0], &u[0], us)
 }
 
 func dwTapAsm2(part []float32, ldp int, x []float32, a dwTapArgs, dyt []float32) {

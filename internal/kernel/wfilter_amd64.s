@@ -86,3 +86,85 @@ TEXT ·winoFilter4x8AVX512(SB), NOSPLIT, $0-24
 	WFROW(Z15, Z16, Z17)
 	VZEROUPPER
 	RET
+
+// WFGT(v0, v1, v2, v3, v4, v5, o0, o1, o2) writes Gᵀ's three rows applied
+// to the column v0..v5 (float64, 8 filters), in winoFilterGrad4's order of
+// operations: o0 = v0/4 - (v1+v2)/6 + (v3+v4)/24, o1 = (v2-v1)/6 +
+// (v3-v4)/12, o2 = (v3+v4-v1-v2)/6 + v5. Z24..Z27 are scratch.
+#define WFGT(v0, v1, v2, v3, v4, v5, o0, o1, o2) \
+	VADDPD v2, v1, Z24 \
+	VMULPD.BCST wfQuarter<>(SB), v0, Z25 \
+	VMULPD.BCST wfSixth<>(SB), Z24, Z26 \
+	VSUBPD Z26, Z25, Z25 \
+	VADDPD v4, v3, Z27 \
+	VMULPD.BCST wfTwentyFourth<>(SB), Z27, Z26 \
+	VADDPD Z26, Z25, o0 \
+	VSUBPD v1, v2, Z25 \
+	VMULPD.BCST wfSixth<>(SB), Z25, Z25 \
+	VSUBPD v4, v3, Z26 \
+	VMULPD.BCST wfTwelfth<>(SB), Z26, Z26 \
+	VADDPD Z26, Z25, o1 \
+	VSUBPD v1, Z27, Z25 \
+	VSUBPD v2, Z25, Z25 \
+	VMULPD.BCST wfSixth<>(SB), Z25, Z25 \
+	VADDPD v5, Z25, o2
+
+// WFCOLP(o0, o1, o2) loads the column of dU that starts at CX (positions
+// 6i + j, i < 6, R8 bytes apart), applies Gᵀ to it, and steps CX to the
+// next column (one position, DX bytes, on).
+#define WFCOLP(o0, o1, o2) \
+	MOVQ CX, AX \
+	VCVTPS2PD (AX), Z18 \
+	ADDQ R8, AX \
+	VCVTPS2PD (AX), Z19 \
+	ADDQ R8, AX \
+	VCVTPS2PD (AX), Z20 \
+	ADDQ R8, AX \
+	VCVTPS2PD (AX), Z21 \
+	ADDQ R8, AX \
+	VCVTPS2PD (AX), Z22 \
+	ADDQ R8, AX \
+	VCVTPS2PD (AX), Z23 \
+	WFGT(Z18, Z19, Z20, Z21, Z22, Z23, o0, o1, o2) \
+	ADDQ DX, CX
+
+// WFSTORE3(a, b, c) rounds a, b, c to float32 and stores them at DI,
+// DI+32, DI+64, then steps DI 96 bytes on.
+#define WFSTORE3(a, b, c) \
+	VCVTPD2PS a, Y30 \
+	VMOVUPS Y30, (DI) \
+	VCVTPD2PS b, Y30 \
+	VMOVUPS Y30, 32(DI) \
+	VCVTPD2PS c, Y30 \
+	VMOVUPS Y30, 64(DI) \
+	ADDQ $96, DI
+
+// func winoFilterGrad4x8AVX512(taps *float32, u *float32, us int)
+// For 8 filters (lane l), their dU at position pos < 36 in u[pos·us + l]:
+// writes taps[t·8 + l] = dw[t], dw = Gᵀ dU G as winoFilterGrad4 computes
+// it, to the bit.
+TEXT ·winoFilterGrad4x8AVX512(SB), NOSPLIT, $0-24
+	MOVQ taps+0(FP), DI
+	MOVQ u+8(FP), SI
+	MOVQ us+16(FP), DX
+	SHLQ $2, DX
+	// R8: six positions, one row of U, apart
+	LEAQ (DX)(DX*2), R8
+	SHLQ $1, R8
+	// Gᵀ dU, column j into Z(j), Z(6+j), Z(12+j): its rows are Z0..Z5,
+	// Z6..Z11, Z12..Z17. Column j of dU starts j positions in.
+	MOVQ SI, CX
+	WFCOLP(Z0, Z6, Z12)
+	WFCOLP(Z1, Z7, Z13)
+	WFCOLP(Z2, Z8, Z14)
+	WFCOLP(Z3, Z9, Z15)
+	WFCOLP(Z4, Z10, Z16)
+	WFCOLP(Z5, Z11, Z17)
+	WFGT(Z0, Z1, Z2, Z3, Z4, Z5, Z18, Z19, Z20)
+	WFSTORE3(Z18, Z19, Z20)
+	WFGT(Z6, Z7, Z8, Z9, Z10, Z11, Z18, Z19, Z20)
+	WFSTORE3(Z18, Z19, Z20)
+	WFGT(Z12, Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20)
+	WFSTORE3(Z18, Z19, Z20)
+	VZEROUPPER
+	RET

@@ -224,13 +224,27 @@ func (c *convCore) winoFilterSum() {
 
 // winoFilterGrad transforms the summed dU into dw, for the output channels
 // the worker takes one at a time.
-func (c *convCore) winoFilterGrad() {
+func (c *convCore) winoFilterGrad(w int) {
 	s, npos := c.s, c.winoG.P
 	kc := s.K * s.C
 	var u4 [36]float32
 	var blk [36][16]float32 // 16 input channels' dU at every position
 	for k := c.take(); k < s.K; k = c.take() {
-		for c0 := 0; c0 < s.C; c0 += 16 {
+		c0 := 0
+		if npos == 36 && c.impl.winoFilterGrad4x8 != nil {
+			// 8 input channels at a time, read in place
+			taps := &c.bufs[w].taps
+			for ; c0+8 <= s.C; c0 += 8 {
+				c.impl.winoFilterGrad4x8(taps, c.bfPart[k*s.C+c0:], kc)
+				d := c.bfDw[(k*s.C+c0)*9 : (k*s.C+c0+8)*9]
+				for l := 0; l < 8; l++ {
+					for t := 0; t < 9; t++ {
+						d[9*l+t] = taps[8*t+l]
+					}
+				}
+			}
+		}
+		for ; c0 < s.C; c0 += 16 {
 			n := min(16, s.C-c0)
 			for pos := 0; pos < npos; pos++ {
 				copy(blk[pos][:n], c.bfPart[pos*kc+k*s.C+c0:])

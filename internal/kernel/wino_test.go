@@ -678,3 +678,42 @@ func TestPackWino4x8(t *testing.T) {
 		t.Skip("no kernel set packs 8 filters at once here")
 	}
 }
+
+// TestWinoFilterGrad4x8 checks that the adjoint filter transform of 8
+// filters at once (winoFilterGrad4x8) gives winoFilterGrad4's bits, on dU
+// of every magnitude read at a position stride.
+func TestWinoFilterGrad4x8(t *testing.T) {
+	ran := false
+	for _, impl := range kernelSets() {
+		if impl.winoFilterGrad4x8 == nil {
+			continue
+		}
+		ran = true
+		rng := rand.New(rand.NewPCG(5, 9))
+		const us = 40
+		for rep := 0; rep < 50; rep++ {
+			u := randSlice(rng, 35*us+8)
+			for i := range u {
+				u[i] *= float32(math.Exp2(float64(rng.IntN(60) - 30)))
+			}
+			var taps [72]float32
+			impl.winoFilterGrad4x8(&taps, u, us)
+			for l := 0; l < 8; l++ {
+				var u4 [36]float32
+				for pos := range u4 {
+					u4[pos] = u[pos*us+l]
+				}
+				want := make([]float32, 9)
+				winoFilterGrad4(want, &u4)
+				for tp, v := range want {
+					if math.Float32bits(taps[8*tp+l]) != math.Float32bits(v) {
+						t.Fatalf("%s: filter %d tap %d = %v, want %v", impl.name, l, tp, taps[8*tp+l], v)
+					}
+				}
+			}
+		}
+	}
+	if !ran {
+		t.Skip("no kernel set transforms 8 filters at once here")
+	}
+}

@@ -5,6 +5,79 @@
 
 #include "textflag.h"
 
+// DTSETUP(wp, stride, ldk, ow) loads a tap kernel's geometry from its
+// argument slots: R12, R13 one and two source rows in bytes, R8 the source
+// step per pixel, R10 the gradients' step per pixel, R11 the pixels of an
+// output row, and R9 the source step from past an output row's last pixel
+// to the next row's first.
+#define DTSETUP(wp, stride, ldk, ow) \
+	MOVQ wp, R12 \
+	SHLQ $2, R12 \
+	LEAQ (R12)(R12*1), R13 \
+	MOVQ stride, R8 \
+	SHLQ $2, R8 \
+	MOVQ ldk, R10 \
+	SHLQ $2, R10 \
+	MOVQ ow, R11 \
+	MOVQ R12, R9 \
+	IMULQ stride, R9 \
+	MOVQ R11, AX \
+	IMULQ R8, AX \
+	SUBQ AX, R9
+
+// DTNEXT(x, ximg, dyt, dimg) steps SI and DI from the image whose start
+// the slots x and dyt hold to the next one.
+#define DTNEXT(x, ximg, dyt, dimg) \
+	MOVQ x, SI \
+	MOVQ ximg, AX \
+	LEAQ (SI)(AX*4), SI \
+	MOVQ dyt, DI \
+	MOVQ dimg, AX \
+	LEAQ (DI)(AX*4), DI
+
+// ZERO9 zeroes nine vector registers.
+#define ZERO9(a, b, c, d, e, f, g, h, i) \
+	VXORPS a, a, a \
+	VXORPS b, b, b \
+	VXORPS c, c, c \
+	VXORPS d, d, d \
+	VXORPS e, e, e \
+	VXORPS f, f, f \
+	VXORPS g, g, g \
+	VXORPS h, h, h \
+	VXORPS i, i, i
+
+// DTLOOP9(BODY) runs BODY, a macro, for every output pixel of nimg images
+// (BX counts them) in the argument layout of the one-channel tap kernels:
+// SI, DI at the pixel's source and gradients, stepped as DTSETUP says,
+// the prefetch started. It leaves AX at part and SI at ldp in bytes.
+#define DTLOOP9(BODY) \
+	MOVQ x+16(FP), SI \
+	MOVQ dyt+40(FP), DI \
+	MOVQ nimg+72(FP), BX \
+	DTPFINIT(pf+96(FP), npf+104(FP)) \
+dtimg: \
+	MOVQ SI, x+16(FP) \
+	MOVQ DI, dyt+40(FP) \
+	MOVQ oh+56(FP), DX \
+dtrow: \
+	MOVQ R11, CX \
+dtpix: \
+	BODY \
+	ADDQ R8, SI \
+	ADDQ R10, DI \
+	DECQ CX \
+	JNZ  dtpix \
+	ADDQ R9, SI \
+	DECQ DX \
+	JNZ  dtrow \
+	DTNEXT(x+16(FP), ximg+80(FP), dyt+40(FP), dimg+88(FP)) \
+	DECQ BX \
+	JNZ  dtimg \
+	MOVQ part+0(FP), AX \
+	MOVQ ldp+8(FP), SI \
+	SHLQ $2, SI
+
 // DT9(mem, rt, za, zb) adds the tap at mem to the accumulators za, zb: its
 // source value broadcast into rt, times the pixel's 32 output gradients in
 // Z30, Z31.
@@ -46,109 +119,12 @@
 	ADDQ R14, R15 \
 	MOVQ R15, npf
 
+// DTADD1(za) adds za to the 16 floats at AX and steps AX one row of part
+// (SI bytes) on.
 #define DTADD1(za) \
 	VADDPS (AX), za, za \
 	VMOVUPS za, (AX) \
 	ADDQ SI, AX
-
-// func dwTap9AVX512(part *float32, ldp int, x *float32, wp, stride int, dyt *float32, ldk, oh, ow, nimg, ximg, dimg int, pf *float32, npf int)
-// For the taps t = 3r + q < 9 of one source channel and j < 32:
-//	part[t·ldp + j] += Σ_{n<nimg} Σ_{oy<oh, ox<ow}
-//		x[n·ximg + (stride·oy + r)·wp + stride·ox + q] · dyt[n·dimg + (oy·ow + ox)·ldk + j]
-// summed in that order from zero, then added. x is a zero-padded plane
-// of rows wp wide; dyt holds each pixel's output gradients in a row.
-// Meanwhile it prefetches the npf cache lines from pf into L2, one per
-// pixel until they run out.
-TEXT ·dwTap9AVX512(SB), NOSPLIT, $0-112
-	MOVQ wp+24(FP), R12
-	SHLQ $2, R12
-	LEAQ (R12)(R12*1), R13
-	MOVQ stride+32(FP), R8
-	SHLQ $2, R8
-	MOVQ ldk+48(FP), R10
-	SHLQ $2, R10
-	MOVQ ow+64(FP), R11
-	// R9: from past the last pixel of an output row to the first of the next
-	MOVQ R12, R9
-	IMULQ stride+32(FP), R9
-	MOVQ R11, AX
-	IMULQ R8, AX
-	SUBQ AX, R9
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-	VXORPS Z8, Z8, Z8
-	VXORPS Z9, Z9, Z9
-	VXORPS Z10, Z10, Z10
-	VXORPS Z11, Z11, Z11
-	VXORPS Z12, Z12, Z12
-	VXORPS Z13, Z13, Z13
-	VXORPS Z14, Z14, Z14
-	VXORPS Z15, Z15, Z15
-	VXORPS Z16, Z16, Z16
-	VXORPS Z17, Z17, Z17
-	MOVQ x+16(FP), SI
-	MOVQ dyt+40(FP), DI
-	MOVQ nimg+72(FP), BX
-	DTPFINIT(pf+96(FP), npf+104(FP))
-
-dt9img:
-	MOVQ SI, x+16(FP)
-	MOVQ DI, dyt+40(FP)
-	MOVQ oh+56(FP), DX
-
-dt9row:
-	MOVQ R11, CX
-
-dt9pix:
-	VMOVUPS (DI), Z30
-	VMOVUPS 64(DI), Z31
-	DT9((SI), Z28, Z0, Z1)
-	DT9(4(SI), Z29, Z2, Z3)
-	DT9(8(SI), Z28, Z4, Z5)
-	DT9((SI)(R12*1), Z29, Z6, Z7)
-	DT9(4(SI)(R12*1), Z28, Z8, Z9)
-	DT9(8(SI)(R12*1), Z29, Z10, Z11)
-	DT9((SI)(R13*1), Z28, Z12, Z13)
-	DT9(4(SI)(R13*1), Z29, Z14, Z15)
-	DT9(8(SI)(R13*1), Z28, Z16, Z17)
-	DTPF(npf+104(FP))
-	ADDQ R8, SI
-	ADDQ R10, DI
-	DECQ CX
-	JNZ  dt9pix
-	ADDQ R9, SI
-	DECQ DX
-	JNZ  dt9row
-
-	MOVQ x+16(FP), SI
-	MOVQ ximg+80(FP), AX
-	LEAQ (SI)(AX*4), SI
-	MOVQ dyt+40(FP), DI
-	MOVQ dimg+88(FP), AX
-	LEAQ (DI)(AX*4), DI
-	DECQ BX
-	JNZ  dt9img
-
-	MOVQ part+0(FP), AX
-	MOVQ ldp+8(FP), SI
-	SHLQ $2, SI
-	DTADD2(Z0, Z1)
-	DTADD2(Z2, Z3)
-	DTADD2(Z4, Z5)
-	DTADD2(Z6, Z7)
-	DTADD2(Z8, Z9)
-	DTADD2(Z10, Z11)
-	DTADD2(Z12, Z13)
-	DTADD2(Z14, Z15)
-	DTADD2(Z16, Z17)
-	VZEROUPPER
-	RET
 
 // DT27(mem, z) adds the tap at mem, broadcast, times the pixel's 16 output
 // gradients in Z31 to z.
@@ -166,50 +142,92 @@ dt9pix:
 	DT27(4(p)(R13*1), z7) \
 	DT27(8(p)(R13*1), z8)
 
+// DT8(mem, acc) adds the tap at mem, broadcast into Y9, times the pixel's 8
+// output gradients in Y15 to acc.
+#define DT8(mem, acc) \
+	VBROADCASTSS mem, Y9 \
+	VFMADD231PS Y15, Y9, acc
+
+// DTADD9 is DTADD1 for nine registers in a row.
+#define DTADD9(a, b, c, d, e, f, g, h, i) \
+	DTADD1(a) \
+	DTADD1(b) \
+	DTADD1(c) \
+	DTADD1(d) \
+	DTADD1(e) \
+	DTADD1(f) \
+	DTADD1(g) \
+	DTADD1(h) \
+	DTADD1(i)
+
+// DT9PIX adds one pixel to dwTap9AVX512's accumulators.
+#define DT9PIX \
+	VMOVUPS (DI), Z30 \
+	VMOVUPS 64(DI), Z31 \
+	DT9((SI), Z28, Z0, Z1) \
+	DT9(4(SI), Z29, Z2, Z3) \
+	DT9(8(SI), Z28, Z4, Z5) \
+	DT9((SI)(R12*1), Z29, Z6, Z7) \
+	DT9(4(SI)(R12*1), Z28, Z8, Z9) \
+	DT9(8(SI)(R12*1), Z29, Z10, Z11) \
+	DT9((SI)(R13*1), Z28, Z12, Z13) \
+	DT9(4(SI)(R13*1), Z29, Z14, Z15) \
+	DT9(8(SI)(R13*1), Z28, Z16, Z17) \
+	DTPF(npf+104(FP))
+
+// DT16PIX adds one pixel to dwTap9x16AVX512's accumulators.
+#define DT16PIX \
+	VMOVUPS (DI), Z31 \
+	DT27CH(SI, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8) \
+	DTPF(npf+104(FP))
+
+// DT8PIX adds one pixel to dwTap9AVX2's accumulators.
+#define DT8PIX \
+	VMOVUPS (DI), Y15 \
+	DT8((SI), Y0) \
+	DT8(4(SI), Y1) \
+	DT8(8(SI), Y2) \
+	DT8((SI)(R12*1), Y3) \
+	DT8(4(SI)(R12*1), Y4) \
+	DT8(8(SI)(R12*1), Y5) \
+	DT8((SI)(R13*1), Y6) \
+	DT8(4(SI)(R13*1), Y7) \
+	DT8(8(SI)(R13*1), Y8) \
+	DTPF(npf+104(FP))
+
+// func dwTap9AVX512(part *float32, ldp int, x *float32, wp, stride int, dyt *float32, ldk, oh, ow, nimg, ximg, dimg int, pf *float32, npf int)
+// For the taps t = 3r + q < 9 of one source channel and j < 32:
+//	part[t·ldp + j] += Σ_{n<nimg} Σ_{oy<oh, ox<ow}
+//		x[n·ximg + (stride·oy + r)·wp + stride·ox + q] · dyt[n·dimg + (oy·ow + ox)·ldk + j]
+// summed in that order from zero, then added. x is a zero-padded plane
+// of rows wp wide; dyt holds each pixel's output gradients in a row.
+// Meanwhile it prefetches the npf cache lines from pf into L2, one per
+// pixel until they run out.
+TEXT ·dwTap9AVX512(SB), NOSPLIT, $0-112
+	DTSETUP(wp+24(FP), stride+32(FP), ldk+48(FP), ow+64(FP))
+	ZERO9(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8)
+	ZERO9(Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17)
+	DTLOOP9(DT9PIX)
+	DTADD2(Z0, Z1)
+	DTADD2(Z2, Z3)
+	DTADD2(Z4, Z5)
+	DTADD2(Z6, Z7)
+	DTADD2(Z8, Z9)
+	DTADD2(Z10, Z11)
+	DTADD2(Z12, Z13)
+	DTADD2(Z14, Z15)
+	DTADD2(Z16, Z17)
+	VZEROUPPER
+	RET
+
 // func dwTap27AVX512(part *float32, ldp int, x *float32, wp, stride, plane int, dyt *float32, ldk, oh, ow, nimg, ximg, dimg int, pf *float32, npf int)
 // dwTap9AVX512 for three source channels plane floats apart (taps
 // t = 9c + 3r + q < 27) and 16 output gradients (j < 16).
 TEXT ·dwTap27AVX512(SB), NOSPLIT, $0-120
-	MOVQ wp+24(FP), R12
-	SHLQ $2, R12
-	LEAQ (R12)(R12*1), R13
-	MOVQ stride+32(FP), R8
-	SHLQ $2, R8
-	MOVQ ldk+56(FP), R10
-	SHLQ $2, R10
-	MOVQ ow+72(FP), R11
-	MOVQ R12, R9
-	IMULQ stride+32(FP), R9
-	MOVQ R11, AX
-	IMULQ R8, AX
-	SUBQ AX, R9
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-	VXORPS Z8, Z8, Z8
-	VXORPS Z9, Z9, Z9
-	VXORPS Z10, Z10, Z10
-	VXORPS Z11, Z11, Z11
-	VXORPS Z12, Z12, Z12
-	VXORPS Z13, Z13, Z13
-	VXORPS Z14, Z14, Z14
-	VXORPS Z15, Z15, Z15
-	VXORPS Z16, Z16, Z16
-	VXORPS Z17, Z17, Z17
-	VXORPS Z18, Z18, Z18
-	VXORPS Z19, Z19, Z19
-	VXORPS Z20, Z20, Z20
-	VXORPS Z21, Z21, Z21
-	VXORPS Z22, Z22, Z22
-	VXORPS Z23, Z23, Z23
-	VXORPS Z24, Z24, Z24
-	VXORPS Z25, Z25, Z25
-	VXORPS Z26, Z26, Z26
+	DTSETUP(wp+24(FP), stride+32(FP), ldk+56(FP), ow+72(FP))
+	ZERO9(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8)
+	ZERO9(Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17)
+	ZERO9(Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26)
 	MOVQ x+16(FP), SI
 	MOVQ dyt+48(FP), DI
 	DTPFINIT(pf+104(FP), npf+112(FP))
@@ -244,119 +262,26 @@ dt27pix:
 	DECQ DX
 	JNZ  dt27row
 
-	MOVQ x+16(FP), SI
-	MOVQ ximg+88(FP), AX
-	LEAQ (SI)(AX*4), SI
-	MOVQ dyt+48(FP), DI
-	MOVQ dimg+96(FP), AX
-	LEAQ (DI)(AX*4), DI
+	DTNEXT(x+16(FP), ximg+88(FP), dyt+48(FP), dimg+96(FP))
 	DECQ nimg+80(FP)
 	JNZ  dt27img
 
 	MOVQ part+0(FP), AX
 	MOVQ ldp+8(FP), SI
 	SHLQ $2, SI
-	DTADD1(Z0)
-	DTADD1(Z1)
-	DTADD1(Z2)
-	DTADD1(Z3)
-	DTADD1(Z4)
-	DTADD1(Z5)
-	DTADD1(Z6)
-	DTADD1(Z7)
-	DTADD1(Z8)
-	DTADD1(Z9)
-	DTADD1(Z10)
-	DTADD1(Z11)
-	DTADD1(Z12)
-	DTADD1(Z13)
-	DTADD1(Z14)
-	DTADD1(Z15)
-	DTADD1(Z16)
-	DTADD1(Z17)
-	DTADD1(Z18)
-	DTADD1(Z19)
-	DTADD1(Z20)
-	DTADD1(Z21)
-	DTADD1(Z22)
-	DTADD1(Z23)
-	DTADD1(Z24)
-	DTADD1(Z25)
-	DTADD1(Z26)
+	DTADD9(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8)
+	DTADD9(Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17)
+	DTADD9(Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26)
 	VZEROUPPER
 	RET
 
 // func dwTap9x16AVX512(part *float32, ldp int, x *float32, wp, stride int, dyt *float32, ldk, oh, ow, nimg, ximg, dimg int, pf *float32, npf int)
 // dwTap9AVX512 for 16 output gradients (j < 16).
 TEXT ·dwTap9x16AVX512(SB), NOSPLIT, $0-112
-	MOVQ wp+24(FP), R12
-	SHLQ $2, R12
-	LEAQ (R12)(R12*1), R13
-	MOVQ stride+32(FP), R8
-	SHLQ $2, R8
-	MOVQ ldk+48(FP), R10
-	SHLQ $2, R10
-	MOVQ ow+64(FP), R11
-	MOVQ R12, R9
-	IMULQ stride+32(FP), R9
-	MOVQ R11, AX
-	IMULQ R8, AX
-	SUBQ AX, R9
-	VXORPS Z0, Z0, Z0
-	VXORPS Z1, Z1, Z1
-	VXORPS Z2, Z2, Z2
-	VXORPS Z3, Z3, Z3
-	VXORPS Z4, Z4, Z4
-	VXORPS Z5, Z5, Z5
-	VXORPS Z6, Z6, Z6
-	VXORPS Z7, Z7, Z7
-	VXORPS Z8, Z8, Z8
-	MOVQ x+16(FP), SI
-	MOVQ dyt+40(FP), DI
-	MOVQ nimg+72(FP), BX
-	DTPFINIT(pf+96(FP), npf+104(FP))
-
-dt16img:
-	MOVQ SI, x+16(FP)
-	MOVQ DI, dyt+40(FP)
-	MOVQ oh+56(FP), DX
-
-dt16row:
-	MOVQ R11, CX
-
-dt16pix:
-	VMOVUPS (DI), Z31
-	DT27CH(SI, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8)
-	DTPF(npf+104(FP))
-	ADDQ R8, SI
-	ADDQ R10, DI
-	DECQ CX
-	JNZ  dt16pix
-	ADDQ R9, SI
-	DECQ DX
-	JNZ  dt16row
-
-	MOVQ x+16(FP), SI
-	MOVQ ximg+80(FP), AX
-	LEAQ (SI)(AX*4), SI
-	MOVQ dyt+40(FP), DI
-	MOVQ dimg+88(FP), AX
-	LEAQ (DI)(AX*4), DI
-	DECQ BX
-	JNZ  dt16img
-
-	MOVQ part+0(FP), AX
-	MOVQ ldp+8(FP), SI
-	SHLQ $2, SI
-	DTADD1(Z0)
-	DTADD1(Z1)
-	DTADD1(Z2)
-	DTADD1(Z3)
-	DTADD1(Z4)
-	DTADD1(Z5)
-	DTADD1(Z6)
-	DTADD1(Z7)
-	DTADD1(Z8)
+	DTSETUP(wp+24(FP), stride+32(FP), ldk+48(FP), ow+64(FP))
+	ZERO9(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8)
+	DTLOOP9(DT16PIX)
+	DTADD9(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8)
 	VZEROUPPER
 	RET
 
@@ -436,82 +361,12 @@ cr32:
 	VZEROUPPER
 	RET
 
-// DT8(mem, acc) adds the tap at mem, broadcast into Y9, times the pixel's 8
-// output gradients in Y15 to acc.
-#define DT8(mem, acc) \
-	VBROADCASTSS mem, Y9 \
-	VFMADD231PS Y15, Y9, acc
-
 // func dwTap9AVX2(part *float32, ldp int, x *float32, wp, stride int, dyt *float32, ldk, oh, ow, nimg, ximg, dimg int, pf *float32, npf int)
 // dwTap9AVX512 for 8 output channels (j < 8), on 8-lane vectors.
 TEXT ·dwTap9AVX2(SB), NOSPLIT, $0-112
-	MOVQ wp+24(FP), R12
-	SHLQ $2, R12
-	LEAQ (R12)(R12*1), R13
-	MOVQ stride+32(FP), R8
-	SHLQ $2, R8
-	MOVQ ldk+48(FP), R10
-	SHLQ $2, R10
-	MOVQ ow+64(FP), R11
-	MOVQ R12, R9
-	IMULQ stride+32(FP), R9
-	MOVQ R11, AX
-	IMULQ R8, AX
-	SUBQ AX, R9
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	MOVQ x+16(FP), SI
-	MOVQ dyt+40(FP), DI
-	MOVQ nimg+72(FP), BX
-	DTPFINIT(pf+96(FP), npf+104(FP))
-
-dt8img:
-	MOVQ SI, x+16(FP)
-	MOVQ DI, dyt+40(FP)
-	MOVQ oh+56(FP), DX
-
-dt8row:
-	MOVQ R11, CX
-
-dt8pix:
-	VMOVUPS (DI), Y15
-	DT8((SI), Y0)
-	DT8(4(SI), Y1)
-	DT8(8(SI), Y2)
-	DT8((SI)(R12*1), Y3)
-	DT8(4(SI)(R12*1), Y4)
-	DT8(8(SI)(R12*1), Y5)
-	DT8((SI)(R13*1), Y6)
-	DT8(4(SI)(R13*1), Y7)
-	DT8(8(SI)(R13*1), Y8)
-	DTPF(npf+104(FP))
-	ADDQ R8, SI
-	ADDQ R10, DI
-	DECQ CX
-	JNZ  dt8pix
-	ADDQ R9, SI
-	DECQ DX
-	JNZ  dt8row
-
-	MOVQ x+16(FP), SI
-	MOVQ ximg+80(FP), AX
-	LEAQ (SI)(AX*4), SI
-	MOVQ dyt+40(FP), DI
-	MOVQ dimg+88(FP), AX
-	LEAQ (DI)(AX*4), DI
-	DECQ BX
-	JNZ  dt8img
-
-	MOVQ part+0(FP), AX
-	MOVQ ldp+8(FP), SI
-	SHLQ $2, SI
+	DTSETUP(wp+24(FP), stride+32(FP), ldk+48(FP), ow+64(FP))
+	ZERO9(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8)
+	DTLOOP9(DT8PIX)
 	DTADDY(Y0)
 	DTADDY(Y1)
 	DTADDY(Y2)

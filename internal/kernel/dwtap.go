@@ -25,8 +25,8 @@ type tapGeom struct {
 	oh, ow, npix int
 	hp, wp       int // a padded source plane: rows and their length
 	plane        int // floats per padded plane
-	cg           int // source channels padded at a time: the most any tile takes
-	c3           int // source channels, rounded up to whole groups of cg
+	cg           int // source channels padded at a time: the most any tile takes, which divides C
+	calls        int // kernel calls per group of images
 	ximg, dimg   int // floats per image of padded source (cg planes) and transposed gradients
 	G            int // images per kernel call
 	tiles        []tapTile
@@ -57,12 +57,10 @@ func tapGeometry(s ConvShape, impl *convKernels, perChunk int) tapGeom {
 	g.plane = g.hp * g.wp
 	g.k = s.K
 	g.cg = 1
-	for k := 0; k < g.k; {
-		t := g.tile(k)
-		g.cg = max(g.cg, t.nch)
-		k += t.nk
+	for k := 0; k < g.k; k += g.tile(k).nk {
+		g.cg = max(g.cg, g.tile(k).nch)
+		g.calls += s.C / g.tile(k).nch
 	}
-	g.c3 = roundUp(s.C, g.cg)
 	g.ximg, g.dimg = g.cg*g.plane, g.npix*g.k
 	// As many images a call as keep its output gradients in L1 (each
 	// call reads them all, and one channel's source planes): the calls
@@ -84,10 +82,9 @@ func (g *tapGeom) tile(k int) tapTile {
 }
 
 // padSource writes the planes c0..c0+cg of one image (C planes of H×W)
-// into the geometry's zero-padded planes in dst, those past C excepted. It
-// writes only what the source covers: the padding must be zero already
-// (tapFilterF32 clears a worker's copies when the shape changes). Planes
-// past C keep what they held: they sum into partial sums nothing reads.
+// into the geometry's zero-padded planes in dst. It writes only what the
+// source covers: the padding must be zero already (tapFilterF32 clears a
+// worker's copies when the shape changes).
 func (g *tapGeom) padSource(dst, src []float32, c0 int, s ConvShape, impl *convKernels) {
 	rows, w := min(s.H, g.hp-s.Pad), min(s.W, g.wp-s.Pad)
 	if rows <= 0 || w <= 0 {
@@ -97,15 +94,9 @@ func (g *tapGeom) padSource(dst, src []float32, c0 int, s ConvShape, impl *convK
 	if copyRows == nil {
 		copyRows = copyRowsGo
 	}
-	for ch := c0; ch < min(c0+g.cg, s.C); ch++ {
+	for ch := c0; ch < c0+g.cg; ch++ {
 		copyRows(dst[(ch-c0)*g.plane+s.Pad*g.wp+s.Pad:], g.wp, src[ch*s.H*s.W:], s.W, w, rows)
 	}
-}
-
-// transposeDy writes one image's output gradients (K planes of npix, both
-// multiples of 16) into dst pixel-major, rows of K floats.
-func transposeDy(dst, dy []float32, K, npix int, impl *convKernels) {
-	impl.winoTr(dst, K, dy, npix, K, npix)
 }
 
 // tapFilterF32 is backwardFilterF32 as tap broadcasts (dwTapFits): the
@@ -129,7 +120,7 @@ func (c *convCore) tapFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 		b.tdy = grow(b.tdy, g.G*g.dimg)
 		b.scratch = grow(b.scratch, s.K)
 	}
-	c.bfChunks, c.bfStride = chunks, 9*g.c3*g.k
+	c.bfChunks, c.bfStride = chunks, 9*s.C*g.k
 	c.bfPart = takeScratch(chunks * c.bfStride)
 	c.op, c.s, c.nw, c.out, c.in = opTapFilter, s, nw, dy[:s.N*s.K*g.npix], x[:s.N*s.C*s.H*s.W]
 	c.next.Store(0)
@@ -142,7 +133,7 @@ func (c *convCore) tapFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 }
 
 // tapFilterWork sums the chunks of the batch that worker w takes, each
-// into its own partial sums: rows c·9 + 3r + q of kp output channels.
+// into its own partial sums: rows c·9 + 3r + q of K output channels.
 func (c *convCore) tapFilterWork(w int) {
 	s, g, b, impl := c.s, &c.tap, &c.bufs[w], c.impl
 	inSz, dySz := s.C*s.H*s.W, s.K*g.npix
@@ -153,8 +144,10 @@ func (c *convCore) tapFilterWork(w int) {
 		for g0 := n0; g0 < n1; g0 += g.G {
 			ng := min(g.G, n1-g0)
 			for i := 0; i < ng; i++ {
+				// the gradients pixel-major, rows of K (dwTapFits: whole
+				// 16×16 blocks)
 				n := g0 + i
-				transposeDy(b.tdy[i*g.dimg:(i+1)*g.dimg], c.out[n*dySz:(n+1)*dySz], s.K, g.npix, impl)
+				impl.winoTr(b.tdy[i*g.dimg:(i+1)*g.dimg], s.K, c.out[n*dySz:(n+1)*dySz], g.npix, s.K, g.npix)
 			}
 			// The calls prefetch the next group's sources and gradients: in
 			// this chunk, or after its last group in the chunk this worker
@@ -162,18 +155,11 @@ func (c *convCore) tapFilterWork(w int) {
 			nx0, nx1 := g0+ng, min(g0+ng+g.G, n1)
 			if nx0 == n1 {
 				if nc := ch + c.nw; nc < c.bfChunks {
-					nx0, _ = split(s.N, c.bfChunks, nc)
-					_, e := split(s.N, c.bfChunks, nc)
-					nx1 = min(nx0+g.G, e)
+					lo, hi := split(s.N, c.bfChunks, nc)
+					nx0, nx1 = lo, min(lo+g.G, hi)
 				}
 			}
 			xr, dr := c.in[nx0*inSz:nx1*inSz], c.out[nx0*dySz:nx1*dySz]
-			ncalls := 0
-			for k := 0; k < g.k; {
-				t := g.tile(k)
-				ncalls += g.c3 / t.nch
-				k += t.nk
-			}
 			a := dwTapArgs{wp: g.wp, stride: s.Stride, plane: g.plane, ldk: g.k, oh: g.oh, ow: g.ow, nimg: ng, ximg: g.ximg, dimg: g.dimg}
 			call := 0
 			// cg source channels at a time, padded into copies that stay in
@@ -186,7 +172,7 @@ func (c *convCore) tapFilterWork(w int) {
 				for k := 0; k < g.k; k += a.nk {
 					a.tapTile = g.tile(k)
 					for j := 0; j < g.cg; j += a.nch {
-						a.pf = prefetchShare(xr, dr, call, ncalls)
+						a.pf = prefetchShare(xr, dr, call, g.calls)
 						impl.dwTap(part[9*(c0+j)*g.k+k:], g.k, b.tx[j*g.plane:], a, b.tdy[k:])
 						call++
 					}
@@ -227,10 +213,7 @@ func (c *convCore) tapFilterSum(w int) {
 		for t := 9 * src; t < 9*(src+1); t++ {
 			copy(acc, c.bfPart[t*g.k:t*g.k+s.K])
 			for ch := 1; ch < c.bfChunks; ch++ {
-				p := c.bfPart[ch*c.bfStride+t*g.k : ch*c.bfStride+t*g.k+s.K]
-				for k, v := range p {
-					acc[k] += v
-				}
+				c.eltImpl(eltAdd, acc, acc, c.bfPart[ch*c.bfStride+t*g.k:ch*c.bfStride+t*g.k+s.K])
 			}
 			for k, v := range acc {
 				c.bfDw[k*9*s.C+t] = v

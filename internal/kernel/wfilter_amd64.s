@@ -51,9 +51,7 @@ GLOBL wfTwentyFourth<>(SB), RODATA|NOPTR, $8
 	WFSTORE(Z20) \
 	WFSTORE(Z21) \
 	WFSTORE(Z22) \
-	VCVTPD2PS c, Y30 \
-	VMOVUPS Y30, (DI) \
-	ADDQ SI, DI
+	WFSTORE(c)
 
 // func winoFilter4x8AVX512(up *float32, ps int, taps *float32)
 // For 8 filters (lane l), taps[t·8 + l] their taps t < 9: writes

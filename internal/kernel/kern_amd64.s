@@ -328,11 +328,28 @@ DATA maskBitsHi<>+24(SB)/4, $16384
 DATA maskBitsHi<>+28(SB)/4, $32768
 GLOBL maskBitsHi<>(SB), RODATA|NOPTR, $32
 
+// FMA2X4 adds one tap to the 4-channel × 2-vector tile Y0..Y7: the source
+// vectors in Y8, Y9, the tap's 4 weights at R9 (broadcast).
+#define FMA2X4 \
+	VBROADCASTSS 0(R9), Y10 \
+	VFMADD231PS Y8, Y10, Y0 \
+	VFMADD231PS Y9, Y10, Y1 \
+	VBROADCASTSS 4(R9), Y11 \
+	VFMADD231PS Y8, Y11, Y2 \
+	VFMADD231PS Y9, Y11, Y3 \
+	VBROADCASTSS 8(R9), Y10 \
+	VFMADD231PS Y8, Y10, Y4 \
+	VFMADD231PS Y9, Y10, Y5 \
+	VBROADCASTSS 12(R9), Y11 \
+	VFMADD231PS Y8, Y11, Y6 \
+	VFMADD231PS Y9, Y11, Y7
+
 // func fwdAVX2(out *float32, ldo int, x *float32, offs *int, w *float32, nblk, nkb int, cls *int, ncls int, masks *uint16, mstride int)
 // As fwdAVX512 with 16-pixel blocks: each 8-channel block is done as two
 // halves of 4 channels x 2 ymm, Y(2j+h) accumulating channel j, vector h.
-// A class's mask word is expanded into lane masks Y12, Y13 for VMASKMOVPS,
-// which loads nothing from masked-off lanes.
+// A class whose 16 lanes are all valid in the block loads whole vectors,
+// one with none is skipped; otherwise its mask word is expanded into lane
+// masks Y12, Y13 for VMASKMOVPS, which loads nothing from masked-off lanes.
 TEXT ·fwdAVX2(SB), NOSPLIT, $8-88
 	MOVQ out+0(FP), DI
 	MOVQ ldo+8(FP), SI
@@ -362,38 +379,47 @@ f2kb:
 	MOVQ AX, cc-8(SP)
 	LEAQ 0(R13), R9
 f2h0cls:
+	MOVQ (R10), CX
+	ADDQ $8, R10
+	MOVWLZX (R11), AX
+	TESTQ CX, CX
+	JZ f2h0clsnext
+	TESTQ AX, AX
+	JZ f2h0skip
+	CMPQ AX, $0xFFFF
+	JE f2h0full
 	VPBROADCASTD (R11), Y12
 	VPAND maskBitsLo<>(SB), Y12, Y12
 	VPCMPEQD maskBitsLo<>(SB), Y12, Y12
 	VPBROADCASTD (R11), Y13
 	VPAND maskBitsHi<>(SB), Y13, Y13
 	VPCMPEQD maskBitsHi<>(SB), Y13, Y13
-	ADDQ mstride+80(FP), R11
-	MOVQ (R10), CX
-	ADDQ $8, R10
-	TESTQ CX, CX
-	JZ f2h0clsnext
 f2h0tap:
 	MOVQ (R12), AX
 	VMASKMOVPS (DX)(AX*4), Y12, Y8
 	VMASKMOVPS 32(DX)(AX*4), Y13, Y9
-	VBROADCASTSS 0(R9), Y10
-	VFMADD231PS Y8, Y10, Y0
-	VFMADD231PS Y9, Y10, Y1
-	VBROADCASTSS 4(R9), Y11
-	VFMADD231PS Y8, Y11, Y2
-	VFMADD231PS Y9, Y11, Y3
-	VBROADCASTSS 8(R9), Y10
-	VFMADD231PS Y8, Y10, Y4
-	VFMADD231PS Y9, Y10, Y5
-	VBROADCASTSS 12(R9), Y11
-	VFMADD231PS Y8, Y11, Y6
-	VFMADD231PS Y9, Y11, Y7
+	FMA2X4
 	ADDQ $8, R12
 	ADDQ $32, R9
 	DECQ CX
 	JNZ f2h0tap
+	JMP f2h0clsnext
+f2h0full:
+	MOVQ (R12), AX
+	VMOVUPS (DX)(AX*4), Y8
+	VMOVUPS 32(DX)(AX*4), Y9
+	FMA2X4
+	ADDQ $8, R12
+	ADDQ $32, R9
+	DECQ CX
+	JNZ f2h0full
+	JMP f2h0clsnext
+f2h0skip:
+	LEAQ (R12)(CX*8), R12
+	SHLQ $5, CX
+	ADDQ CX, R9
 f2h0clsnext:
+	ADDQ mstride+80(FP), R11
 	DECQ cc-8(SP)
 	JNZ f2h0cls
 	LEAQ (SI)(SI*2), AX
@@ -420,38 +446,47 @@ f2h0clsnext:
 	MOVQ AX, cc-8(SP)
 	LEAQ 16(R13), R9
 f2h1cls:
+	MOVQ (R10), CX
+	ADDQ $8, R10
+	MOVWLZX (R11), AX
+	TESTQ CX, CX
+	JZ f2h1clsnext
+	TESTQ AX, AX
+	JZ f2h1skip
+	CMPQ AX, $0xFFFF
+	JE f2h1full
 	VPBROADCASTD (R11), Y12
 	VPAND maskBitsLo<>(SB), Y12, Y12
 	VPCMPEQD maskBitsLo<>(SB), Y12, Y12
 	VPBROADCASTD (R11), Y13
 	VPAND maskBitsHi<>(SB), Y13, Y13
 	VPCMPEQD maskBitsHi<>(SB), Y13, Y13
-	ADDQ mstride+80(FP), R11
-	MOVQ (R10), CX
-	ADDQ $8, R10
-	TESTQ CX, CX
-	JZ f2h1clsnext
 f2h1tap:
 	MOVQ (R12), AX
 	VMASKMOVPS (DX)(AX*4), Y12, Y8
 	VMASKMOVPS 32(DX)(AX*4), Y13, Y9
-	VBROADCASTSS 0(R9), Y10
-	VFMADD231PS Y8, Y10, Y0
-	VFMADD231PS Y9, Y10, Y1
-	VBROADCASTSS 4(R9), Y11
-	VFMADD231PS Y8, Y11, Y2
-	VFMADD231PS Y9, Y11, Y3
-	VBROADCASTSS 8(R9), Y10
-	VFMADD231PS Y8, Y10, Y4
-	VFMADD231PS Y9, Y10, Y5
-	VBROADCASTSS 12(R9), Y11
-	VFMADD231PS Y8, Y11, Y6
-	VFMADD231PS Y9, Y11, Y7
+	FMA2X4
 	ADDQ $8, R12
 	ADDQ $32, R9
 	DECQ CX
 	JNZ f2h1tap
+	JMP f2h1clsnext
+f2h1full:
+	MOVQ (R12), AX
+	VMOVUPS (DX)(AX*4), Y8
+	VMOVUPS 32(DX)(AX*4), Y9
+	FMA2X4
+	ADDQ $8, R12
+	ADDQ $32, R9
+	DECQ CX
+	JNZ f2h1full
+	JMP f2h1clsnext
+f2h1skip:
+	LEAQ (R12)(CX*8), R12
+	SHLQ $5, CX
+	ADDQ CX, R9
 f2h1clsnext:
+	ADDQ mstride+80(FP), R11
 	DECQ cc-8(SP)
 	JNZ f2h1cls
 	LEAQ (SI)(SI*2), AX

@@ -111,7 +111,7 @@ TEXT ·bnApplyAVX2(SB), NOSPLIT, $0-64
 	TESTQ CX, CX
 	JNZ apply2floor
 	MOVL $0xff800000, CX // -Inf: VMAXPS then keeps every value, as bnApplyAVX512
-	MOVQ CX, X2
+	VMOVQ CX, X2
 	VPBROADCASTD X2, Y2
 apply2floor:
 	TESTQ R13, R13
@@ -252,7 +252,7 @@ res2done:
 	MOVQ relu, CX \
 	TESTQ CX, CX \
 	CMOVQNE R11, DX \
-	MOVQ DX, X11 \
+	VMOVQ DX, X11 \
 	VPBROADCASTQ X11, Y11
 
 // func bnGradSumsAVX2(dy, x *float32, hw, n, stride, relu int, scale, shift float32, out *float64)

@@ -63,7 +63,7 @@ func mergeAVX512(dst, e0, o0, e1, o1 *float32, rows, half int)
 
 var (
 	avx512Kernels = &convKernels{name: "avx512", masked: true, fwdPix: 32, fwd: fwdAsm512, dwK: 4, dwT: 4, dw: dwAsm512, split: splitAsm512, merge: mergeAsm512, winoIn: winoInAsm512, winoOut: winoOutAsm512, winoDy: winoDyAsm512, winoIn4: winoIn4Asm512, winoIn4Pro: winoIn4ProAsm512, winoOut4: winoOut4Asm512, winoDy4: winoDy4Asm512, winoGemm: winoGemmAsm512, dwStore: dwStoreAsm512, winoIn4x8: winoIn4x8Asm512, winoIn4x8Pro: winoIn4x8ProAsm512, winoDy4x8: winoDy4x8Asm512, winoOut4x8: winoOut4x8Asm512, dwOuter: dwOuterAsm512, winoTr: winoTrAsm512, outerC: 32, dwTap: dwTapAsm512, tapTiles: []tapTile{{1, 32}, {3, 16}, {1, 16}}, copyRows: copyRowsAsm512, winoFilter4x8: winoFilter4x8Asm512, winoFilterGrad4x8: winoFilterGrad4x8Asm512}
-	avx2Kernels   = &convKernels{name: "avx2", masked: true, fwdPix: 16, fwd: fwdAsm2, dwK: 2, dwT: 4, dw: dwAsm2, split: splitGo, merge: mergeGo, winoIn: winoInAsm2, winoOut: winoOutAsm2, winoDy: winoDyAsm2, winoIn4: winoIn4Asm2, winoOut4: winoOut4Asm2, winoDy4: winoDy4Asm2, winoGemm: winoGemmAsm2, dwOuter: dwOuterAsm2, winoTr: winoTrAsm2, outerC: 16, dwTap: dwTapAsm2, tapTiles: []tapTile{{1, 8}}}
+	avx2Kernels   = &convKernels{name: "avx2", masked: true, fwdPix: 16, fwd: fwdAsm2, dwK: 2, dwT: 4, dw: dwAsm2, split: splitGo, merge: mergeGo, winoIn: winoInAsm2, winoOut: winoOutAsm2, winoDy: winoDyAsm2, winoIn4: winoIn4Asm2, winoOut4: winoOut4Asm2, winoDy4: winoDy4Asm2, winoIn4x8: winoIn4x8Asm2, winoDy4x8: winoDy4x8Asm2, winoOut4x8: winoOut4x8Asm2, winoGemm: winoGemmAsm2, dwOuter: dwOuterAsm2, winoTr: winoTrAsm2, outerC: 16, dwTap: dwTapAsm2, tapTiles: []tapTile{{1, 8}}}
 )
 
 // hasAVX512: the AVX-512 kernels also use instructions of AVX-512DQ

@@ -3,40 +3,44 @@
 package kernel
 
 //go:noescape
-func winoIn4AVX2(v *float32, vs, vc int, x *float32, xc, w, cb0, cb1, flags, wide, nch int)
+func winoIn4AVX2(v *float32, vs, vc int, x *float32, xc, w int, offs *int, flags, edge, nch int)
 
 //go:noescape
-func winoOut4AVX2(y *float32, yc, w, rb0, rb1 int, m *float32, ms, mc, nch int)
+func winoOut4AVX2(y *float32, yc, w int, offs *int, m *float32, ms, mc, nch int)
 
 //go:noescape
-func winoDy4AVX2(m *float32, ms, mc int, dy *float32, yc, w, rb0, rb1, nch int)
+func winoDy4AVX2(m *float32, ms, mc int, dy *float32, yc, w int, offs *int, nch int)
 
-// winoHalves4 yields, for each vector of 8 tiles (half a vector of 16) of
-// the vectors v0 .. v0+nvec-1 of an F(4×4) transform on maps w wide, its
-// index from v0's first and the tile rows of its first and last 4 tiles:
-// one tile row of 8 on maps 32 wide, two of 4 on maps 16 wide.
-func winoHalves4(w, v0, nvec int, f func(i, ty0, ty1 int)) {
-	for i := 0; i < 2*nvec; i++ {
-		hv := 2*v0 + i
-		if w == 32 {
-			f(i, hv, hv)
-		} else {
-			f(i, 2*hv, 2*hv+1)
-		}
+// The AVX2 F(4×4) transforms run on vectors of 8 tiles, half a vector of
+// the other sets, whose pairs of tiles 2i, 2i+1 (8 columns of a tile row)
+// they address one by one.
+const (
+	edge16 = iota // the edges of the tile rows of maps 16 wide (4 tiles a row)
+	edge32        // 32 wide (8)
+	edge8         // 8 wide (2), four images a vector
+)
+
+// winoPairs4 fills, for the half h of vector v (of 16 tiles) of an F(4×4)
+// transform on maps h×w (16 or 32 wide), the image, tile row and first
+// tile column of each pair of tiles.
+func winoPairs4(w, v, h int, ty, tx *[4]int) {
+	for i := 0; i < 4; i++ {
+		t := 16*v + 8*h + 2*i
+		ty[i], tx[i] = t/(w/4), t%(w/4)
 	}
 }
 
-// winoRows4 are the offsets in a plane w floats wide of row r of the
-// first and last 4 tiles of a vector of 8 whose tile rows are ty0, ty1.
-func winoRows4(w, ty0, ty1, r int) (int, int) {
-	if w == 32 {
-		o := (4*ty0 + r) * w
-		return o, o + 16
+// winoPairs4x8 fills the same for maps 8×8, whose vectors span four
+// images: the image (from the vector's first) and tile row of each pair
+// (both tiles of a tile row, see winoLane8).
+func winoPairs4x8(h int, img, ty *[4]int) {
+	for i := 0; i < 4; i++ {
+		im, r, _ := winoLane8(8*h + 2*i)
+		img[i], ty[i] = im, r
 	}
-	return (4*ty0 + r) * w, (4*ty1 + r) * w
 }
 
-// winoIn4Asm2 is winoIn4Go on AVX2, 8 tiles at a time.
+// winoIn4Asm2 is winoIn4Go on AVX2.
 func winoIn4Asm2(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch int) {
 	if nvec <= 0 || nch <= 0 {
 		return
@@ -44,32 +48,31 @@ func winoIn4Asm2(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch i
 	winoVectors4(h, w, v0, nvec)
 	_ = v[(nch-1)*vc+35*vs+16*nvec-1]
 	_ = x[(nch-1)*xc+h*w-1]
-	th, wide := h/4, 0
+	edge := edge16
 	if w == 32 {
-		wide = 1
+		edge = edge32
 	}
-	winoHalves4(w, v0, nvec, func(i, ty0, ty1 int) {
-		// Row -1 of the top tile row and row h of the bottom one are
-		// zeros: the kernel does not load them.
+	var ty, tx [4]int
+	var offs [4]int
+	for i := 0; i < 2*nvec; i++ {
+		winoPairs4(w, v0+i/2, i%2, &ty, &tx)
 		flags := 0
-		if ty0 == 0 {
-			flags |= 0x03
+		for c := 0; c < 4; c++ {
+			// Row -1 of the top tile row and row h of the bottom one are
+			// zeros: the kernel does not load them.
+			if ty[c] == 0 {
+				flags |= 1 << c
+			}
+			if ty[c] == h/4-1 {
+				flags |= 1 << (4 + c)
+			}
+			offs[c] = (4*ty[c]-1)*w + 4*tx[c]
 		}
-		if ty1 == 0 {
-			flags |= 0x0c
-		}
-		if ty0 == th-1 {
-			flags |= 0x30
-		}
-		if ty1 == th-1 {
-			flags |= 0xc0
-		}
-		cb0, cb1 := winoRows4(w, ty0, ty1, -1)
-		winoIn4AVX2(&v[8*i], vs, vc, &x[0], xc, w, cb0, cb1, flags, wide, nch)
-	})
+		winoIn4AVX2(&v[8*i], vs, vc, &x[0], xc, w, &offs[0], flags, edge, nch)
+	}
 }
 
-// winoOut4Asm2 is winoOut4Go on AVX2, 8 tiles at a time.
+// winoOut4Asm2 is winoOut4Go on AVX2.
 func winoOut4Asm2(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch int) {
 	if nvec <= 0 || nch <= 0 {
 		return
@@ -77,13 +80,17 @@ func winoOut4Asm2(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch 
 	winoVectors4(h, w, v0, nvec)
 	_ = y[(nch-1)*yc+h*w-1]
 	_ = m[(nch-1)*mc+35*ms+16*nvec-1]
-	winoHalves4(w, v0, nvec, func(i, ty0, ty1 int) {
-		rb0, rb1 := winoRows4(w, ty0, ty1, 0)
-		winoOut4AVX2(&y[0], yc, w, rb0, rb1, &m[8*i], ms, mc, nch)
-	})
+	var ty, tx, offs [4]int
+	for i := 0; i < 2*nvec; i++ {
+		winoPairs4(w, v0+i/2, i%2, &ty, &tx)
+		for c := range offs {
+			offs[c] = 4*ty[c]*w + 4*tx[c]
+		}
+		winoOut4AVX2(&y[0], yc, w, &offs[0], &m[8*i], ms, mc, nch)
+	}
 }
 
-// winoDy4Asm2 is winoDy4Go on AVX2, 8 tiles at a time.
+// winoDy4Asm2 is winoDy4Go on AVX2.
 func winoDy4Asm2(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch int) {
 	if nvec <= 0 || nch <= 0 {
 		return
@@ -91,8 +98,74 @@ func winoDy4Asm2(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch 
 	winoVectors4(h, w, v0, nvec)
 	_ = m[(nch-1)*mc+35*ms+16*nvec-1]
 	_ = dy[(nch-1)*yc+h*w-1]
-	winoHalves4(w, v0, nvec, func(i, ty0, ty1 int) {
-		rb0, rb1 := winoRows4(w, ty0, ty1, 0)
-		winoDy4AVX2(&m[8*i], ms, mc, &dy[0], yc, w, rb0, rb1, nch)
-	})
+	var ty, tx, offs [4]int
+	for i := 0; i < 2*nvec; i++ {
+		winoPairs4(w, v0+i/2, i%2, &ty, &tx)
+		for c := range offs {
+			offs[c] = 4*ty[c]*w + 4*tx[c]
+		}
+		winoDy4AVX2(&m[8*i], ms, mc, &dy[0], yc, w, &offs[0], nch)
+	}
+}
+
+// checkWino4x8 panics unless the nvec vectors of four images (img floats
+// apart, nch channels xc apart, each 8×8) and their 36 positions (vs
+// floats apart, channels vc apart) lie inside x and v.
+func checkWino4x8(v []float32, vs, vc int, x []float32, xc, img, nvec, nch int) {
+	_ = v[(nch-1)*vc+35*vs+16*nvec-1]
+	_ = x[(4*nvec-1)*img+(nch-1)*xc+63]
+}
+
+// winoIn4x8Asm2 is winoIn4x8Go on AVX2.
+func winoIn4x8Asm2(v []float32, vs, vc int, x []float32, xc, img, nvec, nch int) {
+	if nvec <= 0 || nch <= 0 {
+		return
+	}
+	checkWino4x8(v, vs, vc, x, xc, img, nvec, nch)
+	var im, ty, offs [4]int
+	for i := 0; i < 2*nvec; i++ {
+		winoPairs4x8(i%2, &im, &ty)
+		flags := 0
+		for c := 0; c < 4; c++ {
+			if ty[c] == 0 {
+				flags |= 1 << c
+			} else {
+				flags |= 1 << (4 + c)
+			}
+			offs[c] = (4*(i/2)+im[c])*img + (4*ty[c]-1)*8
+		}
+		winoIn4AVX2(&v[8*i], vs, vc, &x[0], xc, 8, &offs[0], flags, edge8, nch)
+	}
+}
+
+// winoOut4x8Asm2 is winoOut4x8Go on AVX2.
+func winoOut4x8Asm2(y []float32, yc, img int, m []float32, ms, mc, nvec, nch int) {
+	if nvec <= 0 || nch <= 0 {
+		return
+	}
+	checkWino4x8(m, ms, mc, y, yc, img, nvec, nch)
+	var im, ty, offs [4]int
+	for i := 0; i < 2*nvec; i++ {
+		winoPairs4x8(i%2, &im, &ty)
+		for c := range offs {
+			offs[c] = (4*(i/2)+im[c])*img + 4*ty[c]*8
+		}
+		winoOut4AVX2(&y[0], yc, 8, &offs[0], &m[8*i], ms, mc, nch)
+	}
+}
+
+// winoDy4x8Asm2 is winoDy4x8Go on AVX2.
+func winoDy4x8Asm2(m []float32, ms, mc int, dy []float32, yc, img, nvec, nch int) {
+	if nvec <= 0 || nch <= 0 {
+		return
+	}
+	checkWino4x8(m, ms, mc, dy, yc, img, nvec, nch)
+	var im, ty, offs [4]int
+	for i := 0; i < 2*nvec; i++ {
+		winoPairs4x8(i%2, &im, &ty)
+		for c := range offs {
+			offs[c] = (4*(i/2)+im[c])*img + 4*ty[c]*8
+		}
+		winoDy4AVX2(&m[8*i], ms, mc, &dy[0], yc, 8, &offs[0], nch)
+	}
 }

@@ -93,7 +93,8 @@ DATA w4Left<>+28(SB)/4, $7
 GLOBL w4Left<>(SB), RODATA|NOPTR, $32
 
 // The lanes those columns keep: not the first (w4Right) or last (w4Left)
-// tile of a tile row, on 16-wide maps (4 tiles a row), then 32-wide (8).
+// tile of a tile row, on 16-wide maps (4 tiles a row), then 32-wide (8),
+// then 8-wide (2, four images a vector: see winoLane8).
 DATA w4Edge<>+0(SB)/4, $0
 DATA w4Edge<>+4(SB)/4, $-1
 DATA w4Edge<>+8(SB)/4, $-1
@@ -126,7 +127,23 @@ DATA w4Edge<>+112(SB)/4, $-1
 DATA w4Edge<>+116(SB)/4, $-1
 DATA w4Edge<>+120(SB)/4, $-1
 DATA w4Edge<>+124(SB)/4, $0
-GLOBL w4Edge<>(SB), RODATA|NOPTR, $128
+DATA w4Edge<>+128(SB)/4, $0
+DATA w4Edge<>+132(SB)/4, $-1
+DATA w4Edge<>+136(SB)/4, $0
+DATA w4Edge<>+140(SB)/4, $-1
+DATA w4Edge<>+144(SB)/4, $0
+DATA w4Edge<>+148(SB)/4, $-1
+DATA w4Edge<>+152(SB)/4, $0
+DATA w4Edge<>+156(SB)/4, $-1
+DATA w4Edge<>+160(SB)/4, $-1
+DATA w4Edge<>+164(SB)/4, $0
+DATA w4Edge<>+168(SB)/4, $-1
+DATA w4Edge<>+172(SB)/4, $0
+DATA w4Edge<>+176(SB)/4, $-1
+DATA w4Edge<>+180(SB)/4, $0
+DATA w4Edge<>+184(SB)/4, $-1
+DATA w4Edge<>+188(SB)/4, $0
+GLOBL w4Edge<>(SB), RODATA|NOPTR, $192
 
 // W4GATHER turns the 4 vectors in Y0..Y3 (columns 8i..8i+7 in Y(i)) into
 // the 4 columns of the 8 tiles, in order: column c in Y(c). Uses Y4..Y7.
@@ -217,19 +234,18 @@ GLOBL w4Edge<>(SB), RODATA|NOPTR, $128
 	VPBROADCASTQ X6, Y6 \
 	VMOVUPS Y6, off(R14)
 
-// func winoIn4AVX2(v *float32, vs, vc int, x *float32, xc, w, cb0, cb1, flags, wide, nch int)
+// func winoIn4AVX2(v *float32, vs, vc int, x *float32, xc, w int, offs *int, flags, edge, nch int)
 // The F(4×4) input transform of one vector of 8 tiles, nch channels: V =
 // Bᵀ d B, position p at v[p·vs + tile], channels vc floats apart in v and
-// xc in x. Columns 8i..8i+7 of the vector's tiles lie at x + cb0 (i = 0,
-// 1) and x + cb1 (i = 2, 3) plus 8(i%2) floats, from row -1 of their tile
-// row; bit i of flags set means row -1 of those columns is outside the
-// image (zero), bit 4+i row 4 below the tile row. wide is 1 for maps 32
-// wide, 0 for 16.
-TEXT ·winoIn4AVX2(SB), 0, $1056-88
+// xc in x. Tiles 2i and 2i+1 (8 columns) lie at x + offs[i], from row -1
+// of their tile row, rows w floats apart; bit i of flags set means that
+// row -1 is outside the image (zero), bit 4+i row 4 below the tile row.
+// edge is 0 for maps 16 wide, 1 for 32, 2 for 8.
+TEXT ·winoIn4AVX2(SB), 0, $1056-80
 	NO_LOCAL_POINTERS
 	LEAQ 31(SP), R14
 	ANDQ $~31, R14 // the scratch rows, aligned
-	MOVQ flags+64(FP), DX
+	MOVQ flags+56(FP), DX
 	W4MASK(0, 768)
 	W4MASK(1, 800)
 	W4MASK(2, 832)
@@ -244,30 +260,35 @@ TEXT ·winoIn4AVX2(SB), 0, $1056-88
 	SHLQ $1, R9 // six positions
 	MOVQ w+40(FP), AX
 	SHLQ $2, AX
-	MOVQ cb0+48(FP), BX
-	SHLQ $2, BX
-	MOVQ cb1+56(FP), CX
-	SHLQ $2, CX
-	MOVQ wide+72(FP), R13
+	MOVQ edge+64(FP), R13
 	SHLQ $6, R13
 	LEAQ w4Edge<>(SB), R12
 	ADDQ R12, R13
+	MOVQ offs+48(FP), R12
+	MOVQ 0(R12), BX
+	SHLQ $2, BX
+	MOVQ 8(R12), CX
+	SHLQ $2, CX
+	MOVQ 16(R12), DX
+	SHLQ $2, DX
+	MOVQ 24(R12), R12
+	SHLQ $2, R12
 	VMOVUPS w4Gather<>(SB), Y13
 	VMOVUPS w4Five<>(SB), Y14
 	VMOVUPS w4Four<>(SB), Y15
 	MOVQ v+0(FP), DI
 	MOVQ x+24(FP), SI
-	MOVQ nch+80(FP), R15
+	MOVQ nch+72(FP), R15
 	TESTQ R15, R15
 	JLE w4idone
 w4ichan:
 	LEAQ (SI)(BX*1), R10
 	W4INCOL(768, 896, 0, 128, 256, 384, 512, 640)
-	LEAQ 32(SI)(BX*1), R10
-	W4INCOL(800, 928, 32, 160, 288, 416, 544, 672)
 	LEAQ (SI)(CX*1), R10
+	W4INCOL(800, 928, 32, 160, 288, 416, 544, 672)
+	LEAQ (SI)(DX*1), R10
 	W4INCOL(832, 960, 64, 192, 320, 448, 576, 704)
-	LEAQ 32(SI)(CX*1), R10
+	LEAQ (SI)(R12*1), R10
 	W4INCOL(864, 992, 96, 224, 352, 480, 608, 736)
 	MOVQ DI, R10
 	LEAQ (R10)(R8*2), R11
@@ -323,8 +344,8 @@ w4idone:
 	ADDQ R8, R11
 
 // W4OUTROW transforms scratch row a (s0..s5) along the tiles' rows and
-// writes output row a of the tiles: columns 0..15 at R12, 16..31 at R13
-// (the tiles' first and second halves), then moves both down a row.
+// writes output row a of the tiles, tiles 2i and 2i+1 at R10, R11, R12,
+// R13 for i = 0..3, then moves them down a row.
 #define W4OUTROW(s0, s1, s2, s3, s4, s5) \
 	VMOVUPS s0(R14), Y0 \
 	VMOVUPS s1(R14), Y1 \
@@ -345,36 +366,47 @@ w4idone:
 	VUNPCKHPD Y2, Y0, Y5 \
 	VUNPCKLPD Y3, Y1, Y6 \
 	VUNPCKHPD Y3, Y1, Y7 \
-	VMOVUPS Y4, (R12) \
-	VMOVUPS Y5, 32(R12) \
-	VMOVUPS Y6, (R13) \
-	VMOVUPS Y7, 32(R13) \
+	VMOVUPS Y4, (R10) \
+	VMOVUPS Y5, (R11) \
+	VMOVUPS Y6, (R12) \
+	VMOVUPS Y7, (R13) \
+	ADDQ AX, R10 \
+	ADDQ AX, R11 \
 	ADDQ AX, R12 \
 	ADDQ AX, R13
 
-// func winoOut4AVX2(y *float32, yc, w, rb0, rb1 int, m *float32, ms, mc, nch int)
+// func winoOut4AVX2(y *float32, yc, w int, offs *int, m *float32, ms, mc, nch int)
 // The F(4×4) output transform of one vector of 8 tiles, nch channels: Y =
 // Aᵀ M A from the products at m[p·ms + tile], written into the planes at
-// y (yc floats apart, rows w floats long): the first 4 tiles' rows from
-// y + rb0, the last 4 tiles' from y + rb1.
-TEXT ·winoOut4AVX2(SB), 0, $800-72
+// y (yc floats apart, rows w floats long), tiles 2i and 2i+1 from row 0 of
+// their tile row at y + offs[i].
+TEXT ·winoOut4AVX2(SB), 0, $832-64
 	NO_LOCAL_POINTERS
 	LEAQ 31(SP), R14
 	ANDQ $~31, R14
-	MOVQ ms+48(FP), R8
+	MOVQ ms+40(FP), R8
 	SHLQ $2, R8
 	LEAQ (R8)(R8*2), R9 // the six rows of M are 6 positions apart
 	SHLQ $1, R9
 	MOVQ w+16(FP), AX
 	SHLQ $2, AX
-	MOVQ rb0+24(FP), BX
-	SHLQ $2, BX
-	MOVQ rb1+32(FP), CX
+	MOVQ offs+24(FP), BX
+	MOVQ 0(BX), CX
 	SHLQ $2, CX
+	MOVQ CX, 768(R14)
+	MOVQ 8(BX), CX
+	SHLQ $2, CX
+	MOVQ CX, 776(R14)
+	MOVQ 16(BX), CX
+	SHLQ $2, CX
+	MOVQ CX, 784(R14)
+	MOVQ 24(BX), CX
+	SHLQ $2, CX
+	MOVQ CX, 792(R14)
 	VMOVUPS w4Scatter<>(SB), Y14
-	MOVQ m+40(FP), DI
+	MOVQ m+32(FP), DI
 	MOVQ y+0(FP), SI
-	MOVQ nch+64(FP), R15
+	MOVQ nch+56(FP), R15
 	TESTQ R15, R15
 	JLE w4odone
 w4ochan:
@@ -387,13 +419,19 @@ w4ochan:
 	W4OUTCOL(96, 288, 480, 672)
 	W4OUTCOL(128, 320, 512, 704)
 	W4OUTCOL(160, 352, 544, 736)
-	LEAQ (SI)(BX*1), R12
-	LEAQ (SI)(CX*1), R13
+	MOVQ 768(R14), R10
+	ADDQ SI, R10
+	MOVQ 776(R14), R11
+	ADDQ SI, R11
+	MOVQ 784(R14), R12
+	ADDQ SI, R12
+	MOVQ 792(R14), R13
+	ADDQ SI, R13
 	W4OUTROW(0, 32, 64, 96, 128, 160)
 	W4OUTROW(192, 224, 256, 288, 320, 352)
 	W4OUTROW(384, 416, 448, 480, 512, 544)
 	W4OUTROW(576, 608, 640, 672, 704, 736)
-	MOVQ mc+56(FP), R10
+	MOVQ mc+48(FP), R10
 	LEAQ (DI)(R10*4), DI
 	MOVQ yc+8(FP), R10
 	LEAQ (SI)(R10*4), SI
@@ -445,12 +483,12 @@ w4odone:
 	ADDQ R9, R10 \
 	ADDQ R9, R11
 
-// func winoDy4AVX2(m *float32, ms, mc int, dy *float32, yc, w, rb0, rb1, nch int)
+// func winoDy4AVX2(m *float32, ms, mc int, dy *float32, yc, w int, offs *int, nch int)
 // The F(4×4) output-gradient transform of one vector of 8 tiles, nch
-// channels: dM = A dY Aᵀ, position p at m[p·ms + tile], of the tiles
-// whose rows start at dy + rb0 (the first 4 tiles) and dy + rb1 (the
-// last 4), planes yc floats apart, rows w floats long.
-TEXT ·winoDy4AVX2(SB), 0, $800-72
+// channels: dM = A dY Aᵀ, position p at m[p·ms + tile], of the tiles 2i
+// and 2i+1 from row 0 of their tile row at dy + offs[i], planes yc floats
+// apart, rows w floats long.
+TEXT ·winoDy4AVX2(SB), 0, $800-64
 	NO_LOCAL_POINTERS
 	LEAQ 31(SP), R14
 	ANDQ $~31, R14
@@ -460,25 +498,30 @@ TEXT ·winoDy4AVX2(SB), 0, $800-72
 	SHLQ $1, R9
 	MOVQ w+40(FP), AX
 	SHLQ $2, AX
-	MOVQ rb0+48(FP), BX
+	MOVQ offs+48(FP), R12
+	MOVQ 0(R12), BX
 	SHLQ $2, BX
-	MOVQ rb1+56(FP), CX
+	MOVQ 8(R12), CX
 	SHLQ $2, CX
+	MOVQ 16(R12), DX
+	SHLQ $2, DX
+	MOVQ 24(R12), R12
+	SHLQ $2, R12
 	VMOVUPS w4Gather<>(SB), Y13
 	VMOVUPS w4Four<>(SB), Y15
 	MOVQ m+0(FP), DI
 	MOVQ dy+24(FP), SI
-	MOVQ nch+64(FP), R15
+	MOVQ nch+56(FP), R15
 	TESTQ R15, R15
 	JLE w4ddone
 w4dchan:
 	LEAQ (SI)(BX*1), R10
 	W4DYCOL(0, 128, 256, 384, 512, 640)
-	LEAQ 32(SI)(BX*1), R10
-	W4DYCOL(32, 160, 288, 416, 544, 672)
 	LEAQ (SI)(CX*1), R10
+	W4DYCOL(32, 160, 288, 416, 544, 672)
+	LEAQ (SI)(DX*1), R10
 	W4DYCOL(64, 192, 320, 448, 576, 704)
-	LEAQ 32(SI)(CX*1), R10
+	LEAQ (SI)(R12*1), R10
 	W4DYCOL(96, 224, 352, 480, 608, 736)
 	MOVQ DI, R10
 	LEAQ (R10)(R8*2), R11

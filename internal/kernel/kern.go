@@ -222,6 +222,11 @@ var (
 )
 
 func splitGo(e0, o0, e1, o1, src []float32, rows, half int) {
+	splitTail(e0, o0, e1, o1, src, rows, half, 0)
+}
+
+// splitTail is splitGo from column pair i0 of each row on.
+func splitTail(e0, o0, e1, o1, src []float32, rows, half, i0 int) {
 	for r := 0; r < rows; r++ {
 		row := src[2*r*half : 2*(r+1)*half]
 		e, o := e0, o0
@@ -230,13 +235,18 @@ func splitGo(e0, o0, e1, o1, src []float32, rows, half int) {
 		}
 		u := r / 2
 		e, o = e[u*half:(u+1)*half], o[u*half:(u+1)*half]
-		for i := range e {
+		for i := i0; i < half; i++ {
 			e[i], o[i] = row[2*i], row[2*i+1]
 		}
 	}
 }
 
 func mergeGo(dst, e0, o0, e1, o1 []float32, rows, half int) {
+	mergeTail(dst, e0, o0, e1, o1, rows, half, 0)
+}
+
+// mergeTail is mergeGo from column pair i0 of each row on.
+func mergeTail(dst, e0, o0, e1, o1 []float32, rows, half, i0 int) {
 	for r := 0; r < rows; r++ {
 		row := dst[2*r*half : 2*(r+1)*half]
 		e, o := e0, o0
@@ -245,7 +255,7 @@ func mergeGo(dst, e0, o0, e1, o1 []float32, rows, half int) {
 		}
 		u := r / 2
 		e, o = e[u*half:(u+1)*half], o[u*half:(u+1)*half]
-		for i := range e {
+		for i := i0; i < half; i++ {
 			row[2*i], row[2*i+1] = e[i], o[i]
 		}
 	}

@@ -42,9 +42,9 @@
 // of 8 output channels) run as Winograd F(2×2, 3×3) instead (wino.go):
 // 16 multiplications per 2×2 output tile instead of 36, with the same
 // kernel doing the 16 products as GEMMs over the channels. On maps 16 and
-// 32 wide the sets that have its transforms (Go and AVX-512) run
-// F(4×4, 3×3) (wino4.go): 36 multiplications per 4×4 tile instead of 144.
-// The AVX2 set runs F(2×2) on all three widths, 8 tiles to a vector. A
+// 32 wide every set runs F(4×4, 3×3) (wino4.go): 36 multiplications per
+// 4×4 tile instead of 144; the AVX2 transforms run 8 tiles to a vector,
+// half of the others' 16 (wino4_avx2_amd64.s). A
 // vector of tiles holds whole tile rows, so the transforms read the source
 // planes and write the output planes in place, in blocks of tiles whose
 // transformed data stay near L1 and L2. The forward pass and input
@@ -53,7 +53,7 @@
 // (wino_filter.go): the output gradient's tiles transformed, one reduction
 // over the tiles per position on the weight-gradient kernel, summed per
 // chunk of the batch and added in chunk order like the direct one's. On
-// maps 8×8 the Go and AVX-512 sets run it as F(4×4) too, vectors of tiles
+// maps 8×8 every set runs it as F(4×4) too, vectors of tiles
 // spanning four images, in chunks of 32 images (whose output channels the
 // workers split when there are more workers than chunks). The products of
 // all positions of a block run in one kernel call.

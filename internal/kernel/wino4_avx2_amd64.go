@@ -53,22 +53,24 @@ func winoIn4Asm2(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch i
 		edge = edge32
 	}
 	var ty, tx [4]int
-	var offs [4]int
-	for i := 0; i < 2*nvec; i++ {
-		winoPairs4(w, v0+i/2, i%2, &ty, &tx)
+	var offs [8]int
+	for i := 0; i < nvec; i++ {
 		flags := 0
-		for c := 0; c < 4; c++ {
-			// Row -1 of the top tile row and row h of the bottom one are
-			// zeros: the kernel does not load them.
-			if ty[c] == 0 {
-				flags |= 1 << c
+		for hv := 0; hv < 2; hv++ {
+			winoPairs4(w, v0+i, hv, &ty, &tx)
+			for c := 0; c < 4; c++ {
+				// Row -1 of the top tile row and row h of the bottom one
+				// are zeros: the kernel does not load them.
+				if ty[c] == 0 {
+					flags |= 1 << (4*hv + c)
+				}
+				if ty[c] == h/4-1 {
+					flags |= 1 << (8 + 4*hv + c)
+				}
+				offs[4*hv+c] = (4*ty[c]-1)*w + 4*tx[c]
 			}
-			if ty[c] == h/4-1 {
-				flags |= 1 << (4 + c)
-			}
-			offs[c] = (4*ty[c]-1)*w + 4*tx[c]
 		}
-		winoIn4AVX2(&v[8*i], vs, vc, &x[0], xc, w, &offs[0], flags, edge, nch)
+		winoIn4AVX2(&v[16*i], vs, vc, &x[0], xc, w, &offs[0], flags, edge, nch)
 	}
 }
 
@@ -80,13 +82,16 @@ func winoOut4Asm2(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch 
 	winoVectors4(h, w, v0, nvec)
 	_ = y[(nch-1)*yc+h*w-1]
 	_ = m[(nch-1)*mc+35*ms+16*nvec-1]
-	var ty, tx, offs [4]int
-	for i := 0; i < 2*nvec; i++ {
-		winoPairs4(w, v0+i/2, i%2, &ty, &tx)
-		for c := range offs {
-			offs[c] = 4*ty[c]*w + 4*tx[c]
+	var ty, tx [4]int
+	var offs [8]int
+	for i := 0; i < nvec; i++ {
+		for hv := 0; hv < 2; hv++ {
+			winoPairs4(w, v0+i, hv, &ty, &tx)
+			for c := 0; c < 4; c++ {
+				offs[4*hv+c] = 4*ty[c]*w + 4*tx[c]
+			}
 		}
-		winoOut4AVX2(&y[0], yc, w, &offs[0], &m[8*i], ms, mc, nch)
+		winoOut4AVX2(&y[0], yc, w, &offs[0], &m[16*i], ms, mc, nch)
 	}
 }
 
@@ -98,13 +103,16 @@ func winoDy4Asm2(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch 
 	winoVectors4(h, w, v0, nvec)
 	_ = m[(nch-1)*mc+35*ms+16*nvec-1]
 	_ = dy[(nch-1)*yc+h*w-1]
-	var ty, tx, offs [4]int
-	for i := 0; i < 2*nvec; i++ {
-		winoPairs4(w, v0+i/2, i%2, &ty, &tx)
-		for c := range offs {
-			offs[c] = 4*ty[c]*w + 4*tx[c]
+	var ty, tx [4]int
+	var offs [8]int
+	for i := 0; i < nvec; i++ {
+		for hv := 0; hv < 2; hv++ {
+			winoPairs4(w, v0+i, hv, &ty, &tx)
+			for c := 0; c < 4; c++ {
+				offs[4*hv+c] = 4*ty[c]*w + 4*tx[c]
+			}
 		}
-		winoDy4AVX2(&m[8*i], ms, mc, &dy[0], yc, w, &offs[0], nch)
+		winoDy4AVX2(&m[16*i], ms, mc, &dy[0], yc, w, &offs[0], nch)
 	}
 }
 
@@ -122,19 +130,22 @@ func winoIn4x8Asm2(v []float32, vs, vc int, x []float32, xc, img, nvec, nch int)
 		return
 	}
 	checkWino4x8(v, vs, vc, x, xc, img, nvec, nch)
-	var im, ty, offs [4]int
-	for i := 0; i < 2*nvec; i++ {
-		winoPairs4x8(i%2, &im, &ty)
+	var im, ty [4]int
+	var offs [8]int
+	for i := 0; i < nvec; i++ {
 		flags := 0
-		for c := 0; c < 4; c++ {
-			if ty[c] == 0 {
-				flags |= 1 << c
-			} else {
-				flags |= 1 << (4 + c)
+		for hv := 0; hv < 2; hv++ {
+			winoPairs4x8(hv, &im, &ty)
+			for c := 0; c < 4; c++ {
+				if ty[c] == 0 {
+					flags |= 1 << (4*hv + c)
+				} else {
+					flags |= 1 << (8 + 4*hv + c)
+				}
+				offs[4*hv+c] = (4*i+im[c])*img + (4*ty[c]-1)*8
 			}
-			offs[c] = (4*(i/2)+im[c])*img + (4*ty[c]-1)*8
 		}
-		winoIn4AVX2(&v[8*i], vs, vc, &x[0], xc, 8, &offs[0], flags, edge8, nch)
+		winoIn4AVX2(&v[16*i], vs, vc, &x[0], xc, 8, &offs[0], flags, edge8, nch)
 	}
 }
 
@@ -144,13 +155,16 @@ func winoOut4x8Asm2(y []float32, yc, img int, m []float32, ms, mc, nvec, nch int
 		return
 	}
 	checkWino4x8(m, ms, mc, y, yc, img, nvec, nch)
-	var im, ty, offs [4]int
-	for i := 0; i < 2*nvec; i++ {
-		winoPairs4x8(i%2, &im, &ty)
-		for c := range offs {
-			offs[c] = (4*(i/2)+im[c])*img + 4*ty[c]*8
+	var im, ty [4]int
+	var offs [8]int
+	for i := 0; i < nvec; i++ {
+		for hv := 0; hv < 2; hv++ {
+			winoPairs4x8(hv, &im, &ty)
+			for c := 0; c < 4; c++ {
+				offs[4*hv+c] = (4*i+im[c])*img + 4*ty[c]*8
+			}
 		}
-		winoOut4AVX2(&y[0], yc, 8, &offs[0], &m[8*i], ms, mc, nch)
+		winoOut4AVX2(&y[0], yc, 8, &offs[0], &m[16*i], ms, mc, nch)
 	}
 }
 
@@ -160,12 +174,15 @@ func winoDy4x8Asm2(m []float32, ms, mc int, dy []float32, yc, img, nvec, nch int
 		return
 	}
 	checkWino4x8(m, ms, mc, dy, yc, img, nvec, nch)
-	var im, ty, offs [4]int
-	for i := 0; i < 2*nvec; i++ {
-		winoPairs4x8(i%2, &im, &ty)
-		for c := range offs {
-			offs[c] = (4*(i/2)+im[c])*img + 4*ty[c]*8
+	var im, ty [4]int
+	var offs [8]int
+	for i := 0; i < nvec; i++ {
+		for hv := 0; hv < 2; hv++ {
+			winoPairs4x8(hv, &im, &ty)
+			for c := 0; c < 4; c++ {
+				offs[4*hv+c] = (4*i+im[c])*img + 4*ty[c]*8
+			}
 		}
-		winoDy4AVX2(&m[8*i], ms, mc, &dy[0], yc, 8, &offs[0], nch)
+		winoDy4AVX2(&m[16*i], ms, mc, &dy[0], yc, 8, &offs[0], nch)
 	}
 }

@@ -189,10 +189,11 @@ GLOBL w4Edge<>(SB), RODATA|NOPTR, $192
 	VMOVUPS Y7, o5
 
 // W4INCOL transforms the 8 columns from R10 (row -1 of a tile row) down
-// their 6 rows (AX bytes apart) into the scratch rows at s0..s5, the
-// first and last row loaded under the masks at mt and mb.
+// their 6 rows (AX bytes apart) into the scratch rows at s0..s5 (from
+// R14), the first and last row loaded under the masks at mt and mb (from
+// BX).
 #define W4INCOL(mt, mb, s0, s1, s2, s3, s4, s5) \
-	VMOVUPS mt(R14), Y6 \
+	VMOVUPS mt(BX), Y6 \
 	VMASKMOVPS (R10), Y6, Y0 \
 	VMOVUPS (R10)(AX*1), Y1 \
 	VMOVUPS (R10)(AX*2), Y2 \
@@ -200,7 +201,7 @@ GLOBL w4Edge<>(SB), RODATA|NOPTR, $192
 	ADDQ AX, R11 \
 	VMOVUPS (R11), Y3 \
 	VMOVUPS (R11)(AX*1), Y4 \
-	VMOVUPS mb(R14), Y6 \
+	VMOVUPS mb(BX), Y6 \
 	VMASKMOVPS (R11)(AX*2), Y6, Y5 \
 	W4IN41(Y0, Y1, Y2, Y3, Y4, Y5, s0(R14), s1(R14), s2(R14), s3(R14), s4(R14), s5(R14))
 
@@ -234,26 +235,51 @@ GLOBL w4Edge<>(SB), RODATA|NOPTR, $192
 	VPBROADCASTQ X6, Y6 \
 	VMOVUPS Y6, off(R14)
 
+// W4OFF stores at off(R14) the byte offset of the float offset at i(R12).
+#define W4OFF(i, off) \
+	MOVQ i(R12), R10 \
+	SHLQ $2, R10 \
+	MOVQ R10, off(R14)
+
 // func winoIn4AVX2(v *float32, vs, vc int, x *float32, xc, w int, offs *int, flags, edge, nch int)
-// The F(4×4) input transform of one vector of 8 tiles, nch channels: V =
+// The F(4×4) input transform of one vector of 16 tiles, nch channels: V =
 // Bᵀ d B, position p at v[p·vs + tile], channels vc floats apart in v and
 // xc in x. Tiles 2i and 2i+1 (8 columns) lie at x + offs[i], from row -1
 // of their tile row, rows w floats apart; bit i of flags set means that
-// row -1 is outside the image (zero), bit 4+i row 4 below the tile row.
-// edge is 0 for maps 16 wide, 1 for 32, 2 for 8.
-TEXT ·winoIn4AVX2(SB), 0, $1056-80
+// row -1 is outside the image (zero), bit 8+i row 4 below the tile row.
+// edge is 0 for maps 16 wide, 1 for 32, 2 for 8. Each channel's two
+// halves of 8 tiles run one after the other, so that each line of V is
+// written whole while it is in L1.
+TEXT ·winoIn4AVX2(SB), 0, $1376-80
 	NO_LOCAL_POINTERS
 	LEAQ 31(SP), R14
-	ANDQ $~31, R14 // the scratch rows, aligned
+	ANDQ $~31, R14 // the scratch rows, aligned; then each half's masks and offsets
 	MOVQ flags+56(FP), DX
 	W4MASK(0, 768)
 	W4MASK(1, 800)
 	W4MASK(2, 832)
 	W4MASK(3, 864)
-	W4MASK(4, 896)
-	W4MASK(5, 928)
-	W4MASK(6, 960)
-	W4MASK(7, 992)
+	W4MASK(8, 896)
+	W4MASK(9, 928)
+	W4MASK(10, 960)
+	W4MASK(11, 992)
+	W4MASK(4, 1056)
+	W4MASK(5, 1088)
+	W4MASK(6, 1120)
+	W4MASK(7, 1152)
+	W4MASK(12, 1184)
+	W4MASK(13, 1216)
+	W4MASK(14, 1248)
+	W4MASK(15, 1280)
+	MOVQ offs+48(FP), R12
+	W4OFF(0, 1024)
+	W4OFF(8, 1032)
+	W4OFF(16, 1040)
+	W4OFF(24, 1048)
+	W4OFF(32, 1312)
+	W4OFF(40, 1320)
+	W4OFF(48, 1328)
+	W4OFF(56, 1336)
 	MOVQ vs+8(FP), R8
 	SHLQ $2, R8
 	LEAQ (R8)(R8*2), R9
@@ -264,15 +290,6 @@ TEXT ·winoIn4AVX2(SB), 0, $1056-80
 	SHLQ $6, R13
 	LEAQ w4Edge<>(SB), R12
 	ADDQ R12, R13
-	MOVQ offs+48(FP), R12
-	MOVQ 0(R12), BX
-	SHLQ $2, BX
-	MOVQ 8(R12), CX
-	SHLQ $2, CX
-	MOVQ 16(R12), DX
-	SHLQ $2, DX
-	MOVQ 24(R12), R12
-	SHLQ $2, R12
 	VMOVUPS w4Gather<>(SB), Y13
 	VMOVUPS w4Five<>(SB), Y14
 	VMOVUPS w4Four<>(SB), Y15
@@ -282,15 +299,23 @@ TEXT ·winoIn4AVX2(SB), 0, $1056-80
 	TESTQ R15, R15
 	JLE w4idone
 w4ichan:
-	LEAQ (SI)(BX*1), R10
-	W4INCOL(768, 896, 0, 128, 256, 384, 512, 640)
-	LEAQ (SI)(CX*1), R10
-	W4INCOL(800, 928, 32, 160, 288, 416, 544, 672)
-	LEAQ (SI)(DX*1), R10
-	W4INCOL(832, 960, 64, 192, 320, 448, 576, 704)
-	LEAQ (SI)(R12*1), R10
-	W4INCOL(864, 992, 96, 224, 352, 480, 608, 736)
-	MOVQ DI, R10
+	LEAQ 768(R14), BX
+	MOVQ DI, DX
+	MOVQ $2, CX
+w4ihalf:
+	MOVQ 256(BX), R10
+	ADDQ SI, R10
+	W4INCOL(0, 128, 0, 128, 256, 384, 512, 640)
+	MOVQ 264(BX), R10
+	ADDQ SI, R10
+	W4INCOL(32, 160, 32, 160, 288, 416, 544, 672)
+	MOVQ 272(BX), R10
+	ADDQ SI, R10
+	W4INCOL(64, 192, 64, 192, 320, 448, 576, 704)
+	MOVQ 280(BX), R10
+	ADDQ SI, R10
+	W4INCOL(96, 224, 96, 224, 352, 480, 608, 736)
+	MOVQ DX, R10
 	LEAQ (R10)(R8*2), R11
 	ADDQ R8, R11
 	W4INROW(0, 32, 64, 96)
@@ -299,6 +324,10 @@ w4ichan:
 	W4INROW(384, 416, 448, 480)
 	W4INROW(512, 544, 576, 608)
 	W4INROW(640, 672, 704, 736)
+	ADDQ $288, BX
+	ADDQ $32, DX
+	DECQ CX
+	JNZ w4ihalf
 	MOVQ vc+16(FP), R10
 	LEAQ (DI)(R10*4), DI
 	MOVQ xc+32(FP), R10
@@ -376,33 +405,30 @@ w4idone:
 	ADDQ AX, R13
 
 // func winoOut4AVX2(y *float32, yc, w int, offs *int, m *float32, ms, mc, nch int)
-// The F(4×4) output transform of one vector of 8 tiles, nch channels: Y =
+// The F(4×4) output transform of one vector of 16 tiles, nch channels: Y =
 // Aᵀ M A from the products at m[p·ms + tile], written into the planes at
 // y (yc floats apart, rows w floats long), tiles 2i and 2i+1 from row 0 of
-// their tile row at y + offs[i].
-TEXT ·winoOut4AVX2(SB), 0, $832-64
+// their tile row at y + offs[i]. Each channel's two halves of 8 tiles run
+// one after the other, reading each line of M whole while it is in L1.
+TEXT ·winoOut4AVX2(SB), 0, $864-64
 	NO_LOCAL_POINTERS
 	LEAQ 31(SP), R14
 	ANDQ $~31, R14
+	MOVQ offs+24(FP), R12
+	W4OFF(0, 768)
+	W4OFF(8, 776)
+	W4OFF(16, 784)
+	W4OFF(24, 792)
+	W4OFF(32, 800)
+	W4OFF(40, 808)
+	W4OFF(48, 816)
+	W4OFF(56, 824)
 	MOVQ ms+40(FP), R8
 	SHLQ $2, R8
 	LEAQ (R8)(R8*2), R9 // the six rows of M are 6 positions apart
 	SHLQ $1, R9
 	MOVQ w+16(FP), AX
 	SHLQ $2, AX
-	MOVQ offs+24(FP), BX
-	MOVQ 0(BX), CX
-	SHLQ $2, CX
-	MOVQ CX, 768(R14)
-	MOVQ 8(BX), CX
-	SHLQ $2, CX
-	MOVQ CX, 776(R14)
-	MOVQ 16(BX), CX
-	SHLQ $2, CX
-	MOVQ CX, 784(R14)
-	MOVQ 24(BX), CX
-	SHLQ $2, CX
-	MOVQ CX, 792(R14)
 	VMOVUPS w4Scatter<>(SB), Y14
 	MOVQ m+32(FP), DI
 	MOVQ y+0(FP), SI
@@ -410,7 +436,11 @@ TEXT ·winoOut4AVX2(SB), 0, $832-64
 	TESTQ R15, R15
 	JLE w4odone
 w4ochan:
-	MOVQ DI, R10
+	LEAQ 768(R14), BX
+	MOVQ DI, DX
+	MOVQ $2, CX
+w4ohalf:
+	MOVQ DX, R10
 	LEAQ (R10)(R9*2), R11
 	ADDQ R9, R11
 	W4OUTCOL(0, 192, 384, 576)
@@ -419,18 +449,22 @@ w4ochan:
 	W4OUTCOL(96, 288, 480, 672)
 	W4OUTCOL(128, 320, 512, 704)
 	W4OUTCOL(160, 352, 544, 736)
-	MOVQ 768(R14), R10
+	MOVQ 0(BX), R10
 	ADDQ SI, R10
-	MOVQ 776(R14), R11
+	MOVQ 8(BX), R11
 	ADDQ SI, R11
-	MOVQ 784(R14), R12
+	MOVQ 16(BX), R12
 	ADDQ SI, R12
-	MOVQ 792(R14), R13
+	MOVQ 24(BX), R13
 	ADDQ SI, R13
 	W4OUTROW(0, 32, 64, 96, 128, 160)
 	W4OUTROW(192, 224, 256, 288, 320, 352)
 	W4OUTROW(384, 416, 448, 480, 512, 544)
 	W4OUTROW(576, 608, 640, 672, 704, 736)
+	ADDQ $32, BX
+	ADDQ $32, DX
+	DECQ CX
+	JNZ w4ohalf
 	MOVQ mc+48(FP), R10
 	LEAQ (DI)(R10*4), DI
 	MOVQ yc+8(FP), R10
@@ -484,29 +518,29 @@ w4odone:
 	ADDQ R9, R11
 
 // func winoDy4AVX2(m *float32, ms, mc int, dy *float32, yc, w int, offs *int, nch int)
-// The F(4×4) output-gradient transform of one vector of 8 tiles, nch
+// The F(4×4) output-gradient transform of one vector of 16 tiles, nch
 // channels: dM = A dY Aᵀ, position p at m[p·ms + tile], of the tiles 2i
 // and 2i+1 from row 0 of their tile row at dy + offs[i], planes yc floats
-// apart, rows w floats long.
-TEXT ·winoDy4AVX2(SB), 0, $800-64
+// apart, rows w floats long; the two halves as in winoIn4AVX2.
+TEXT ·winoDy4AVX2(SB), 0, $864-64
 	NO_LOCAL_POINTERS
 	LEAQ 31(SP), R14
 	ANDQ $~31, R14
+	MOVQ offs+48(FP), R12
+	W4OFF(0, 768)
+	W4OFF(8, 776)
+	W4OFF(16, 784)
+	W4OFF(24, 792)
+	W4OFF(32, 800)
+	W4OFF(40, 808)
+	W4OFF(48, 816)
+	W4OFF(56, 824)
 	MOVQ ms+8(FP), R8
 	SHLQ $2, R8
 	LEAQ (R8)(R8*2), R9
 	SHLQ $1, R9
 	MOVQ w+40(FP), AX
 	SHLQ $2, AX
-	MOVQ offs+48(FP), R12
-	MOVQ 0(R12), BX
-	SHLQ $2, BX
-	MOVQ 8(R12), CX
-	SHLQ $2, CX
-	MOVQ 16(R12), DX
-	SHLQ $2, DX
-	MOVQ 24(R12), R12
-	SHLQ $2, R12
 	VMOVUPS w4Gather<>(SB), Y13
 	VMOVUPS w4Four<>(SB), Y15
 	MOVQ m+0(FP), DI
@@ -515,15 +549,23 @@ TEXT ·winoDy4AVX2(SB), 0, $800-64
 	TESTQ R15, R15
 	JLE w4ddone
 w4dchan:
-	LEAQ (SI)(BX*1), R10
+	LEAQ 768(R14), BX
+	MOVQ DI, DX
+	MOVQ $2, CX
+w4dhalf:
+	MOVQ 0(BX), R10
+	ADDQ SI, R10
 	W4DYCOL(0, 128, 256, 384, 512, 640)
-	LEAQ (SI)(CX*1), R10
+	MOVQ 8(BX), R10
+	ADDQ SI, R10
 	W4DYCOL(32, 160, 288, 416, 544, 672)
-	LEAQ (SI)(DX*1), R10
+	MOVQ 16(BX), R10
+	ADDQ SI, R10
 	W4DYCOL(64, 192, 320, 448, 576, 704)
-	LEAQ (SI)(R12*1), R10
+	MOVQ 24(BX), R10
+	ADDQ SI, R10
 	W4DYCOL(96, 224, 352, 480, 608, 736)
-	MOVQ DI, R10
+	MOVQ DX, R10
 	LEAQ (R10)(R8*2), R11
 	ADDQ R8, R11
 	W4DYROW(0, 32, 64, 96)
@@ -532,6 +574,10 @@ w4dchan:
 	W4DYROW(384, 416, 448, 480)
 	W4DYROW(512, 544, 576, 608)
 	W4DYROW(640, 672, 704, 736)
+	ADDQ $32, BX
+	ADDQ $32, DX
+	DECQ CX
+	JNZ w4dhalf
 	MOVQ mc+16(FP), R10
 	LEAQ (DI)(R10*4), DI
 	MOVQ yc+32(FP), R10

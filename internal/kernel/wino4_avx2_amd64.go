@@ -13,31 +13,42 @@ func winoDy4AVX2(m *float32, ms, mc int, dy *float32, yc, w int, offs *int, nch 
 
 // The AVX2 F(4×4) transforms run on vectors of 8 tiles, half a vector of
 // the other sets, whose pairs of tiles 2i, 2i+1 (8 columns of a tile row)
-// they address one by one.
+// they address one by one; edge names the tile rows' edges within them.
 const (
 	edge16 = iota // the edges of the tile rows of maps 16 wide (4 tiles a row)
 	edge32        // 32 wide (8)
 	edge8         // 8 wide (2), four images a vector
 )
 
-// winoPairs4 fills, for the half h of vector v (of 16 tiles) of an F(4×4)
-// transform on maps h×w (16 or 32 wide), the image, tile row and first
-// tile column of each pair of tiles.
-func winoPairs4(w, v, h int, ty, tx *[4]int) {
-	for i := 0; i < 4; i++ {
-		t := 16*v + 8*h + 2*i
-		ty[i], tx[i] = t/(w/4), t%(w/4)
+// winoVector4 fills offs for vector v (of 16 tiles) of an F(4×4) transform
+// on maps h×w (16 or 32 wide): offs[i] is where pair i (tiles 2i and 2i+1)
+// starts in the plane, row 0 of its tile row. Bit i of edges is set where
+// that tile row is the image's first, bit 8+i where it is its last.
+func winoVector4(h, w, v int, offs *[8]int) (edges int) {
+	for i := range offs {
+		t := 16*v + 2*i
+		ty, tx := t/(w/4), t%(w/4)
+		offs[i] = 4*ty*w + 4*tx
+		if ty == 0 {
+			edges |= 1 << i
+		}
+		if ty == h/4-1 {
+			edges |= 1 << (8 + i)
+		}
 	}
+	return edges
 }
 
-// winoPairs4x8 fills the same for maps 8×8, whose vectors span four
-// images: the image (from the vector's first) and tile row of each pair
-// (both tiles of a tile row, see winoLane8).
-func winoPairs4x8(h int, img, ty *[4]int) {
-	for i := 0; i < 4; i++ {
-		im, r, _ := winoLane8(8*h + 2*i)
-		img[i], ty[i] = im, r
+// winoVector4x8 is winoVector4 for maps 8×8, whose vectors span four
+// images (img floats apart, see winoLane8); each pair is both tiles of a
+// tile row.
+func winoVector4x8(img, v int, offs *[8]int) (edges int) {
+	for i := range offs {
+		im, ty, _ := winoLane8(2 * i)
+		offs[i] = (4*v+im)*img + 4*ty*8
+		edges |= 1 << (8*ty + i)
 	}
+	return edges
 }
 
 // winoIn4Asm2 is winoIn4Go on AVX2.
@@ -52,25 +63,15 @@ func winoIn4Asm2(v []float32, vs, vc int, x []float32, xc, h, w, v0, nvec, nch i
 	if w == 32 {
 		edge = edge32
 	}
-	var ty, tx [4]int
 	var offs [8]int
 	for i := 0; i < nvec; i++ {
-		flags := 0
-		for hv := 0; hv < 2; hv++ {
-			winoPairs4(w, v0+i, hv, &ty, &tx)
-			for c := 0; c < 4; c++ {
-				// Row -1 of the top tile row and row h of the bottom one
-				// are zeros: the kernel does not load them.
-				if ty[c] == 0 {
-					flags |= 1 << (4*hv + c)
-				}
-				if ty[c] == h/4-1 {
-					flags |= 1 << (8 + 4*hv + c)
-				}
-				offs[4*hv+c] = (4*ty[c]-1)*w + 4*tx[c]
-			}
+		// Row -1 of the top tile row and row h of the bottom one are zeros:
+		// the kernel does not load them.
+		edges := winoVector4(h, w, v0+i, &offs)
+		for c := range offs {
+			offs[c] -= w
 		}
-		winoIn4AVX2(&v[16*i], vs, vc, &x[0], xc, w, &offs[0], flags, edge, nch)
+		winoIn4AVX2(&v[16*i], vs, vc, &x[0], xc, w, &offs[0], edges, edge, nch)
 	}
 }
 
@@ -82,15 +83,9 @@ func winoOut4Asm2(y []float32, yc, h, w int, m []float32, ms, mc, v0, nvec, nch 
 	winoVectors4(h, w, v0, nvec)
 	_ = y[(nch-1)*yc+h*w-1]
 	_ = m[(nch-1)*mc+35*ms+16*nvec-1]
-	var ty, tx [4]int
 	var offs [8]int
 	for i := 0; i < nvec; i++ {
-		for hv := 0; hv < 2; hv++ {
-			winoPairs4(w, v0+i, hv, &ty, &tx)
-			for c := 0; c < 4; c++ {
-				offs[4*hv+c] = 4*ty[c]*w + 4*tx[c]
-			}
-		}
+		winoVector4(h, w, v0+i, &offs)
 		winoOut4AVX2(&y[0], yc, w, &offs[0], &m[16*i], ms, mc, nch)
 	}
 }
@@ -103,15 +98,9 @@ func winoDy4Asm2(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch 
 	winoVectors4(h, w, v0, nvec)
 	_ = m[(nch-1)*mc+35*ms+16*nvec-1]
 	_ = dy[(nch-1)*yc+h*w-1]
-	var ty, tx [4]int
 	var offs [8]int
 	for i := 0; i < nvec; i++ {
-		for hv := 0; hv < 2; hv++ {
-			winoPairs4(w, v0+i, hv, &ty, &tx)
-			for c := 0; c < 4; c++ {
-				offs[4*hv+c] = 4*ty[c]*w + 4*tx[c]
-			}
-		}
+		winoVector4(h, w, v0+i, &offs)
 		winoDy4AVX2(&m[16*i], ms, mc, &dy[0], yc, w, &offs[0], nch)
 	}
 }
@@ -130,22 +119,13 @@ func winoIn4x8Asm2(v []float32, vs, vc int, x []float32, xc, img, nvec, nch int)
 		return
 	}
 	checkWino4x8(v, vs, vc, x, xc, img, nvec, nch)
-	var im, ty [4]int
 	var offs [8]int
 	for i := 0; i < nvec; i++ {
-		flags := 0
-		for hv := 0; hv < 2; hv++ {
-			winoPairs4x8(hv, &im, &ty)
-			for c := 0; c < 4; c++ {
-				if ty[c] == 0 {
-					flags |= 1 << (4*hv + c)
-				} else {
-					flags |= 1 << (8 + 4*hv + c)
-				}
-				offs[4*hv+c] = (4*i+im[c])*img + (4*ty[c]-1)*8
-			}
+		edges := winoVector4x8(img, i, &offs)
+		for c := range offs {
+			offs[c] -= 8
 		}
-		winoIn4AVX2(&v[16*i], vs, vc, &x[0], xc, 8, &offs[0], flags, edge8, nch)
+		winoIn4AVX2(&v[16*i], vs, vc, &x[0], xc, 8, &offs[0], edges, edge8, nch)
 	}
 }
 
@@ -155,15 +135,9 @@ func winoOut4x8Asm2(y []float32, yc, img int, m []float32, ms, mc, nvec, nch int
 		return
 	}
 	checkWino4x8(m, ms, mc, y, yc, img, nvec, nch)
-	var im, ty [4]int
 	var offs [8]int
 	for i := 0; i < nvec; i++ {
-		for hv := 0; hv < 2; hv++ {
-			winoPairs4x8(hv, &im, &ty)
-			for c := 0; c < 4; c++ {
-				offs[4*hv+c] = (4*i+im[c])*img + 4*ty[c]*8
-			}
-		}
+		winoVector4x8(img, i, &offs)
 		winoOut4AVX2(&y[0], yc, 8, &offs[0], &m[16*i], ms, mc, nch)
 	}
 }
@@ -174,15 +148,9 @@ func winoDy4x8Asm2(m []float32, ms, mc int, dy []float32, yc, img, nvec, nch int
 		return
 	}
 	checkWino4x8(m, ms, mc, dy, yc, img, nvec, nch)
-	var im, ty [4]int
 	var offs [8]int
 	for i := 0; i < nvec; i++ {
-		for hv := 0; hv < 2; hv++ {
-			winoPairs4x8(hv, &im, &ty)
-			for c := 0; c < 4; c++ {
-				offs[4*hv+c] = (4*i+im[c])*img + 4*ty[c]*8
-			}
-		}
+		winoVector4x8(img, i, &offs)
 		winoDy4AVX2(&m[16*i], ms, mc, &dy[0], yc, 8, &offs[0], nch)
 	}
 }

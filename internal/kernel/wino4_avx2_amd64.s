@@ -4,8 +4,10 @@
 #include "funcdata.h"
 
 // The Winograd F(4×4, 3×3) transforms (wino4.go) on 8-lane vectors, for
-// maps 16 and 32 wide: a vector holds 8 tiles, one tile row of a 32-wide
-// map or two of a 16-wide one. Each transform first runs along the
+// maps 32, 16 and 8 wide: a vector holds 8 tiles, one tile row of a
+// 32-wide map, two of a 16-wide one, or tile rows of two 8×8 images
+// (winoLane8), and each call runs the two halves of a vector of 16 tiles
+// of the other sets. Each transform first runs along the
 // columns, on whole rows of 8 pixels (two tiles' columns), then along the
 // rows: the 4 columns of each tile are gathered into 4 vectors of 8 tiles
 // by unpacking (and scattered back the same way by the output transform).

@@ -350,7 +350,7 @@ GLOBL maskBitsHi<>(SB), RODATA|NOPTR, $32
 // A class whose 16 lanes are all valid in the block loads whole vectors,
 // one with none is skipped; otherwise its mask word is expanded into lane
 // masks Y12, Y13 for VMASKMOVPS, which loads nothing from masked-off lanes.
-TEXT ·fwdAVX2(SB), NOSPLIT, $8-88
+TEXT ·fwdAVX2(SB), NOSPLIT, $16-88
 	MOVQ out+0(FP), DI
 	MOVQ ldo+8(FP), SI
 	SHLQ $2, SI
@@ -364,6 +364,8 @@ f2blk:
 	MOVQ w+32(FP), R13
 	MOVQ nkb+48(FP), R14
 f2kb:
+	MOVQ $0, half-16(SP)
+f2half:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -377,24 +379,26 @@ f2kb:
 	MOVQ BX, R11
 	MOVQ ncls+64(FP), AX
 	MOVQ AX, cc-8(SP)
-	LEAQ 0(R13), R9
-f2h0cls:
+	MOVQ half-16(SP), AX
+	SHLQ $4, AX
+	LEAQ (R13)(AX*1), R9 // the half's 4 weights of each tap
+f2cls:
 	MOVQ (R10), CX
 	ADDQ $8, R10
 	MOVWLZX (R11), AX
 	TESTQ CX, CX
-	JZ f2h0clsnext
+	JZ f2clsnext
 	TESTQ AX, AX
-	JZ f2h0skip
+	JZ f2skip
 	CMPQ AX, $0xFFFF
-	JE f2h0full
+	JE f2full
 	VPBROADCASTD (R11), Y12
 	VPAND maskBitsLo<>(SB), Y12, Y12
 	VPCMPEQD maskBitsLo<>(SB), Y12, Y12
 	VPBROADCASTD (R11), Y13
 	VPAND maskBitsHi<>(SB), Y13, Y13
 	VPCMPEQD maskBitsHi<>(SB), Y13, Y13
-f2h0tap:
+f2tap:
 	MOVQ (R12), AX
 	VMASKMOVPS (DX)(AX*4), Y12, Y8
 	VMASKMOVPS 32(DX)(AX*4), Y13, Y9
@@ -402,9 +406,9 @@ f2h0tap:
 	ADDQ $8, R12
 	ADDQ $32, R9
 	DECQ CX
-	JNZ f2h0tap
-	JMP f2h0clsnext
-f2h0full:
+	JNZ f2tap
+	JMP f2clsnext
+f2full:
 	MOVQ (R12), AX
 	VMOVUPS (DX)(AX*4), Y8
 	VMOVUPS 32(DX)(AX*4), Y9
@@ -412,94 +416,33 @@ f2h0full:
 	ADDQ $8, R12
 	ADDQ $32, R9
 	DECQ CX
-	JNZ f2h0full
-	JMP f2h0clsnext
-f2h0skip:
+	JNZ f2full
+	JMP f2clsnext
+f2skip:
 	LEAQ (R12)(CX*8), R12
 	SHLQ $5, CX
 	ADDQ CX, R9
-f2h0clsnext:
+f2clsnext:
 	ADDQ mstride+80(FP), R11
 	DECQ cc-8(SP)
-	JNZ f2h0cls
+	JNZ f2cls
+	MOVQ half-16(SP), AX // rows 4·half .. 4·half+3 of the block
+	SHLQ $2, AX
+	IMULQ SI, AX
+	LEAQ (R8)(AX*1), R10
 	LEAQ (SI)(SI*2), AX
-	VMOVUPS Y0, (R8)
-	VMOVUPS Y1, 32(R8)
-	VMOVUPS Y2, (R8)(SI*1)
-	VMOVUPS Y3, 32(R8)(SI*1)
-	VMOVUPS Y4, (R8)(SI*2)
-	VMOVUPS Y5, 32(R8)(SI*2)
-	VMOVUPS Y6, (R8)(AX*1)
-	VMOVUPS Y7, 32(R8)(AX*1)
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	MOVQ offs+24(FP), R12
-	MOVQ cls+56(FP), R10
-	MOVQ BX, R11
-	MOVQ ncls+64(FP), AX
-	MOVQ AX, cc-8(SP)
-	LEAQ 16(R13), R9
-f2h1cls:
-	MOVQ (R10), CX
-	ADDQ $8, R10
-	MOVWLZX (R11), AX
-	TESTQ CX, CX
-	JZ f2h1clsnext
-	TESTQ AX, AX
-	JZ f2h1skip
-	CMPQ AX, $0xFFFF
-	JE f2h1full
-	VPBROADCASTD (R11), Y12
-	VPAND maskBitsLo<>(SB), Y12, Y12
-	VPCMPEQD maskBitsLo<>(SB), Y12, Y12
-	VPBROADCASTD (R11), Y13
-	VPAND maskBitsHi<>(SB), Y13, Y13
-	VPCMPEQD maskBitsHi<>(SB), Y13, Y13
-f2h1tap:
-	MOVQ (R12), AX
-	VMASKMOVPS (DX)(AX*4), Y12, Y8
-	VMASKMOVPS 32(DX)(AX*4), Y13, Y9
-	FMA2X4
-	ADDQ $8, R12
-	ADDQ $32, R9
-	DECQ CX
-	JNZ f2h1tap
-	JMP f2h1clsnext
-f2h1full:
-	MOVQ (R12), AX
-	VMOVUPS (DX)(AX*4), Y8
-	VMOVUPS 32(DX)(AX*4), Y9
-	FMA2X4
-	ADDQ $8, R12
-	ADDQ $32, R9
-	DECQ CX
-	JNZ f2h1full
-	JMP f2h1clsnext
-f2h1skip:
-	LEAQ (R12)(CX*8), R12
-	SHLQ $5, CX
-	ADDQ CX, R9
-f2h1clsnext:
-	ADDQ mstride+80(FP), R11
-	DECQ cc-8(SP)
-	JNZ f2h1cls
-	LEAQ (SI)(SI*2), AX
-	LEAQ -16(R9), R13
-	LEAQ (R8)(SI*4), R9
-	VMOVUPS Y0, (R9)
-	VMOVUPS Y1, 32(R9)
-	VMOVUPS Y2, (R9)(SI*1)
-	VMOVUPS Y3, 32(R9)(SI*1)
-	VMOVUPS Y4, (R9)(SI*2)
-	VMOVUPS Y5, 32(R9)(SI*2)
-	VMOVUPS Y6, (R9)(AX*1)
-	VMOVUPS Y7, 32(R9)(AX*1)
+	VMOVUPS Y0, (R10)
+	VMOVUPS Y1, 32(R10)
+	VMOVUPS Y2, (R10)(SI*1)
+	VMOVUPS Y3, 32(R10)(SI*1)
+	VMOVUPS Y4, (R10)(SI*2)
+	VMOVUPS Y5, 32(R10)(SI*2)
+	VMOVUPS Y6, (R10)(AX*1)
+	VMOVUPS Y7, 32(R10)(AX*1)
+	INCQ half-16(SP)
+	CMPQ half-16(SP), $2
+	JLT f2half
+	LEAQ -16(R9), R13 // past the second half's last tap: the next block's weights
 	LEAQ (R8)(SI*8), R8
 	DECQ R14
 	JNZ f2kb

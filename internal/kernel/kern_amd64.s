@@ -787,7 +787,8 @@ w5tiledone:
 
 // func dwAVX2(part *float32, ldp int, dy *float32, ldd int, x *float32, offs *int, nvec, nimg, dystride, xstride int, masks *uint16)
 // Y(4k+t) accumulates output channel k, tap t over 8 pixel lanes; each
-// mask word covers two steps of 8 lanes.
+// mask word covers two steps of 8 lanes. Where all 16 lanes are valid the
+// taps load whole vectors; where none is, the step is skipped.
 TEXT ·dwAVX2(SB), NOSPLIT, $0-88
 	MOVQ x+32(FP), AX
 	MOVQ offs+40(FP), BX
@@ -828,6 +829,11 @@ w2img:
 w2vec:
 	MOVQ AX, R13
 	SHRQ $5, R13
+	MOVWLZX (BX)(R13*1), DX
+	CMPQ DX, $0xFFFF
+	JE w2full
+	TESTQ DX, DX
+	JZ w2next
 	VPBROADCASTD (BX)(R13*1), Y15
 	VPAND maskBitsLo<>(SB), Y15, Y15
 	VPCMPEQD maskBitsLo<>(SB), Y15, Y15
@@ -862,6 +868,37 @@ w2vec:
 	VMASKMOVPS 32(R11)(AX*1), Y15, Y10
 	VFMADD231PS Y10, Y8, Y3
 	VFMADD231PS Y10, Y9, Y7
+	JMP w2next
+w2full:
+	VMOVUPS (DI)(AX*1), Y8
+	VMOVUPS (SI)(AX*1), Y9
+	VMOVUPS (R8)(AX*1), Y10
+	VFMADD231PS Y10, Y8, Y0
+	VFMADD231PS Y10, Y9, Y4
+	VMOVUPS (R9)(AX*1), Y10
+	VFMADD231PS Y10, Y8, Y1
+	VFMADD231PS Y10, Y9, Y5
+	VMOVUPS (R10)(AX*1), Y10
+	VFMADD231PS Y10, Y8, Y2
+	VFMADD231PS Y10, Y9, Y6
+	VMOVUPS (R11)(AX*1), Y10
+	VFMADD231PS Y10, Y8, Y3
+	VFMADD231PS Y10, Y9, Y7
+	VMOVUPS 32(DI)(AX*1), Y8
+	VMOVUPS 32(SI)(AX*1), Y9
+	VMOVUPS 32(R8)(AX*1), Y10
+	VFMADD231PS Y10, Y8, Y0
+	VFMADD231PS Y10, Y9, Y4
+	VMOVUPS 32(R9)(AX*1), Y10
+	VFMADD231PS Y10, Y8, Y1
+	VFMADD231PS Y10, Y9, Y5
+	VMOVUPS 32(R10)(AX*1), Y10
+	VFMADD231PS Y10, Y8, Y2
+	VFMADD231PS Y10, Y9, Y6
+	VMOVUPS 32(R11)(AX*1), Y10
+	VFMADD231PS Y10, Y8, Y3
+	VFMADD231PS Y10, Y9, Y7
+w2next:
 	ADDQ $64, AX
 	CMPQ AX, CX
 	JNE w2vec

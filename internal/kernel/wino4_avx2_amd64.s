@@ -190,11 +190,13 @@ GLOBL w4Edge<>(SB), RODATA|NOPTR, $192
 	VFMADD231PS Y15, d1, Y7 \
 	VMOVUPS Y7, o5
 
-// W4INCOL transforms the 8 columns from R10 (row -1 of a tile row) down
-// their 6 rows (AX bytes apart) into the scratch rows at s0..s5 (from
-// R14), the first and last row loaded under the masks at mt and mb (from
-// BX).
-#define W4INCOL(mt, mb, s0, s1, s2, s3, s4, s5) \
+// W4INCOL transforms the 8 columns at SI plus the byte offset at o(BX)
+// (row -1 of their tile row) down their 6 rows (AX bytes apart) into the
+// scratch rows at s0..s5 (from R14), the first and last row loaded under
+// the masks at mt and mb (from BX).
+#define W4INCOL(o, mt, mb, s0, s1, s2, s3, s4, s5) \
+	MOVQ o(BX), R10 \
+	ADDQ SI, R10 \
 	VMOVUPS mt(BX), Y6 \
 	VMASKMOVPS (R10), Y6, Y0 \
 	VMOVUPS (R10)(AX*1), Y1 \
@@ -305,18 +307,10 @@ w4ichan:
 	MOVQ DI, DX
 	MOVQ $2, CX
 w4ihalf:
-	MOVQ 256(BX), R10
-	ADDQ SI, R10
-	W4INCOL(0, 128, 0, 128, 256, 384, 512, 640)
-	MOVQ 264(BX), R10
-	ADDQ SI, R10
-	W4INCOL(32, 160, 32, 160, 288, 416, 544, 672)
-	MOVQ 272(BX), R10
-	ADDQ SI, R10
-	W4INCOL(64, 192, 64, 192, 320, 448, 576, 704)
-	MOVQ 280(BX), R10
-	ADDQ SI, R10
-	W4INCOL(96, 224, 96, 224, 352, 480, 608, 736)
+	W4INCOL(256, 0, 128, 0, 128, 256, 384, 512, 640)
+	W4INCOL(264, 32, 160, 32, 160, 288, 416, 544, 672)
+	W4INCOL(272, 64, 192, 64, 192, 320, 448, 576, 704)
+	W4INCOL(280, 96, 224, 96, 224, 352, 480, 608, 736)
 	MOVQ DX, R10
 	LEAQ (R10)(R8*2), R11
 	ADDQ R8, R11
@@ -497,9 +491,12 @@ w4odone:
 	VSUBPS Y7, Y6, Y8 \
 	VMOVUPS Y8, o4
 
-// W4DYCOL transforms the 8 columns from R10 down the 4 rows of their
-// tile row (AX bytes apart) into the scratch rows s0..s5.
-#define W4DYCOL(s0, s1, s2, s3, s4, s5) \
+// W4DYCOL transforms the 8 columns at SI plus the byte offset at o(BX)
+// down the 4 rows of their tile row (AX bytes apart) into the scratch rows
+// s0..s5.
+#define W4DYCOL(o, s0, s1, s2, s3, s4, s5) \
+	MOVQ o(BX), R10 \
+	ADDQ SI, R10 \
 	VMOVUPS (R10), Y0 \
 	VMOVUPS (R10)(AX*1), Y1 \
 	VMOVUPS (R10)(AX*2), Y2 \
@@ -555,18 +552,10 @@ w4dchan:
 	MOVQ DI, DX
 	MOVQ $2, CX
 w4dhalf:
-	MOVQ 0(BX), R10
-	ADDQ SI, R10
-	W4DYCOL(0, 128, 256, 384, 512, 640)
-	MOVQ 8(BX), R10
-	ADDQ SI, R10
-	W4DYCOL(32, 160, 288, 416, 544, 672)
-	MOVQ 16(BX), R10
-	ADDQ SI, R10
-	W4DYCOL(64, 192, 320, 448, 576, 704)
-	MOVQ 24(BX), R10
-	ADDQ SI, R10
-	W4DYCOL(96, 224, 352, 480, 608, 736)
+	W4DYCOL(0, 0, 128, 256, 384, 512, 640)
+	W4DYCOL(8, 32, 160, 288, 416, 544, 672)
+	W4DYCOL(16, 64, 192, 320, 448, 576, 704)
+	W4DYCOL(24, 96, 224, 352, 480, 608, 736)
 	MOVQ DX, R10
 	LEAQ (R10)(R8*2), R11
 	ADDQ R8, R11

@@ -14,6 +14,9 @@
 # Environment: BATCH (128),
 # THREADS (2), STEPS (8), ANCHOR (the PyTorch script; default
 # ../shared/anchors/torch_cifar_resnet_bench.py beside the checkout).
+# GODEBUG=cpu.avx512f=off and ONEDNN_MAX_CPU_ISA=AVX2 reach both programs
+# and make them run their AVX2 code, as on a CPU without AVX-512; the
+# Machine line names resx's kernels and PyTorch's cap.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,15 +58,18 @@ for ((r = 1; r <= rounds; r++)); do
 done
 
 /usr/bin/python3 - "$out" "$threads" "$batch" <<'PY'
-import json, statistics, sys, platform
+import json, os, statistics, sys, platform
 path, threads, batch = sys.argv[1], sys.argv[2], sys.argv[3]
 rows = [json.loads(l) for l in open(path) if l.strip()]
 cpu = next((r.get("cpu") for r in rows if r.get("cpu")), platform.processor())
+kernels = next((r.get("kernels") for r in rows if r.get("kernels")), "unknown")
+isa = os.environ.get("ONEDNN_MAX_CPU_ISA") or os.environ.get("DNNL_MAX_CPU_ISA")
+torch_isa = f", PyTorch's oneDNN capped at {isa}" if isa else ""
 def med(rs, k):
     v = [r[k] for r in rs if k in r]
     return statistics.median(v) if v else float("nan")
 rounds = max(sum(1 for r in rows if r["impl"] == "resx" and (r["arch"], r["depth"]) == (a, d)) for a, d in {(r["arch"], r["depth"]) for r in rows})
-print(f"Machine: {cpu}, {threads} threads, batch {batch}, medians of {rounds} rounds per model, resx and PyTorch alternating")
+print(f"Machine: {cpu}, {threads} threads, batch {batch}, resx's {kernels} kernels{torch_isa}, medians of {rounds} rounds per model, resx and PyTorch alternating")
 print()
 print("| model | resx train img/s | PyTorch train img/s | train ratio | train ratio by round | resx eval img/s | PyTorch eval img/s | eval ratio | resx peak RSS MiB | PyTorch peak RSS MiB | resx alloc/step | resx train GFLOP/s |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -104,12 +104,12 @@ func (a *app) runBench(o *benchOptions) error {
 		_, err = fmt.Fprintf(a.stdout, "%s\n", b)
 		return err
 	}
-	_, err = fmt.Fprintf(a.stdout, `%s-%d (%s, %d parameters), batch %d, %d threads, %s
+	_, err = fmt.Fprintf(a.stdout, `%s-%d (%s, %d parameters), batch %d, %d threads, %s, %s kernels
   training:   %7.1f images/s  (%.3f s/step, %.1f GFLOP/s)
   evaluation: %7.1f images/s  (%.3f s/batch, %.1f GFLOP/s)
   allocated per training step: %.0f bytes in %.0f objects
   peak resident memory: %.0f MiB; graph built in %.2f s
-`, r.Arch, r.Depth, r.Block, r.Params, r.Batch, r.Threads, r.CPU,
+`, r.Arch, r.Depth, r.Block, r.Params, r.Batch, r.Threads, r.CPU, r.Kernels,
 		r.ImagesPS, r.StepS, r.GFLOPs, r.EvalIPS, r.EvalStepS, r.EvalGFLOPs,
 		r.BytesPerStep, r.AllocsPerStep, r.PeakRSSMiB, r.BuildS)
 	return err

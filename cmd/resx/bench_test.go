@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/resx-dev/resx/internal/kernel"
 )
 
 func TestBenchJSONLine(t *testing.T) {
@@ -28,6 +30,9 @@ func TestBenchJSONLine(t *testing.T) {
 	if r["arch"] != "plain" || r["depth"] != 8.0 || r["impl"] != "resx" {
 		t.Errorf("identity fields %v %v %v", r["impl"], r["arch"], r["depth"])
 	}
+	if k, _ := r["kernels"].(string); k != kernel.KernelSet() {
+		t.Errorf("kernels %q, want %q", k, kernel.KernelSet())
+	}
 }
 
 func TestBenchBadFlags(t *testing.T) {
@@ -42,6 +47,25 @@ func TestBenchBadFlags(t *testing.T) {
 		if code, _, _ := runCmd(t, a, args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
+	}
+}
+
+func TestBenchText(t *testing.T) {
+	a := newApp(nil, nil, false, nil)
+	code, out, errOut := runCmd(t, a, "bench", "--arch", "plain", "--depth", "8", "--width", "0.25",
+		"--input", "1x8x8", "--batch", "4", "--steps", "2", "--warmup", "1", "--threads", "1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 5 || !strings.HasPrefix(lines[0], "plain-8 (basic, ") || !strings.HasPrefix(lines[1], "  training: ") || !strings.HasPrefix(lines[2], "  evaluation: ") {
+		t.Fatalf("unexpected output:\n%s", out)
+	}
+	if want := ", 1 threads, "; !strings.Contains(lines[0], want) {
+		t.Errorf("first line %q lacks %q", lines[0], want)
+	}
+	if want := ", " + kernel.KernelSet() + " kernels"; !strings.HasSuffix(lines[0], want) {
+		t.Errorf("first line %q does not end in %q", lines[0], want)
 	}
 }
 
@@ -61,6 +85,9 @@ func TestBenchKernelsTable(t *testing.T) {
 	}
 	if !strings.Contains(lines[2], "% peak") || !strings.Contains(lines[2], "(2 threads)") {
 		t.Errorf("header %q", lines[2])
+	}
+	if want := ", " + kernel.KernelSet() + " kernels"; !strings.HasSuffix(lines[1], want) {
+		t.Errorf("network line %q does not end in %q", lines[1], want)
 	}
 	// 6 layer kinds, the stem without an input gradient, then 3 totals
 	if rows := len(lines) - 3; rows != 6*3-1+3 {

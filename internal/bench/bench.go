@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/resx-dev/resx/internal/config"
+	"github.com/resx-dev/resx/internal/kernel"
 	"github.com/resx-dev/resx/internal/model"
 	"github.com/resx-dev/resx/internal/optim"
 )
@@ -64,6 +65,8 @@ type Result struct {
 	EvalGFLOPs float64 `json:"eval_gflops"`
 	BuildS     float64 `json:"build_s"`
 	CPU        string  `json:"cpu"`
+	// Kernels names the convolution kernels that ran (kernel.KernelSet).
+	Kernels string `json:"kernels"`
 }
 
 // Run builds the network, then times training steps (forward, backward and
@@ -125,7 +128,7 @@ func Run(opt Options) (*Result, error) {
 		AllocsPerStep: float64(m1.Mallocs-m0.Mallocs) / float64(opt.Steps),
 		PeakRSSMiB:    PeakRSSMiB(),
 		GFLOPs:        3 * flops / step / 1e9, EvalGFLOPs: flops / evalStep / 1e9,
-		BuildS: build, CPU: CPUModel(),
+		BuildS: build, CPU: CPUModel(), Kernels: kernel.KernelSet(),
 	}, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/resx-dev/resx/internal/config"
+	"github.com/resx-dev/resx/internal/kernel"
 	"github.com/resx-dev/resx/internal/model"
 )
 
@@ -25,6 +26,9 @@ func TestRunSmallNet(t *testing.T) {
 	if r.PeakRSSMiB <= 0 {
 		t.Errorf("peak RSS %v", r.PeakRSSMiB)
 	}
+	if r.Kernels != kernel.KernelSet() || r.Kernels == "" {
+		t.Errorf("kernels %q, want %q", r.Kernels, kernel.KernelSet())
+	}
 	if _, err := Run(Options{Model: opt.Model, Input: opt.Input, Classes: 10, Batch: 0, Steps: 1}); err == nil {
 		t.Error("batch 0 accepted")
 	}
@@ -40,7 +44,7 @@ func TestKernelsSmallNet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !(r.PeakGFLOPs > 0) || r.PeakKind == "" || r.Threads != 2 || r.Batch != 2 {
+	if !(r.PeakGFLOPs > 0) || r.PeakKind == "" || r.Threads != 2 || r.Batch != 2 || r.Kernels != kernel.KernelSet() {
 		t.Errorf("report header %+v", r)
 	}
 	// stem 1->4 @8, 4->4 @8 (2), 4->8 s2 @8, 8->8 @4, 8->16 s2 @4, 16->16 @2

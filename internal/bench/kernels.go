@@ -39,6 +39,8 @@ type KernelReport struct {
 	Batch   int     `json:"batch"`
 	Threads int     `json:"threads"`
 	CPU     string  `json:"cpu"`
+	// Kernels names the convolution kernels timed (kernel.KernelSet).
+	Kernels string `json:"kernels"`
 	// PeakGFLOPs is one core's float32 FMA rate in a register-only loop
 	// (kernel.PeakGFLOPS); PeakKind names the loop ("avx512", "avx2", "go").
 	PeakGFLOPs float64 `json:"peak_gflops"`
@@ -119,7 +121,7 @@ func Kernels(opt Options, dur time.Duration) (*KernelReport, error) {
 
 	rep := &KernelReport{
 		Arch: opt.Model.Arch, Depth: opt.Model.Depth, Block: opt.Model.Block, Width: opt.Model.Width,
-		Batch: opt.Batch, Threads: opt.Threads, CPU: CPUModel(),
+		Batch: opt.Batch, Threads: opt.Threads, CPU: CPUModel(), Kernels: kernel.KernelSet(),
 		PeakGFLOPs: kernel.PeakGFLOPS(dur), PeakKind: kernel.PeakKind(),
 	}
 	reps := max(opt.Steps, kernelMinReps)
@@ -252,7 +254,7 @@ func (r *KernelReport) WriteTable(w io.Writer) error {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "per-core peak: %.1f GFLOP/s (%s FMA loop)\n", r.PeakGFLOPs, r.PeakKind)
-	fmt.Fprintf(&b, "%s-%d (%s, width %g), batch %d, %d threads, %s\n", r.Arch, r.Depth, r.Block, r.Width, r.Batch, r.Threads, r.CPU)
+	fmt.Fprintf(&b, "%s-%d (%s, width %g), batch %d, %d threads, %s, %s kernels\n", r.Arch, r.Depth, r.Block, r.Width, r.Batch, r.Threads, r.CPU, r.Kernels)
 	wall := fmt.Sprintf("wall GFLOP/s (%d threads)", r.Threads)
 	fmt.Fprintf(&b, "%-*s  count  %-11s  GFLOP/s/core  %% peak  %s  algorithm\n", name, "layer", "direction", wall)
 	wino := false

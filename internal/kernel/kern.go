@@ -221,6 +221,13 @@ var (
 	goCopyKernels = &convKernels{name: "go-copy", fwdPix: 16, fwd: fwdGo, dwK: 4, dwT: 4, dw: dwGo, split: splitGo, merge: mergeGo}
 )
 
+// KernelSet names the float32 kernels this process runs, chosen at start
+// from the CPU: "avx512", "avx2" or "go" (other architectures, the purego
+// build tag, or an amd64 CPU without AVX2 and FMA). GODEBUG settings such
+// as cpu.avx512f=off, which golang.org/x/sys/cpu honours, change the
+// choice.
+func KernelSet() string { return bestKernels.name }
+
 func splitGo(e0, o0, e1, o1, src []float32, rows, half int) {
 	splitTail(e0, o0, e1, o1, src, rows, half, 0)
 }

@@ -105,20 +105,11 @@ func winoDy4Asm2(m []float32, ms, mc int, dy []float32, yc, h, w, v0, nvec, nch 
 	}
 }
 
-// checkWino4x8 panics unless the nvec vectors of four images (img floats
-// apart, nch channels xc apart, each 8×8) and their 36 positions (vs
-// floats apart, channels vc apart) lie inside x and v.
-func checkWino4x8(v []float32, vs, vc int, x []float32, xc, img, nvec, nch int) {
-	_ = v[(nch-1)*vc+35*vs+16*nvec-1]
-	_ = x[(4*nvec-1)*img+(nch-1)*xc+63]
-}
-
 // winoIn4x8Asm2 is winoIn4x8Go on AVX2.
 func winoIn4x8Asm2(v []float32, vs, vc int, x []float32, xc, img, nvec, nch int) {
-	if nvec <= 0 || nch <= 0 {
+	if !check4x8(v, vs, vc, x, xc, img, nvec, nch) {
 		return
 	}
-	checkWino4x8(v, vs, vc, x, xc, img, nvec, nch)
 	var offs [8]int
 	for i := 0; i < nvec; i++ {
 		edges := winoVector4x8(img, i, &offs)
@@ -131,10 +122,9 @@ func winoIn4x8Asm2(v []float32, vs, vc int, x []float32, xc, img, nvec, nch int)
 
 // winoOut4x8Asm2 is winoOut4x8Go on AVX2.
 func winoOut4x8Asm2(y []float32, yc, img int, m []float32, ms, mc, nvec, nch int) {
-	if nvec <= 0 || nch <= 0 {
+	if !check4x8(m, ms, mc, y, yc, img, nvec, nch) {
 		return
 	}
-	checkWino4x8(m, ms, mc, y, yc, img, nvec, nch)
 	var offs [8]int
 	for i := 0; i < nvec; i++ {
 		winoVector4x8(img, i, &offs)
@@ -144,10 +134,9 @@ func winoOut4x8Asm2(y []float32, yc, img int, m []float32, ms, mc, nvec, nch int
 
 // winoDy4x8Asm2 is winoDy4x8Go on AVX2.
 func winoDy4x8Asm2(m []float32, ms, mc int, dy []float32, yc, img, nvec, nch int) {
-	if nvec <= 0 || nch <= 0 {
+	if !check4x8(m, ms, mc, dy, yc, img, nvec, nch) {
 		return
 	}
-	checkWino4x8(m, ms, mc, dy, yc, img, nvec, nch)
 	var offs [8]int
 	for i := 0; i < nvec; i++ {
 		winoVector4x8(img, i, &offs)

@@ -257,6 +257,8 @@ func (c *convCore) work(w int) {
 		c.tapFilterWork(w)
 	case opTapFilterSum:
 		c.tapFilterSum(w)
+	case opLaneFilter:
+		c.laneFilterWork(w)
 	case opWinoPack:
 		c.winoPackWork(w)
 	case opBNTrain, opBNEval, opBNBackward, opBNPlanes:
@@ -687,6 +689,10 @@ func (c *convCore) backwardFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 	x, mapped := c.proBatch(x, s)
 	if mapped != nil {
 		defer giveScratch(mapped)
+	}
+	if dwLaneFits(s, c.impl) {
+		c.laneFilterF32(dw, x, dy, s, nw)
+		return
 	}
 	if dwTapFits(s, c.impl) {
 		c.tapFilterF32(dw, x, dy, s, nw)

@@ -378,3 +378,202 @@ TEXT ·dwTap9AVX2(SB), NOSPLIT, $0-112
 	DTADDY(Y8)
 	VZEROUPPER
 	RET
+
+// DLDY loads four output channels' gradients at DI (R8 bytes apart, R9
+// three times that) into Z24..Z27.
+#define DLDY \
+	VMOVUPS (DI), Z24 \
+	VMOVUPS (DI)(R8*1), Z25 \
+	VMOVUPS (DI)(R8*2), Z26 \
+	VMOVUPS (DI)(R9*1), Z27
+
+// DLFMA4(x, a, b, c, d) adds the source vector x times each of the four
+// gradient vectors Z24..Z27 to a, b, c, d.
+#define DLFMA4(x, a, b, c, d) \
+	VFMADD231PS Z24, x, a \
+	VFMADD231PS Z25, x, b \
+	VFMADD231PS Z26, x, c \
+	VFMADD231PS Z27, x, d
+
+// DLADD(mem, z) adds z to the 16 floats at mem.
+#define DLADD(mem, z) \
+	VADDPS mem, z, z \
+	VMOVUPS z, mem
+
+// DLADD3(o, a, b, c) adds a, b, c to the vectors at o, o+64, o+128 bytes
+// past each of the four output channels' partial sums at AX (R10 bytes
+// apart, R11 three times that): a to the first channel's, b to the
+// second's... for the registers named in DLADD3's callers.
+#define DLADD3(o, a, b, c) \
+	DLADD(o(AX), a) \
+	DLADD(o+64(AX), b) \
+	DLADD(o+128(AX), c)
+
+#define DLADD3J(o, a, b, c) \
+	DLADD(o(AX)(R10*1), a) \
+	DLADD(o+64(AX)(R10*1), b) \
+	DLADD(o+128(AX)(R10*1), c)
+
+#define DLADD3K(o, a, b, c) \
+	DLADD(o(AX)(R10*2), a) \
+	DLADD(o+64(AX)(R10*2), b) \
+	DLADD(o+128(AX)(R10*2), c)
+
+#define DLADD3L(o, a, b, c) \
+	DLADD(o(AX)(CX*1), a) \
+	DLADD(o+64(AX)(CX*1), b) \
+	DLADD(o+128(AX)(CX*1), c)
+
+// DLPFX(end) prefetches the next line from R11 into L2 and steps R11 on
+// while it stays below the pointer in the argument slot end.
+#define DLPFX(end) \
+	PREFETCHT1 (R11) \
+	LEAQ 64(R11), R15 \
+	CMPQ R15, end \
+	CMOVQLT R15, R11
+
+// func dwLaneAVX512(part *float32, x *float32, wp, plane, c int, dy *float32, npix, k, oh, ow int, pf *float32, npf int, pfx *float32, npfx int)
+// The weight gradient of one image's stride-1 3×3 convolution as lane
+// sums: for every output channel j < k, source channel i < c, tap
+// t = 3r + q < 9 and lane l < 16,
+//	part[((j·c + i)·9 + t)·16 + l] += Σ_{oy<oh} Σ_{b<ow/16}
+//		x[i·plane + (oy + r)·wp + 16b + l + q] · dy[j·npix + oy·ow + 16b + l]
+// summed in that order from zero, then added. x is zero-padded planes
+// of rows wp wide; k is a multiple of 4 and ow of 16. Four output
+// channels at a time, each source channel's taps of rows 0 and 1 sum in a
+// 4 × 6 tile of accumulators, those of row 2 in a 4 × 3 one: 24 and 12
+// FMAs for every 10 and 7 vector loads. Meanwhile it prefetches the npf
+// cache lines from pf into L2, one per pixel vector until they run out,
+// and the npfx lines from pfx, one per pixel vector of the 4 × 6 tiles.
+TEXT ·dwLaneAVX512(SB), NOSPLIT, $8-112
+	MOVQ npix+48(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*2), R9
+	MOVQ c+32(FP), R10
+	IMULQ $576, R10
+	MOVQ wp+16(FP), R12
+	SHLQ $2, R12
+	MOVQ ow+72(FP), AX
+	SHLQ $2, AX
+	MOVQ R12, R13
+	SUBQ AX, R13           // from past a row's last vector to the next row
+	SHRQ $6, AX
+	MOVQ AX, ow+72(FP)     // vectors per row
+	SHRQ $2, k+56(FP)      // groups of four output channels
+	DTPFINIT(pf+80(FP), npf+88(FP))
+	MOVQ pfx+96(FP), R11
+	MOVQ npfx+104(FP), R15
+	SHLQ $6, R15
+	ADDQ R11, R15
+	MOVQ R15, npfx+104(FP)
+	MOVQ part+0(FP), AX
+
+dlkg:
+	MOVQ x+8(FP), BX
+	MOVQ c+32(FP), DX
+	MOVQ DX, cc-8(SP)
+
+dlch:
+	// rows 0 and 1 of the channel's taps
+	ZERO9(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8)
+	ZERO9(Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16, Z17)
+	VXORPS Z18, Z18, Z18
+	VXORPS Z19, Z19, Z19
+	VXORPS Z20, Z20, Z20
+	VXORPS Z21, Z21, Z21
+	VXORPS Z22, Z22, Z22
+	VXORPS Z23, Z23, Z23
+	MOVQ BX, SI
+	MOVQ dy+40(FP), DI
+	MOVQ oh+64(FP), DX
+
+dlarow:
+	MOVQ ow+72(FP), CX
+
+dlavec:
+	DLDY
+	VMOVUPS (SI), Z28
+	DLFMA4(Z28, Z0, Z6, Z12, Z18)
+	VMOVUPS 4(SI), Z29
+	DLFMA4(Z29, Z1, Z7, Z13, Z19)
+	VMOVUPS 8(SI), Z28
+	DLFMA4(Z28, Z2, Z8, Z14, Z20)
+	VMOVUPS (SI)(R12*1), Z29
+	DLFMA4(Z29, Z3, Z9, Z15, Z21)
+	VMOVUPS 4(SI)(R12*1), Z28
+	DLFMA4(Z28, Z4, Z10, Z16, Z22)
+	VMOVUPS 8(SI)(R12*1), Z29
+	DLFMA4(Z29, Z5, Z11, Z17, Z23)
+	DTPF(npf+88(FP))
+	DLPFX(npfx+104(FP))
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  dlavec
+	ADDQ R13, SI
+	DECQ DX
+	JNZ  dlarow
+
+	LEAQ (R10)(R10*2), CX
+	DLADD3(0, Z0, Z1, Z2)
+	DLADD3(192, Z3, Z4, Z5)
+	DLADD3J(0, Z6, Z7, Z8)
+	DLADD3J(192, Z9, Z10, Z11)
+	DLADD3K(0, Z12, Z13, Z14)
+	DLADD3K(192, Z15, Z16, Z17)
+	DLADD3L(0, Z18, Z19, Z20)
+	DLADD3L(192, Z21, Z22, Z23)
+
+	// row 2
+	ZERO9(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8)
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	LEAQ (BX)(R12*2), SI
+	MOVQ dy+40(FP), DI
+	MOVQ oh+64(FP), DX
+
+dlbrow:
+	MOVQ ow+72(FP), CX
+
+dlbvec:
+	DLDY
+	VMOVUPS (SI), Z28
+	DLFMA4(Z28, Z0, Z3, Z6, Z9)
+	VMOVUPS 4(SI), Z29
+	DLFMA4(Z29, Z1, Z4, Z7, Z10)
+	VMOVUPS 8(SI), Z28
+	DLFMA4(Z28, Z2, Z5, Z8, Z11)
+	DTPF(npf+88(FP))
+	ADDQ $64, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  dlbvec
+	ADDQ R13, SI
+	DECQ DX
+	JNZ  dlbrow
+
+	LEAQ (R10)(R10*2), CX
+	DLADD3(384, Z0, Z1, Z2)
+	DLADD3J(384, Z3, Z4, Z5)
+	DLADD3K(384, Z6, Z7, Z8)
+	DLADD3L(384, Z9, Z10, Z11)
+
+	// the next source channel
+	ADDQ $576, AX
+	MOVQ plane+24(FP), DX
+	LEAQ (BX)(DX*4), BX
+	DECQ cc-8(SP)
+	JNZ  dlch
+
+	// the next four output channels: AX has stepped one channel's c·9
+	// vectors; their gradients are 4·npix floats on
+	LEAQ (R10)(R10*2), CX
+	ADDQ CX, AX
+	MOVQ dy+40(FP), DX
+	LEAQ (DX)(R8*4), DX
+	MOVQ DX, dy+40(FP)
+	DECQ k+56(FP)
+	JNZ  dlkg
+	VZEROUPPER
+	RET

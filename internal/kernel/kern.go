@@ -111,6 +111,15 @@ type convKernels struct {
 	// tapTiles are dwTap's tiles, in order of preference: the most output
 	// channels first, and the last of one source channel (tapGeom.tile).
 	tapTiles []tapTile
+	// dwLane, where not nil, runs the weight gradient of one image's
+	// stride-1 3×3 convolution of few source channels (the stem; see
+	// dwlane.go) as lane sums: for every output channel j < a.k, source
+	// channel i < a.c, tap t = 3r + q < 9 and lane l < 16,
+	//	part[((j·a.c + i)·9 + t)·16 + l] += Σ_{oy<oh} Σ_{b<ow/16}
+	//		x[i·plane + (oy + r)·wp + 16b + l + q] · dy[j·oh·ow + oy·ow + 16b + l]
+	// summed in that order from zero, then added: x zero-padded planes, dy
+	// the image's output gradients. a.k is a multiple of 4, a.ow of 16.
+	dwLane func(part, x []float32, a dwLaneArgs, dy []float32)
 	// winoFilter4x8, where not nil, is winoFilter4 for 8 filters at once,
 	// to the bit: g[t·8 + l] are filter l's taps, and U[pos] goes to
 	// up[pos·ps + l].
@@ -161,6 +170,33 @@ type dwTapArgs struct {
 	// pf is memory the next calls will read, which the call prefetches
 	// into L2 as it goes: a hint, which changes no result.
 	pf []float32
+}
+
+// dwLaneArgs is the geometry of a dwLane call.
+type dwLaneArgs struct {
+	wp, plane int // the padded source planes: row length, channel stride
+	c, k      int // source and output channels
+	oh, ow    int // the output plane
+
+	// pf and pfx are memory the next calls will read, which the call
+	// prefetches into L2 as it goes: hints, which change no result.
+	pf, pfx []float32
+}
+
+// checkDwLane reports whether a dwLane call has work, and panics unless
+// its geometry is one dwLane takes and every element it addresses lies
+// inside its slices.
+func checkDwLane(part, x []float32, a dwLaneArgs, dy []float32) bool {
+	if a.c <= 0 || a.k <= 0 || a.oh <= 0 || a.ow <= 0 {
+		return false
+	}
+	if a.k%4 != 0 || a.ow%16 != 0 || a.wp < a.ow+2 || a.plane < (a.oh+2)*a.wp {
+		panic("kernel: dwLane: bad shape")
+	}
+	_ = part[a.k*a.c*9*16-1]
+	_ = x[(a.c-1)*a.plane+(a.oh+1)*a.wp+a.ow+1]
+	_ = dy[a.k*a.oh*a.ow-1]
+	return true
 }
 
 // checkDwTap reports whether a dwTap call has work, and panics unless every

@@ -12,9 +12,8 @@ package kernel
 // at the end of the batch. Each image's source is copied zero-padded first,
 // so the shifted vectors need no lane masks.
 
-const (
-	opLaneFilter = opTapFilterSum + 1 + iota
-)
+// opLaneFilter sums the chunks of a lane-sum weight gradient.
+const opLaneFilter = opTapFilterSum + 1
 
 // laneBudget bounds the bytes a dwLane call keeps in L1: one image's
 // padded source planes and four output channels' gradients.

@@ -102,22 +102,28 @@ dtpix: \
 	VMOVUPS y, (AX) \
 	ADDQ SI, AX
 
-// DTPF(end) prefetches the next line from R14 into L2 and steps R14 on
-// while it stays below the pointer in the argument slot end.
-#define DTPF(end) \
-	PREFETCHT1 (R14) \
-	LEAQ 64(R14), R15 \
+// PFSTEP(r, end) prefetches the next line from r into L2 and steps r on
+// while it stays below the pointer in the argument slot end (R15 its
+// scratch).
+#define PFSTEP(r, end) \
+	PREFETCHT1 (r) \
+	LEAQ 64(r), R15 \
 	CMPQ R15, end \
-	CMOVQLT R15, R14
+	CMOVQLT R15, r
 
-// DTPFINIT(pf, npf) sets R14 to pf and the slot npf to the end of its
-// npf lines.
-#define DTPFINIT(pf, npf) \
-	MOVQ pf, R14 \
+// PFINIT(r, pf, npf) sets r to pf and the slot npf to the end of its npf
+// lines.
+#define PFINIT(r, pf, npf) \
+	MOVQ pf, r \
 	MOVQ npf, R15 \
 	SHLQ $6, R15 \
-	ADDQ R14, R15 \
+	ADDQ r, R15 \
 	MOVQ R15, npf
+
+// DTPF and DTPFINIT are PFSTEP and PFINIT on R14, the tap kernels'
+// prefetch pointer.
+#define DTPF(end) PFSTEP(R14, end)
+#define DTPFINIT(pf, npf) PFINIT(R14, pf, npf)
 
 // DTADD1(za) adds za to the 16 floats at AX and steps AX one row of part
 // (SI bytes) on.
@@ -400,10 +406,10 @@ TEXT ·dwTap9AVX2(SB), NOSPLIT, $0-112
 	VADDPS mem, z, z \
 	VMOVUPS z, mem
 
-// DLADD3(o, a, b, c) adds a, b, c to the vectors at o, o+64, o+128 bytes
-// past each of the four output channels' partial sums at AX (R10 bytes
-// apart, R11 three times that): a to the first channel's, b to the
-// second's... for the registers named in DLADD3's callers.
+// DLADD3(o, a, b, c) adds a, b, c to the vectors o, o+64 and o+128 bytes
+// past AX, the partial sums of the first of four output channels;
+// DLADD3J, DLADD3K and DLADD3L do the same for the second, third and
+// fourth, R10, 2·R10 and CX (3·R10) bytes on.
 #define DLADD3(o, a, b, c) \
 	DLADD(o(AX), a) \
 	DLADD(o+64(AX), b) \
@@ -424,13 +430,6 @@ TEXT ·dwTap9AVX2(SB), NOSPLIT, $0-112
 	DLADD(o+64(AX)(CX*1), b) \
 	DLADD(o+128(AX)(CX*1), c)
 
-// DLPFX(end) prefetches the next line from R11 into L2 and steps R11 on
-// while it stays below the pointer in the argument slot end.
-#define DLPFX(end) \
-	PREFETCHT1 (R11) \
-	LEAQ 64(R11), R15 \
-	CMPQ R15, end \
-	CMOVQLT R15, R11
 
 // func dwLaneAVX512(part *float32, x *float32, wp, plane, c int, dy *float32, npix, k, oh, ow int, pf *float32, npf int, pfx *float32, npfx int)
 // The weight gradient of one image's stride-1 3×3 convolution as lane
@@ -461,11 +460,7 @@ TEXT ·dwLaneAVX512(SB), NOSPLIT, $8-112
 	MOVQ AX, ow+72(FP)     // vectors per row
 	SHRQ $2, k+56(FP)      // groups of four output channels
 	DTPFINIT(pf+80(FP), npf+88(FP))
-	MOVQ pfx+96(FP), R11
-	MOVQ npfx+104(FP), R15
-	SHLQ $6, R15
-	ADDQ R11, R15
-	MOVQ R15, npfx+104(FP)
+	PFINIT(R11, pfx+96(FP), npfx+104(FP))
 	MOVQ part+0(FP), AX
 
 dlkg:
@@ -505,7 +500,7 @@ dlavec:
 	VMOVUPS 8(SI)(R12*1), Z29
 	DLFMA4(Z29, Z5, Z11, Z17, Z23)
 	DTPF(npf+88(FP))
-	DLPFX(npfx+104(FP))
+	PFSTEP(R11, npfx+104(FP))
 	ADDQ $64, SI
 	ADDQ $64, DI
 	DECQ CX

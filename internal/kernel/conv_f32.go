@@ -31,7 +31,8 @@ type workerBuf struct {
 	pro []float32 // images of the source as the call's prologue maps them
 
 	// the tap-broadcast weight gradient (dwtap.go): a group's padded
-	// sources and transposed output gradients
+	// sources and transposed output gradients; the lane sums' (dwlane.go)
+	// padded sources of one image
 	tx, tdy []float32
 	tapKey  tapKey
 
@@ -89,7 +90,7 @@ type convCore struct {
 	bfStride int
 	bfKSplit int // parts of a chunk's output channels the Winograd weight gradient hands out
 	bfDw     []float32
-	tap      tapGeom // of a tap-broadcast weight gradient
+	tap      tapGeom // of a tap-broadcast or lane-sum weight gradient
 
 	// the call in progress
 	op      int

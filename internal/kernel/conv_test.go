@@ -39,14 +39,14 @@ var testShapes = []ConvShape{
 	{N: 16, C: 32, H: 6, W: 6, K: 32, R: 3, S: 3, Stride: 1, Pad: 1},
 	{N: 16, C: 32, H: 6, W: 6, K: 64, R: 3, S: 3, Stride: 2, Pad: 1},
 	{N: 16, C: 64, H: 3, W: 3, K: 64, R: 3, S: 3, Stride: 1, Pad: 1},
-	// stems, whose weight gradient runs as lane sums (dwLaneFits) on
-	// AVX-512, as tap broadcasts on AVX2...
+	// stems, whose weight gradient runs as lane sums (dwLaneFits)...
 	{N: 3, C: 3, H: 32, W: 32, K: 16, R: 3, S: 3, Stride: 1, Pad: 1},
 	{N: 2, C: 2, H: 5, W: 18, K: 16, R: 3, S: 3, Stride: 1, Pad: 0},
 	{N: 19, C: 4, H: 7, W: 16, K: 12, R: 3, S: 3, Stride: 1, Pad: 1},
 	{N: 2, C: 3, H: 4, W: 16, K: 6, R: 3, S: 3, Stride: 1, Pad: 1}, // output channels not in fours
-	// ... and the three-channel tap tile where the rows are not whole
-	// vectors
+	{N: 2, C: 2, H: 3, W: 8, K: 3, R: 3, S: 3, Stride: 1, Pad: 1},  // nor in twos
+	// ... and AVX-512's three-channel tap tile where the rows are not
+	// whole vectors
 	{N: 3, C: 3, H: 8, W: 8, K: 16, R: 3, S: 3, Stride: 1, Pad: 1},
 }
 

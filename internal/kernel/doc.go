@@ -36,9 +36,9 @@
 // pixel's source values broadcast, times the vector of its output
 // gradients, transposed pixel-major, accumulate a taps × output-channels
 // block of dw in registers, so that no vector is reduced across its lanes.
-// On AVX-512 the stem's (stride 1, three source channels) runs as lane sums
+// The stem's (stride 1, three source channels) runs as lane sums instead
 // (dwlane.go): vectors over a row's output pixels, as the gradients lie, so
-// that nothing is transposed, each weight's 16 lane sums added once, at the
+// that nothing is transposed, each weight's lane sums added once, at the
 // end of the batch.
 //
 // The 3×3, stride-1, pad-1 convolutions on maps whose tile rows fit a

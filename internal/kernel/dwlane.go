@@ -5,31 +5,31 @@ package kernel
 // broadcasts of dwtap.go need each image's output gradients transposed
 // pixel-major, and with 16 output channels a transposed gradient feeds only
 // 27 FMAs, so the transpose costs a quarter of the layer. Here the vectors
-// run over 16 output pixels of a row, as the gradients lie: each output
-// channel's gradient vector times the source vector of a tap, the same
-// pixels shifted by the tap, accumulates into a vector of 16 lane sums
-// per (output channel, source channel, tap), and the lanes are added once,
-// at the end of the batch. Each image's source is copied zero-padded first,
+// run over the output pixels of a row (16 on AVX-512, 8 on AVX2), as the
+// gradients lie: each output channel's gradient vector times the source
+// vector of a tap, the same pixels shifted by the tap, accumulates into a
+// vector of lane sums per (output channel, source channel, tap), and the
+// lanes are added once, at the end of the batch. Each image's source is copied zero-padded first,
 // so the shifted vectors need no lane masks.
 
 // opLaneFilter sums the chunks of a lane-sum weight gradient.
 const opLaneFilter = opTapFilterSum + 1
 
 // laneBudget bounds the bytes a dwLane call keeps in L1: one image's
-// padded source planes and four output channels' gradients.
+// padded source planes and a tile's output channels' gradients.
 const laneBudget = 32 << 10
 
 // dwLaneFits reports whether the weight gradient of s runs as lane sums
 // with kernel set impl: stride-1 3×3 filters on a set that has the kernel,
-// output channels in fours, output rows in whole vectors of 16, and the
-// padded source of an image small enough to stay in L1 beside four output
-// channels' gradients.
+// output channels in whole tiles (laneK), output rows in whole vectors
+// (laneW), and the padded source of an image small enough to stay in L1
+// beside a tile's output channels' gradients.
 func dwLaneFits(s ConvShape, impl *convKernels) bool {
-	if impl.dwLane == nil || s.R != 3 || s.S != 3 || s.Stride != 1 || s.K%4 != 0 || s.OutW()%16 != 0 {
+	if impl.dwLane == nil || s.R != 3 || s.S != 3 || s.Stride != 1 || s.K%impl.laneK != 0 || s.OutW()%impl.laneW != 0 {
 		return false
 	}
 	oh, ow := s.OutH(), s.OutW()
-	return 4*(s.C*(oh+2)*(ow+2)+4*oh*ow) <= laneBudget
+	return 4*(s.C*(oh+2)*(ow+2)+impl.laneK*oh*ow) <= laneBudget
 }
 
 // laneFilterF32 is backwardFilterF32 as lane sums (dwLaneFits): the batch
@@ -57,7 +57,8 @@ func (c *convCore) laneFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 			clear(b.tx)
 		}
 	}
-	stride := s.K * s.C * 9 * 16
+	L := c.impl.laneW
+	stride := s.K * s.C * 9 * L
 	c.bfChunks, c.bfStride = chunks, stride
 	c.bfPart = takeScratch(chunks * stride)
 	c.op, c.s, c.nw, c.out, c.in = opLaneFilter, s, nw, dy[:s.N*s.K*g.npix], x[:s.N*s.C*s.H*s.W]
@@ -70,7 +71,7 @@ func (c *convCore) laneFilterF32(dw, x, dy []float32, s ConvShape, nw int) {
 	}
 	for i := range dw[:s.K*s.C*9] {
 		var v float32
-		for _, l := range sum[16*i : 16*i+16] {
+		for _, l := range sum[L*i : L*i+L] {
 			v += l
 		}
 		dw[i] = v

@@ -572,3 +572,158 @@ dlbvec:
 	JNZ  dlkg
 	VZEROUPPER
 	RET
+
+// DLDY2 loads two output channels' gradients at DI (R8 bytes apart) into
+// Y12, Y13.
+#define DLDY2 \
+	VMOVUPS (DI), Y12 \
+	VMOVUPS (DI)(R8*1), Y13
+
+// DLFMA2(x, a, b) adds the source vector x times each of the two gradient
+// vectors Y12, Y13 to a, b.
+#define DLFMA2(x, a, b) \
+	VFMADD231PS Y12, x, a \
+	VFMADD231PS Y13, x, b
+
+// DLADD3Y(o, a, b, c) adds a, b, c to the vectors o, o+32 and o+64 bytes
+// past AX, the partial sums of the first of two output channels; DLADD3YJ
+// does the same for the second, R10 bytes on.
+#define DLADD3Y(o, a, b, c) \
+	DLADD(o(AX), a) \
+	DLADD(o+32(AX), b) \
+	DLADD(o+64(AX), c)
+
+#define DLADD3YJ(o, a, b, c) \
+	DLADD(o(AX)(R10*1), a) \
+	DLADD(o+32(AX)(R10*1), b) \
+	DLADD(o+64(AX)(R10*1), c)
+
+// func dwLaneAVX2(part *float32, x *float32, wp, plane, c int, dy *float32, npix, k, oh, ow int, pf *float32, npf int, pfx *float32, npfx int)
+// dwLaneAVX512 on 8-lane vectors: part[((j·c + i)·9 + t)·8 + l] for
+// l < 8, with k a multiple of 2 and ow of 8. Two output channels at a
+// time, a source channel's taps of rows 0 and 1 sum in a 2 × 6 tile, those
+// of row 2 in a 2 × 3 one: 12 and 6 FMAs for every 8 and 5 vector loads.
+TEXT ·dwLaneAVX2(SB), NOSPLIT, $8-112
+	MOVQ npix+48(FP), R8
+	SHLQ $2, R8
+	MOVQ c+32(FP), R10
+	IMULQ $288, R10
+	MOVQ wp+16(FP), R12
+	SHLQ $2, R12
+	MOVQ ow+72(FP), AX
+	SHLQ $2, AX
+	MOVQ R12, R13
+	SUBQ AX, R13           // from past a row's last vector to the next row
+	SHRQ $5, AX
+	MOVQ AX, ow+72(FP)     // vectors per row
+	SHRQ $1, k+56(FP)      // pairs of output channels
+	DTPFINIT(pf+80(FP), npf+88(FP))
+	PFINIT(R11, pfx+96(FP), npfx+104(FP))
+	MOVQ part+0(FP), AX
+
+dl2kg:
+	MOVQ x+8(FP), BX
+	MOVQ c+32(FP), DX
+	MOVQ DX, cc-8(SP)
+
+dl2ch:
+	// rows 0 and 1 of the channel's taps
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ BX, SI
+	MOVQ dy+40(FP), DI
+	MOVQ oh+64(FP), DX
+
+dl2arow:
+	MOVQ ow+72(FP), CX
+
+dl2avec:
+	DLDY2
+	VMOVUPS (SI), Y14
+	DLFMA2(Y14, Y0, Y6)
+	VMOVUPS 4(SI), Y15
+	DLFMA2(Y15, Y1, Y7)
+	VMOVUPS 8(SI), Y14
+	DLFMA2(Y14, Y2, Y8)
+	VMOVUPS (SI)(R12*1), Y15
+	DLFMA2(Y15, Y3, Y9)
+	VMOVUPS 4(SI)(R12*1), Y14
+	DLFMA2(Y14, Y4, Y10)
+	VMOVUPS 8(SI)(R12*1), Y15
+	DLFMA2(Y15, Y5, Y11)
+	DTPF(npf+88(FP))
+	PFSTEP(R11, npfx+104(FP))
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  dl2avec
+	ADDQ R13, SI
+	DECQ DX
+	JNZ  dl2arow
+
+	DLADD3Y(0, Y0, Y1, Y2)
+	DLADD3Y(96, Y3, Y4, Y5)
+	DLADD3YJ(0, Y6, Y7, Y8)
+	DLADD3YJ(96, Y9, Y10, Y11)
+
+	// row 2
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	LEAQ (BX)(R12*2), SI
+	MOVQ dy+40(FP), DI
+	MOVQ oh+64(FP), DX
+
+dl2brow:
+	MOVQ ow+72(FP), CX
+
+dl2bvec:
+	DLDY2
+	VMOVUPS (SI), Y14
+	DLFMA2(Y14, Y0, Y3)
+	VMOVUPS 4(SI), Y15
+	DLFMA2(Y15, Y1, Y4)
+	VMOVUPS 8(SI), Y14
+	DLFMA2(Y14, Y2, Y5)
+	DTPF(npf+88(FP))
+	ADDQ $32, SI
+	ADDQ $32, DI
+	DECQ CX
+	JNZ  dl2bvec
+	ADDQ R13, SI
+	DECQ DX
+	JNZ  dl2brow
+
+	DLADD3Y(192, Y0, Y1, Y2)
+	DLADD3YJ(192, Y3, Y4, Y5)
+
+	// the next source channel
+	ADDQ $288, AX
+	MOVQ plane+24(FP), DX
+	LEAQ (BX)(DX*4), BX
+	DECQ cc-8(SP)
+	JNZ  dl2ch
+
+	// the next two output channels: AX has stepped one channel's c·9
+	// vectors; their gradients are 2·npix floats on
+	ADDQ R10, AX
+	MOVQ dy+40(FP), DX
+	LEAQ (DX)(R8*2), DX
+	MOVQ DX, dy+40(FP)
+	DECQ k+56(FP)
+	JNZ  dl2kg
+	VZEROUPPER
+	RET

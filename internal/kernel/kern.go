@@ -114,12 +114,14 @@ type convKernels struct {
 	// dwLane, where not nil, runs the weight gradient of one image's
 	// stride-1 3×3 convolution of few source channels (the stem; see
 	// dwlane.go) as lane sums: for every output channel j < a.k, source
-	// channel i < a.c, tap t = 3r + q < 9 and lane l < 16,
-	//	part[((j·a.c + i)·9 + t)·16 + l] += Σ_{oy<oh} Σ_{b<ow/16}
-	//		x[i·plane + (oy + r)·wp + 16b + l + q] · dy[j·oh·ow + oy·ow + 16b + l]
+	// channel i < a.c, tap t = 3r + q < 9 and lane l < L = laneW,
+	//	part[((j·a.c + i)·9 + t)·L + l] += Σ_{oy<oh} Σ_{b<ow/L}
+	//		x[i·plane + (oy + r)·wp + Lb + l + q] · dy[j·oh·ow + oy·ow + Lb + l]
 	// summed in that order from zero, then added: x zero-padded planes, dy
-	// the image's output gradients. a.k is a multiple of 4, a.ow of 16.
-	dwLane func(part, x []float32, a dwLaneArgs, dy []float32)
+	// the image's output gradients. a.k is a multiple of laneK, a.ow of
+	// laneW.
+	dwLane       func(part, x []float32, a dwLaneArgs, dy []float32)
+	laneK, laneW int
 	// winoFilter4x8, where not nil, is winoFilter4 for 8 filters at once,
 	// to the bit: g[t·8 + l] are filter l's taps, and U[pos] goes to
 	// up[pos·ps + l].
@@ -186,14 +188,14 @@ type dwLaneArgs struct {
 // checkDwLane reports whether a dwLane call has work, and panics unless
 // its geometry is one dwLane takes and every element it addresses lies
 // inside its slices.
-func checkDwLane(part, x []float32, a dwLaneArgs, dy []float32) bool {
+func checkDwLane(part, x []float32, a dwLaneArgs, dy []float32, laneK, laneW int) bool {
 	if a.c <= 0 || a.k <= 0 || a.oh <= 0 || a.ow <= 0 {
 		return false
 	}
-	if a.k%4 != 0 || a.ow%16 != 0 || a.wp < a.ow+2 || a.plane < (a.oh+2)*a.wp {
+	if a.k%laneK != 0 || a.ow%laneW != 0 || a.wp < a.ow+2 || a.plane < (a.oh+2)*a.wp {
 		panic("kernel: dwLane: bad shape")
 	}
-	_ = part[a.k*a.c*9*16-1]
+	_ = part[a.k*a.c*9*laneW-1]
 	_ = x[(a.c-1)*a.plane+(a.oh+1)*a.wp+a.ow+1]
 	_ = dy[a.k*a.oh*a.ow-1]
 	return true

@@ -47,6 +47,9 @@ func dwTap9x16AVX512(part *float32, ldp int, x *float32, wp, stride int, dyt *fl
 func dwLaneAVX512(part *float32, x *float32, wp, plane, c int, dy *float32, npix, k, oh, ow int, pf *float32, npf int, pfx *float32, npfx int)
 
 //go:noescape
+func dwLaneAVX2(part *float32, x *float32, wp, plane, c int, dy *float32, npix, k, oh, ow int, pf *float32, npf int, pfx *float32, npfx int)
+
+//go:noescape
 func winoFilter4x8AVX512(up *float32, ps int, taps *float32)
 
 //go:noescape
@@ -65,8 +68,8 @@ func splitAVX512(e0, o0, e1, o1, src *float32, rows, half int)
 func mergeAVX512(dst, e0, o0, e1, o1 *float32, rows, half int)
 
 var (
-	avx512Kernels = &convKernels{name: "avx512", masked: true, fwdPix: 32, fwd: fwdAsm512, dwK: 4, dwT: 4, dw: dwAsm512, split: splitAsm512, merge: mergeAsm512, winoIn: winoInAsm512, winoOut: winoOutAsm512, winoDy: winoDyAsm512, winoIn4: winoIn4Asm512, winoIn4Pro: winoIn4ProAsm512, winoOut4: winoOut4Asm512, winoDy4: winoDy4Asm512, winoGemm: winoGemmAsm512, dwStore: dwStoreAsm512, winoIn4x8: winoIn4x8Asm512, winoIn4x8Pro: winoIn4x8ProAsm512, winoDy4x8: winoDy4x8Asm512, winoOut4x8: winoOut4x8Asm512, dwOuter: dwOuterAsm512, winoTr: winoTrAsm512, outerC: 32, dwTap: dwTapAsm512, tapTiles: []tapTile{{1, 32}, {3, 16}, {1, 16}}, dwLane: dwLaneAsm512, copyRows: copyRowsAsm512, winoFilter4x8: winoFilter4x8Asm512, winoFilterGrad4x8: winoFilterGrad4x8Asm512}
-	avx2Kernels   = &convKernels{name: "avx2", masked: true, fwdPix: 16, fwd: fwdAsm2, dwK: 2, dwT: 4, dw: dwAsm2, split: splitAsm2, merge: mergeAsm2, winoIn: winoInAsm2, winoOut: winoOutAsm2, winoDy: winoDyAsm2, winoIn4: winoIn4Asm2, winoOut4: winoOut4Asm2, winoDy4: winoDy4Asm2, winoIn4x8: winoIn4x8Asm2, winoDy4x8: winoDy4x8Asm2, winoOut4x8: winoOut4x8Asm2, winoGemm: winoGemmAsm2, dwOuter: dwOuterAsm2, winoTr: winoTrAsm2, outerC: 16, dwTap: dwTapAsm2, tapTiles: []tapTile{{1, 8}}}
+	avx512Kernels = &convKernels{name: "avx512", masked: true, fwdPix: 32, fwd: fwdAsm512, dwK: 4, dwT: 4, dw: dwAsm512, split: splitAsm512, merge: mergeAsm512, winoIn: winoInAsm512, winoOut: winoOutAsm512, winoDy: winoDyAsm512, winoIn4: winoIn4Asm512, winoIn4Pro: winoIn4ProAsm512, winoOut4: winoOut4Asm512, winoDy4: winoDy4Asm512, winoGemm: winoGemmAsm512, dwStore: dwStoreAsm512, winoIn4x8: winoIn4x8Asm512, winoIn4x8Pro: winoIn4x8ProAsm512, winoDy4x8: winoDy4x8Asm512, winoOut4x8: winoOut4x8Asm512, dwOuter: dwOuterAsm512, winoTr: winoTrAsm512, outerC: 32, dwTap: dwTapAsm512, tapTiles: []tapTile{{1, 32}, {3, 16}, {1, 16}}, dwLane: dwLaneAsm512, laneK: 4, laneW: 16, copyRows: copyRowsAsm512, winoFilter4x8: winoFilter4x8Asm512, winoFilterGrad4x8: winoFilterGrad4x8Asm512}
+	avx2Kernels   = &convKernels{name: "avx2", masked: true, fwdPix: 16, fwd: fwdAsm2, dwK: 2, dwT: 4, dw: dwAsm2, split: splitAsm2, merge: mergeAsm2, winoIn: winoInAsm2, winoOut: winoOutAsm2, winoDy: winoDyAsm2, winoIn4: winoIn4Asm2, winoOut4: winoOut4Asm2, winoDy4: winoDy4Asm2, winoIn4x8: winoIn4x8Asm2, winoDy4x8: winoDy4x8Asm2, winoOut4x8: winoOut4x8Asm2, winoGemm: winoGemmAsm2, dwOuter: dwOuterAsm2, winoTr: winoTrAsm2, outerC: 16, dwTap: dwTapAsm2, tapTiles: []tapTile{{1, 8}}, dwLane: dwLaneAsm2, laneK: 2, laneW: 8}
 )
 
 // hasAVX512: the AVX-512 kernels also use instructions of AVX-512DQ
@@ -258,12 +261,21 @@ func dwTapAsm512(part []float32, ldp int, x []float32, a dwTapArgs, dyt []float3
 }
 
 func dwLaneAsm512(part, x []float32, a dwLaneArgs, dy []float32) {
-	if !checkDwLane(part, x, a, dy) {
+	if !checkDwLane(part, x, a, dy, 4, 16) {
 		return
 	}
 	pf, npf := prefetchArgs(x, a.pf)
 	pfx, npfx := prefetchArgs(x, a.pfx)
 	dwLaneAVX512(&part[0], &x[0], a.wp, a.plane, a.c, &dy[0], a.oh*a.ow, a.k, a.oh, a.ow, pf, npf, pfx, npfx)
+}
+
+func dwLaneAsm2(part, x []float32, a dwLaneArgs, dy []float32) {
+	if !checkDwLane(part, x, a, dy, 2, 8) {
+		return
+	}
+	pf, npf := prefetchArgs(x, a.pf)
+	pfx, npfx := prefetchArgs(x, a.pfx)
+	dwLaneAVX2(&part[0], &x[0], a.wp, a.plane, a.c, &dy[0], a.oh*a.ow, a.k, a.oh, a.ow, pf, npf, pfx, npfx)
 }
 
 func winoFilter4x8Asm512(up []float32, ps int, g *[72]float32) {

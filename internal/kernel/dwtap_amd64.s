@@ -201,6 +201,156 @@ dtpix: \
 	DT8(8(SI)(R13*1), Y8) \
 	DTPF(npf+104(FP))
 
+// DLDY loads four output channels' gradients at DI (R8 bytes apart, R9
+// three times that) into Z24..Z27.
+#define DLDY \
+	VMOVUPS (DI), Z24 \
+	VMOVUPS (DI)(R8*1), Z25 \
+	VMOVUPS (DI)(R8*2), Z26 \
+	VMOVUPS (DI)(R9*1), Z27
+
+// DLFMA4(x, a, b, c, d) adds the source vector x times each of the four
+// gradient vectors Z24..Z27 to a, b, c, d.
+#define DLFMA4(x, a, b, c, d) \
+	VFMADD231PS Z24, x, a \
+	VFMADD231PS Z25, x, b \
+	VFMADD231PS Z26, x, c \
+	VFMADD231PS Z27, x, d
+
+// DLADD(mem, z) adds z to the 16 floats at mem.
+#define DLADD(mem, z) \
+	VADDPS mem, z, z \
+	VMOVUPS z, mem
+
+// DLADD3(o, a, b, c) adds a, b, c to the vectors o, o+64 and o+128 bytes
+// past AX, the partial sums of the first of four output channels;
+// DLADD3J, DLADD3K and DLADD3L do the same for the second, third and
+// fourth, R10, 2·R10 and CX (3·R10) bytes on.
+#define DLADD3(o, a, b, c) \
+	DLADD(o(AX), a) \
+	DLADD(o+64(AX), b) \
+	DLADD(o+128(AX), c)
+
+#define DLADD3J(o, a, b, c) \
+	DLADD(o(AX)(R10*1), a) \
+	DLADD(o+64(AX)(R10*1), b) \
+	DLADD(o+128(AX)(R10*1), c)
+
+#define DLADD3K(o, a, b, c) \
+	DLADD(o(AX)(R10*2), a) \
+	DLADD(o+64(AX)(R10*2), b) \
+	DLADD(o+128(AX)(R10*2), c)
+
+#define DLADD3L(o, a, b, c) \
+	DLADD(o(AX)(CX*1), a) \
+	DLADD(o+64(AX)(CX*1), b) \
+	DLADD(o+128(AX)(CX*1), c)
+
+
+// DLROWS(row, vec, BODY, vb) runs BODY, a macro, for every vector of vb
+// bytes of the oh output rows of one image, with row and vec its labels:
+// DI from the gradients at the slot dy, SI from the source vector the
+// caller set, each stepped vb bytes a vector and SI R13 more a row.
+#define DLROWS(row, vec, BODY, vb) \
+	MOVQ dy+40(FP), DI \
+	MOVQ oh+64(FP), DX \
+row: \
+	MOVQ ow+72(FP), CX \
+vec: \
+	BODY \
+	ADDQ $vb, SI \
+	ADDQ $vb, DI \
+	DECQ CX \
+	JNZ  vec \
+	ADDQ R13, SI \
+	DECQ DX \
+	JNZ  row
+
+// DLA512 adds a pixel vector to dwLaneAVX512's 4 × 6 tile: taps of rows 0
+// and 1, Z(6j + t) for output channel j, tap t.
+#define DLA512 \
+	DLDY \
+	VMOVUPS (SI), Z28 \
+	DLFMA4(Z28, Z0, Z6, Z12, Z18) \
+	VMOVUPS 4(SI), Z29 \
+	DLFMA4(Z29, Z1, Z7, Z13, Z19) \
+	VMOVUPS 8(SI), Z28 \
+	DLFMA4(Z28, Z2, Z8, Z14, Z20) \
+	VMOVUPS (SI)(R12*1), Z29 \
+	DLFMA4(Z29, Z3, Z9, Z15, Z21) \
+	VMOVUPS 4(SI)(R12*1), Z28 \
+	DLFMA4(Z28, Z4, Z10, Z16, Z22) \
+	VMOVUPS 8(SI)(R12*1), Z29 \
+	DLFMA4(Z29, Z5, Z11, Z17, Z23) \
+	DTPF(npf+88(FP)) \
+	PFSTEP(R11, npfx+104(FP))
+
+// DLB512 adds a pixel vector to dwLaneAVX512's 4 × 3 tile of row 2's
+// taps, Z(3j + t).
+#define DLB512 \
+	DLDY \
+	VMOVUPS (SI), Z28 \
+	DLFMA4(Z28, Z0, Z3, Z6, Z9) \
+	VMOVUPS 4(SI), Z29 \
+	DLFMA4(Z29, Z1, Z4, Z7, Z10) \
+	VMOVUPS 8(SI), Z28 \
+	DLFMA4(Z28, Z2, Z5, Z8, Z11) \
+	DTPF(npf+88(FP))
+
+// DLDY2 loads two output channels' gradients at DI (R8 bytes apart) into
+// Y12, Y13.
+#define DLDY2 \
+	VMOVUPS (DI), Y12 \
+	VMOVUPS (DI)(R8*1), Y13
+
+// DLFMA2(x, a, b) adds the source vector x times each of the two gradient
+// vectors Y12, Y13 to a, b.
+#define DLFMA2(x, a, b) \
+	VFMADD231PS Y12, x, a \
+	VFMADD231PS Y13, x, b
+
+// DLADD3Y(o, a, b, c) adds a, b, c to the vectors o, o+32 and o+64 bytes
+// past AX, the partial sums of the first of two output channels; DLADD3YJ
+// does the same for the second, R10 bytes on.
+#define DLADD3Y(o, a, b, c) \
+	DLADD(o(AX), a) \
+	DLADD(o+32(AX), b) \
+	DLADD(o+64(AX), c)
+
+#define DLADD3YJ(o, a, b, c) \
+	DLADD(o(AX)(R10*1), a) \
+	DLADD(o+32(AX)(R10*1), b) \
+	DLADD(o+64(AX)(R10*1), c)
+
+// DLA2 and DLB2 are DLA512 and DLB512 for dwLaneAVX2's 2 × 6 and 2 × 3
+// tiles, Y(6j + t) and Y(3j + t).
+#define DLA2 \
+	DLDY2 \
+	VMOVUPS (SI), Y14 \
+	DLFMA2(Y14, Y0, Y6) \
+	VMOVUPS 4(SI), Y15 \
+	DLFMA2(Y15, Y1, Y7) \
+	VMOVUPS 8(SI), Y14 \
+	DLFMA2(Y14, Y2, Y8) \
+	VMOVUPS (SI)(R12*1), Y15 \
+	DLFMA2(Y15, Y3, Y9) \
+	VMOVUPS 4(SI)(R12*1), Y14 \
+	DLFMA2(Y14, Y4, Y10) \
+	VMOVUPS 8(SI)(R12*1), Y15 \
+	DLFMA2(Y15, Y5, Y11) \
+	DTPF(npf+88(FP)) \
+	PFSTEP(R11, npfx+104(FP))
+
+#define DLB2 \
+	DLDY2 \
+	VMOVUPS (SI), Y14 \
+	DLFMA2(Y14, Y0, Y3) \
+	VMOVUPS 4(SI), Y15 \
+	DLFMA2(Y15, Y1, Y4) \
+	VMOVUPS 8(SI), Y14 \
+	DLFMA2(Y14, Y2, Y5) \
+	DTPF(npf+88(FP))
+
 // func dwTap9AVX512(part *float32, ldp int, x *float32, wp, stride int, dyt *float32, ldk, oh, ow, nimg, ximg, dimg int, pf *float32, npf int)
 // For the taps t = 3r + q < 9 of one source channel and j < 32:
 //	part[t·ldp + j] += Σ_{n<nimg} Σ_{oy<oh, ox<ow}
@@ -385,52 +535,6 @@ TEXT ·dwTap9AVX2(SB), NOSPLIT, $0-112
 	VZEROUPPER
 	RET
 
-// DLDY loads four output channels' gradients at DI (R8 bytes apart, R9
-// three times that) into Z24..Z27.
-#define DLDY \
-	VMOVUPS (DI), Z24 \
-	VMOVUPS (DI)(R8*1), Z25 \
-	VMOVUPS (DI)(R8*2), Z26 \
-	VMOVUPS (DI)(R9*1), Z27
-
-// DLFMA4(x, a, b, c, d) adds the source vector x times each of the four
-// gradient vectors Z24..Z27 to a, b, c, d.
-#define DLFMA4(x, a, b, c, d) \
-	VFMADD231PS Z24, x, a \
-	VFMADD231PS Z25, x, b \
-	VFMADD231PS Z26, x, c \
-	VFMADD231PS Z27, x, d
-
-// DLADD(mem, z) adds z to the 16 floats at mem.
-#define DLADD(mem, z) \
-	VADDPS mem, z, z \
-	VMOVUPS z, mem
-
-// DLADD3(o, a, b, c) adds a, b, c to the vectors o, o+64 and o+128 bytes
-// past AX, the partial sums of the first of four output channels;
-// DLADD3J, DLADD3K and DLADD3L do the same for the second, third and
-// fourth, R10, 2·R10 and CX (3·R10) bytes on.
-#define DLADD3(o, a, b, c) \
-	DLADD(o(AX), a) \
-	DLADD(o+64(AX), b) \
-	DLADD(o+128(AX), c)
-
-#define DLADD3J(o, a, b, c) \
-	DLADD(o(AX)(R10*1), a) \
-	DLADD(o+64(AX)(R10*1), b) \
-	DLADD(o+128(AX)(R10*1), c)
-
-#define DLADD3K(o, a, b, c) \
-	DLADD(o(AX)(R10*2), a) \
-	DLADD(o+64(AX)(R10*2), b) \
-	DLADD(o+128(AX)(R10*2), c)
-
-#define DLADD3L(o, a, b, c) \
-	DLADD(o(AX)(CX*1), a) \
-	DLADD(o+64(AX)(CX*1), b) \
-	DLADD(o+128(AX)(CX*1), c)
-
-
 // func dwLaneAVX512(part *float32, x *float32, wp, plane, c int, dy *float32, npix, k, oh, ow int, pf *float32, npf int, pfx *float32, npfx int)
 // The weight gradient of one image's stride-1 3×3 convolution as lane
 // sums: for every output channel j < k, source channel i < c, tap
@@ -479,35 +583,7 @@ dlch:
 	VXORPS Z22, Z22, Z22
 	VXORPS Z23, Z23, Z23
 	MOVQ BX, SI
-	MOVQ dy+40(FP), DI
-	MOVQ oh+64(FP), DX
-
-dlarow:
-	MOVQ ow+72(FP), CX
-
-dlavec:
-	DLDY
-	VMOVUPS (SI), Z28
-	DLFMA4(Z28, Z0, Z6, Z12, Z18)
-	VMOVUPS 4(SI), Z29
-	DLFMA4(Z29, Z1, Z7, Z13, Z19)
-	VMOVUPS 8(SI), Z28
-	DLFMA4(Z28, Z2, Z8, Z14, Z20)
-	VMOVUPS (SI)(R12*1), Z29
-	DLFMA4(Z29, Z3, Z9, Z15, Z21)
-	VMOVUPS 4(SI)(R12*1), Z28
-	DLFMA4(Z28, Z4, Z10, Z16, Z22)
-	VMOVUPS 8(SI)(R12*1), Z29
-	DLFMA4(Z29, Z5, Z11, Z17, Z23)
-	DTPF(npf+88(FP))
-	PFSTEP(R11, npfx+104(FP))
-	ADDQ $64, SI
-	ADDQ $64, DI
-	DECQ CX
-	JNZ  dlavec
-	ADDQ R13, SI
-	DECQ DX
-	JNZ  dlarow
+	DLROWS(dlarow, dlavec, DLA512, 64)
 
 	LEAQ (R10)(R10*2), CX
 	DLADD3(0, Z0, Z1, Z2)
@@ -525,28 +601,7 @@ dlavec:
 	VXORPS Z10, Z10, Z10
 	VXORPS Z11, Z11, Z11
 	LEAQ (BX)(R12*2), SI
-	MOVQ dy+40(FP), DI
-	MOVQ oh+64(FP), DX
-
-dlbrow:
-	MOVQ ow+72(FP), CX
-
-dlbvec:
-	DLDY
-	VMOVUPS (SI), Z28
-	DLFMA4(Z28, Z0, Z3, Z6, Z9)
-	VMOVUPS 4(SI), Z29
-	DLFMA4(Z29, Z1, Z4, Z7, Z10)
-	VMOVUPS 8(SI), Z28
-	DLFMA4(Z28, Z2, Z5, Z8, Z11)
-	DTPF(npf+88(FP))
-	ADDQ $64, SI
-	ADDQ $64, DI
-	DECQ CX
-	JNZ  dlbvec
-	ADDQ R13, SI
-	DECQ DX
-	JNZ  dlbrow
+	DLROWS(dlbrow, dlbvec, DLB512, 64)
 
 	LEAQ (R10)(R10*2), CX
 	DLADD3(384, Z0, Z1, Z2)
@@ -572,31 +627,6 @@ dlbvec:
 	JNZ  dlkg
 	VZEROUPPER
 	RET
-
-// DLDY2 loads two output channels' gradients at DI (R8 bytes apart) into
-// Y12, Y13.
-#define DLDY2 \
-	VMOVUPS (DI), Y12 \
-	VMOVUPS (DI)(R8*1), Y13
-
-// DLFMA2(x, a, b) adds the source vector x times each of the two gradient
-// vectors Y12, Y13 to a, b.
-#define DLFMA2(x, a, b) \
-	VFMADD231PS Y12, x, a \
-	VFMADD231PS Y13, x, b
-
-// DLADD3Y(o, a, b, c) adds a, b, c to the vectors o, o+32 and o+64 bytes
-// past AX, the partial sums of the first of two output channels; DLADD3YJ
-// does the same for the second, R10 bytes on.
-#define DLADD3Y(o, a, b, c) \
-	DLADD(o(AX), a) \
-	DLADD(o+32(AX), b) \
-	DLADD(o+64(AX), c)
-
-#define DLADD3YJ(o, a, b, c) \
-	DLADD(o(AX)(R10*1), a) \
-	DLADD(o+32(AX)(R10*1), b) \
-	DLADD(o+64(AX)(R10*1), c)
 
 // func dwLaneAVX2(part *float32, x *float32, wp, plane, c int, dy *float32, npix, k, oh, ow int, pf *float32, npf int, pfx *float32, npfx int)
 // dwLaneAVX512 on 8-lane vectors: part[((j·c + i)·9 + t)·8 + l] for
@@ -641,35 +671,7 @@ dl2ch:
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
 	MOVQ BX, SI
-	MOVQ dy+40(FP), DI
-	MOVQ oh+64(FP), DX
-
-dl2arow:
-	MOVQ ow+72(FP), CX
-
-dl2avec:
-	DLDY2
-	VMOVUPS (SI), Y14
-	DLFMA2(Y14, Y0, Y6)
-	VMOVUPS 4(SI), Y15
-	DLFMA2(Y15, Y1, Y7)
-	VMOVUPS 8(SI), Y14
-	DLFMA2(Y14, Y2, Y8)
-	VMOVUPS (SI)(R12*1), Y15
-	DLFMA2(Y15, Y3, Y9)
-	VMOVUPS 4(SI)(R12*1), Y14
-	DLFMA2(Y14, Y4, Y10)
-	VMOVUPS 8(SI)(R12*1), Y15
-	DLFMA2(Y15, Y5, Y11)
-	DTPF(npf+88(FP))
-	PFSTEP(R11, npfx+104(FP))
-	ADDQ $32, SI
-	ADDQ $32, DI
-	DECQ CX
-	JNZ  dl2avec
-	ADDQ R13, SI
-	DECQ DX
-	JNZ  dl2arow
+	DLROWS(dl2arow, dl2avec, DLA2, 32)
 
 	DLADD3Y(0, Y0, Y1, Y2)
 	DLADD3Y(96, Y3, Y4, Y5)
@@ -684,28 +686,7 @@ dl2avec:
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
 	LEAQ (BX)(R12*2), SI
-	MOVQ dy+40(FP), DI
-	MOVQ oh+64(FP), DX
-
-dl2brow:
-	MOVQ ow+72(FP), CX
-
-dl2bvec:
-	DLDY2
-	VMOVUPS (SI), Y14
-	DLFMA2(Y14, Y0, Y3)
-	VMOVUPS 4(SI), Y15
-	DLFMA2(Y15, Y1, Y4)
-	VMOVUPS 8(SI), Y14
-	DLFMA2(Y14, Y2, Y5)
-	DTPF(npf+88(FP))
-	ADDQ $32, SI
-	ADDQ $32, DI
-	DECQ CX
-	JNZ  dl2bvec
-	ADDQ R13, SI
-	DECQ DX
-	JNZ  dl2brow
+	DLROWS(dl2brow, dl2bvec, DLB2, 32)
 
 	DLADD3Y(192, Y0, Y1, Y2)
 	DLADD3YJ(192, Y3, Y4, Y5)

@@ -261,21 +261,22 @@ func dwTapAsm512(part []float32, ldp int, x []float32, a dwTapArgs, dyt []float3
 }
 
 func dwLaneAsm512(part, x []float32, a dwLaneArgs, dy []float32) {
-	if !checkDwLane(part, x, a, dy, 4, 16) {
-		return
-	}
-	pf, npf := prefetchArgs(x, a.pf)
-	pfx, npfx := prefetchArgs(x, a.pfx)
-	dwLaneAVX512(&part[0], &x[0], a.wp, a.plane, a.c, &dy[0], a.oh*a.ow, a.k, a.oh, a.ow, pf, npf, pfx, npfx)
+	dwLaneAsm(dwLaneAVX512, 4, 16, part, x, a, dy)
 }
 
 func dwLaneAsm2(part, x []float32, a dwLaneArgs, dy []float32) {
-	if !checkDwLane(part, x, a, dy, 2, 8) {
+	dwLaneAsm(dwLaneAVX2, 2, 8, part, x, a, dy)
+}
+
+// dwLaneAsm calls kern, a dwLane kernel of laneK output channels a tile and
+// laneW lanes, on checked arguments.
+func dwLaneAsm(kern func(part *float32, x *float32, wp, plane, c int, dy *float32, npix, k, oh, ow int, pf *float32, npf int, pfx *float32, npfx int), laneK, laneW int, part, x []float32, a dwLaneArgs, dy []float32) {
+	if !checkDwLane(part, x, a, dy, laneK, laneW) {
 		return
 	}
 	pf, npf := prefetchArgs(x, a.pf)
 	pfx, npfx := prefetchArgs(x, a.pfx)
-	dwLaneAVX2(&part[0], &x[0], a.wp, a.plane, a.c, &dy[0], a.oh*a.ow, a.k, a.oh, a.ow, pf, npf, pfx, npfx)
+	kern(&part[0], &x[0], a.wp, a.plane, a.c, &dy[0], a.oh*a.ow, a.k, a.oh, a.ow, pf, npf, pfx, npfx)
 }
 
 func winoFilter4x8Asm512(up []float32, ps int, g *[72]float32) {

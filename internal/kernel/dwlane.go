@@ -9,8 +9,8 @@ package kernel
 // gradients lie: each output channel's gradient vector times the source
 // vector of a tap, the same pixels shifted by the tap, accumulates into a
 // vector of lane sums per (output channel, source channel, tap), and the
-// lanes are added once, at the end of the batch. Each image's source is copied zero-padded first,
-// so the shifted vectors need no lane masks.
+// lanes are added once, at the end of the batch. Each image's source is
+// copied zero-padded first, so the shifted vectors need no lane masks.
 
 // opLaneFilter sums the chunks of a lane-sum weight gradient.
 const opLaneFilter = opTapFilterSum + 1

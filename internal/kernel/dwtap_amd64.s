@@ -247,6 +247,48 @@ dtpix: \
 	DLADD(o+128(AX)(CX*1), c)
 
 
+// DLSETUP(vb, vshift, kshift) loads a lane-sum kernel's geometry, for
+// vectors of vb = 1<<vshift bytes and tiles of 1<<kshift output channels:
+// R8 one output channel's gradients in bytes, R10 one output channel's
+// partial sums (c·9 vectors), R12 a padded source row, R13 the step from
+// past a row's last vector to the next row's first; the slot ow becomes
+// vectors per row, the slot k tiles of output channels; the two prefetch
+// streams start (R14 and R11); AX is part.
+#define DLSETUP(vb, vshift, kshift) \
+	MOVQ npix+48(FP), R8 \
+	SHLQ $2, R8 \
+	MOVQ c+32(FP), R10 \
+	IMULQ $(9*vb), R10 \
+	MOVQ wp+16(FP), R12 \
+	SHLQ $2, R12 \
+	MOVQ ow+72(FP), AX \
+	SHLQ $2, AX \
+	MOVQ R12, R13 \
+	SUBQ AX, R13 \
+	SHRQ $vshift, AX \
+	MOVQ AX, ow+72(FP) \
+	SHRQ $kshift, k+56(FP) \
+	DTPFINIT(pf+80(FP), npf+88(FP)) \
+	PFINIT(R11, pfx+96(FP), npfx+104(FP)) \
+	MOVQ part+0(FP), AX
+
+// DLCHANNELS starts a tile of output channels on the first source
+// channel: BX at its planes, the frame slot cc counting the channels.
+#define DLCHANNELS \
+	MOVQ x+8(FP), BX \
+	MOVQ c+32(FP), DX \
+	MOVQ DX, cc-8(SP)
+
+// DLNEXTCH(vb, ch) steps AX past a source channel's 9 partial-sum vectors
+// of vb bytes and BX to the next channel's planes, and jumps to ch while
+// channels are left.
+#define DLNEXTCH(vb, ch) \
+	ADDQ $(9*vb), AX \
+	MOVQ plane+24(FP), DX \
+	LEAQ (BX)(DX*4), BX \
+	DECQ cc-8(SP) \
+	JNZ  ch
+
 // DLROWS(row, vec, BODY, vb) runs BODY, a macro, for every vector of vb
 // bytes of the oh output rows of one image, with row and vec its labels:
 // DI from the gradients at the slot dy, SI from the source vector the
@@ -549,28 +591,11 @@ TEXT ·dwTap9AVX2(SB), NOSPLIT, $0-112
 // cache lines from pf into L2, one per pixel vector until they run out,
 // and the npfx lines from pfx, one per pixel vector of the 4 × 6 tiles.
 TEXT ·dwLaneAVX512(SB), NOSPLIT, $8-112
-	MOVQ npix+48(FP), R8
-	SHLQ $2, R8
+	DLSETUP(64, 6, 2)
 	LEAQ (R8)(R8*2), R9
-	MOVQ c+32(FP), R10
-	IMULQ $576, R10
-	MOVQ wp+16(FP), R12
-	SHLQ $2, R12
-	MOVQ ow+72(FP), AX
-	SHLQ $2, AX
-	MOVQ R12, R13
-	SUBQ AX, R13           // from past a row's last vector to the next row
-	SHRQ $6, AX
-	MOVQ AX, ow+72(FP)     // vectors per row
-	SHRQ $2, k+56(FP)      // groups of four output channels
-	DTPFINIT(pf+80(FP), npf+88(FP))
-	PFINIT(R11, pfx+96(FP), npfx+104(FP))
-	MOVQ part+0(FP), AX
 
 dlkg:
-	MOVQ x+8(FP), BX
-	MOVQ c+32(FP), DX
-	MOVQ DX, cc-8(SP)
+	DLCHANNELS
 
 dlch:
 	// rows 0 and 1 of the channel's taps
@@ -609,12 +634,7 @@ dlch:
 	DLADD3K(384, Z6, Z7, Z8)
 	DLADD3L(384, Z9, Z10, Z11)
 
-	// the next source channel
-	ADDQ $576, AX
-	MOVQ plane+24(FP), DX
-	LEAQ (BX)(DX*4), BX
-	DECQ cc-8(SP)
-	JNZ  dlch
+	DLNEXTCH(64, dlch)
 
 	// the next four output channels: AX has stepped one channel's c·9
 	// vectors; their gradients are 4·npix floats on
@@ -634,27 +654,10 @@ dlch:
 // time, a source channel's taps of rows 0 and 1 sum in a 2 × 6 tile, those
 // of row 2 in a 2 × 3 one: 12 and 6 FMAs for every 8 and 5 vector loads.
 TEXT ·dwLaneAVX2(SB), NOSPLIT, $8-112
-	MOVQ npix+48(FP), R8
-	SHLQ $2, R8
-	MOVQ c+32(FP), R10
-	IMULQ $288, R10
-	MOVQ wp+16(FP), R12
-	SHLQ $2, R12
-	MOVQ ow+72(FP), AX
-	SHLQ $2, AX
-	MOVQ R12, R13
-	SUBQ AX, R13           // from past a row's last vector to the next row
-	SHRQ $5, AX
-	MOVQ AX, ow+72(FP)     // vectors per row
-	SHRQ $1, k+56(FP)      // pairs of output channels
-	DTPFINIT(pf+80(FP), npf+88(FP))
-	PFINIT(R11, pfx+96(FP), npfx+104(FP))
-	MOVQ part+0(FP), AX
+	DLSETUP(32, 5, 1)
 
 dl2kg:
-	MOVQ x+8(FP), BX
-	MOVQ c+32(FP), DX
-	MOVQ DX, cc-8(SP)
+	DLCHANNELS
 
 dl2ch:
 	// rows 0 and 1 of the channel's taps
@@ -691,12 +694,7 @@ dl2ch:
 	DLADD3Y(192, Y0, Y1, Y2)
 	DLADD3YJ(192, Y3, Y4, Y5)
 
-	// the next source channel
-	ADDQ $288, AX
-	MOVQ plane+24(FP), DX
-	LEAQ (BX)(DX*4), BX
-	DECQ cc-8(SP)
-	JNZ  dl2ch
+	DLNEXTCH(32, dl2ch)
 
 	// the next two output channels: AX has stepped one channel's c·9
 	// vectors; their gradients are 2·npix floats on
